@@ -1,0 +1,4 @@
+export * from './codec.js'
+export * from './errors.js'
+export * from './hex.js'
+export * from './json.js'
