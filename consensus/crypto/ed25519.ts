@@ -1,0 +1,103 @@
+import * as ed from '@noble/ed25519'
+import { sha512 } from '@noble/hashes/sha2.js'
+
+// noble v3 needs a synchronous SHA-512 for sign/getPublicKey
+ed.hashes.sha512 = sha512
+
+export const PUBLIC_KEY_SIZE = 32
+export const SIGNATURE_SIZE = 64
+export const SEED_SIZE = 32
+
+export interface Ed25519 {
+  readonly name: string
+  /** RFC 8032 public key for a 32-byte secret seed */
+  publicKeyFromSeed(seed: Uint8Array): Uint8Array
+  /** deterministic RFC 8032 signature (64 bytes) */
+  sign(seed: Uint8Array, message: Uint8Array): Uint8Array
+  /** consensus verification: strict rules of DESIGN §2 */
+  verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
+}
+
+const { Point } = ed
+const L = Point.CURVE().n
+const P = Point.CURVE().p
+
+/** The 8 points of order dividing 8, in their only canonical encodings (x=0 with sign bit is non-canonical). */
+const SMALL_ORDER_ENCODINGS: readonly Uint8Array[] = [
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0000000000000000000000000000000000000000000000000000000000000080',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+].map((hex) => ed.etc.hexToBytes(hex))
+
+/** Little-endian bytes to bigint. */
+function numberLE(bytes: Uint8Array): bigint {
+  let n = 0n
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]!)
+  return n
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** A 32-byte point encoding is canonical iff y < p (sign bit cleared) and it is not x=0 with the sign bit set. */
+function isCanonicalPoint(encoding: Uint8Array): boolean {
+  const signBit = (encoding[31]! & 0x80) !== 0
+  const y = numberLE(encoding) & ((1n << 255n) - 1n)
+  if (y >= P) return false
+  // x = 0 exactly for y = 1 (identity) and y = p-1 (order 2); their sign bit must be 0
+  return !(signBit && (y === 1n || y === P - 1n))
+}
+
+/**
+ * Consensus pre-check shared by every verifier, DESIGN §2 (strict departure from spec/rivine.md §2.8.4):
+ * 32-byte key, 64-byte signature, S < L, canonical A and R, A not of small order.
+ * After this, every implementation checks the same cofactorless equation, so they cannot disagree.
+ */
+export function checkStrictEncoding(publicKey: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== PUBLIC_KEY_SIZE || signature.length !== SIGNATURE_SIZE) return false
+  if (numberLE(signature.subarray(32, 64)) >= L) return false
+  if (!isCanonicalPoint(publicKey) || !isCanonicalPoint(signature.subarray(0, 32))) return false
+  // canonical small-order points have exactly these 8 encodings
+  return !SMALL_ORDER_ENCODINGS.some((e) => bytesEqual(e, publicKey))
+}
+
+function assertSeed(seed: Uint8Array): void {
+  if (seed.length !== SEED_SIZE)
+    throw new RangeError(`ed25519: seed must be ${SEED_SIZE} bytes, got ${seed.length}`)
+}
+
+/** Browser-safe implementation over @noble/ed25519. */
+export const nobleEd25519: Ed25519 = {
+  name: 'noble',
+  publicKeyFromSeed(seed) {
+    assertSeed(seed)
+    return ed.getPublicKey(seed)
+  },
+  sign(seed, message) {
+    assertSeed(seed)
+    return ed.sign(message, seed)
+  },
+  verify(publicKey, message, signature) {
+    if (!checkStrictEncoding(publicKey, signature)) return false
+    try {
+      const A = Point.fromBytes(publicKey, false)
+      const r = signature.subarray(0, 32)
+      const s = numberLE(signature.subarray(32, 64))
+      const k = numberLE(sha512(ed.etc.concatBytes(r, publicKey, message))) % L
+      // Cofactorless, like OpenSSL: [S]B - [k]A must encode to exactly R. noble's own verify is
+      // cofactored even with zip215:false, which accepts R with a torsion component that OpenSSL rejects.
+      const check = Point.BASE.multiply(s, false).subtract(A.multiply(k, false))
+      return bytesEqual(check.toBytes(), r)
+    } catch {
+      return false // A is not on the curve
+    }
+  },
+}
