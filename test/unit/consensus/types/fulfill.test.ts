@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { nobleEd25519 } from '../../../../consensus/crypto/ed25519.js'
+import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { blake2b256, sha256 } from '../../../../consensus/crypto/hash.js'
 import {
-  type Condition,
-  type SignatureContext,
-  type Transaction,
   addMultisigSignature,
+  type Condition,
   coreRegistry,
   ed25519PublicKey,
   emptyTransaction,
   fulfillError,
   publicKeyUnlockHash,
+  type SignatureContext,
   signAtomicSwap,
   signSingleSignature,
+  type Transaction,
   unlockHashCondition,
   utf8,
 } from '../../../../consensus/index.js'
@@ -43,7 +43,9 @@ const ctxFor = (tx: Transaction, at = { blockHeight: 100, blockTime: 1_600_000_0
 
 function check(condition: Condition, tx: Transaction, at?: { blockHeight: number; blockTime: number }) {
   const f = tx.coinInputs[0]!.fulfillment
-  const results = [nodeEd25519, nobleEd25519].map((verifier) => fulfillError(condition, f, { ...ctxFor(tx, at), verifier }))
+  const results = [nodeEd25519, nobleEd25519].map((verifier) =>
+    fulfillError(condition, f, { ...ctxFor(tx, at), verifier }),
+  )
   expect(results[0]).toBe(results[1])
   return results[0]
 }
@@ -68,13 +70,20 @@ describe('fulfillments', () => {
       const cond: Condition = { type: 3, lockTime, condition: unlockHashCondition(addr(alice)) }
       const signed = signSingleSignature(registry, nobleEd25519, spend(cond), 'coinInputs', 0, alice)
       expect(check(cond, signed)).toBeUndefined()
-      const early = lockTime < 500_000_000n ? { blockHeight: 99, blockTime: 1_600_000_000 } : { blockHeight: 100, blockTime: 1_599_999_999 }
+      const early =
+        lockTime < 500_000_000n
+          ? { blockHeight: 99, blockTime: 1_600_000_000 }
+          : { blockHeight: 100, blockTime: 1_599_999_999 }
       expect(check(cond, signed, early)).toBe('time lock has not been reached')
     }
   })
 
   it('multisig 2-of-3 needs two distinct members', () => {
-    const cond: Condition = { type: 4, minimumSignatureCount: 2, unlockHashes: [addr(alice), addr(bob), addr(carol)] }
+    const cond: Condition = {
+      type: 4,
+      minimumSignatureCount: 2,
+      unlockHashes: [addr(alice), addr(bob), addr(carol)],
+    }
     const one = addMultisigSignature(registry, nobleEd25519, spend(cond), 'coinInputs', 0, alice)
     expect(check(cond, one)).toMatch(/needs 2 signatures/)
     const two = addMultisigSignature(registry, nobleEd25519, one, 'coinInputs', 0, carol)
@@ -87,11 +96,25 @@ describe('fulfillments', () => {
 
   it('atomic swap: claim any time with the secret, refund strictly after the lock', () => {
     const secret = blake2b256(utf8('secret'))
-    const cond: Condition = { type: 2, sender: addr(alice), receiver: addr(bob), hashedSecret: sha256(secret), timeLock: 1_600_000_000n }
+    const cond: Condition = {
+      type: 2,
+      sender: addr(alice),
+      receiver: addr(bob),
+      hashedSecret: sha256(secret),
+      timeLock: 1_600_000_000n,
+    }
     const claim = signAtomicSwap(registry, nobleEd25519, spend(cond), 'coinInputs', 0, bob, secret)
     expect(check(cond, claim)).toBeUndefined()
     expect(check(cond, claim, { blockHeight: 1, blockTime: 1_700_000_000 })).toBeUndefined()
-    const wrongSecret = signAtomicSwap(registry, nobleEd25519, spend(cond), 'coinInputs', 0, bob, blake2b256(secret))
+    const wrongSecret = signAtomicSwap(
+      registry,
+      nobleEd25519,
+      spend(cond),
+      'coinInputs',
+      0,
+      bob,
+      blake2b256(secret),
+    )
     expect(check(cond, wrongSecret)).toMatch(/secret does not match/)
     const refund = signAtomicSwap(registry, nobleEd25519, spend(cond), 'coinInputs', 0, alice)
     expect(check(cond, refund)).toMatch(/before its time lock/)

@@ -1,0 +1,34 @@
+// The `blockstake` command line: the program and its error handling (the bin entry is main.ts).
+import { Command, CommanderError } from 'commander'
+import { registerKeyCommands } from '../../wallet/cli/keys.js'
+import { describeError } from './errors.js'
+import { registerInspectCommands } from './inspect.js'
+
+export function buildProgram(): Command {
+  const program = new Command('blockstake')
+    .description('Blockstake: Proof-of-BlockStake node, wallet and tools, byte-compatible with Rivine')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+  registerInspectCommands(program)
+  registerKeyCommands(program)
+  for (const cmd of program.commands) cmd.exitOverride()
+  return program
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram()
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  try {
+    await program.parseAsync(argv)
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; usage mistakes were already printed by commander
+      return err.exitCode === 0 ? 0 : 2
+    }
+    const { line, exitCode } = describeError(err)
+    process.stderr.write(`${line}\n`)
+    return exitCode
+  }
+}

@@ -1,0 +1,38 @@
+// The vector runner's contract: one handler module per file in ../shared/vectors (test/vectors/files/<name>.ts).
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+export const vectorsDir = fileURLToPath(new URL('../../../shared/vectors/', import.meta.url))
+export const hasVectorsDir = existsSync(vectorsDir)
+
+/** A vector as stored: `rivine-*`/`tfchain-*` use `id`/`input`, `oracle-*` use `name`/`inputs`. */
+export interface Vector {
+  readonly id?: string
+  readonly name?: string
+  readonly input?: any
+  readonly inputs?: any
+  readonly expected: any
+  readonly [key: string]: any
+}
+
+export const vectorId = (v: Vector): string => v.id ?? v.name ?? '?'
+
+/**
+ * What a handler did with a vector: `undefined` = checked and passed (failures throw via `expect`),
+ * `{ later }` = belongs to later work, naming the issue that takes it.
+ */
+export type Outcome = undefined | { readonly later: string }
+
+export type Handler = (v: Vector) => Outcome
+
+export const later = (issue: string): Outcome => ({ later: issue })
+
+export function listVectorFiles(): string[] {
+  return readdirSync(vectorsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+}
+
+export function loadVectorFile(file: string): { vectors: Vector[]; [k: string]: any } {
+  return JSON.parse(readFileSync(vectorsDir + file, 'utf8'))
+}

@@ -1,0 +1,2 @@
+export * from './derive.js'
+export * from './seed.js'
