@@ -1,0 +1,261 @@
+// DESIGN §3: a chain definition (JSON, validated on load) and the genesis block it implies (spec §5.5).
+import { DecodeError } from '../encoding/errors.js'
+import { type JsonValue, jsonArray, jsonObject, jsonString, jsonUint, parseJson } from '../encoding/json.js'
+import { parseRatio, type Ratio, ROOT_DEPTH, ratioToString, rootTarget, type Target } from '../pobs/target.js'
+import type { Block } from '../types/block.js'
+import { type Condition, conditionFromJson, conditionToJson } from '../types/conditions.js'
+import { type Currency, currencyToJson, parseCurrency, precisionOf } from '../types/currency.js'
+import type { CoinOutput, Transaction } from '../types/transaction.js'
+import { outputFromJson, outputToJson } from '../types/v1.js'
+
+/** spec §6.7: the consensus constants of a chain. */
+export interface ChainConstants {
+  readonly blockFrequency: number
+  readonly maturityDelay: number
+  readonly medianTimestampWindow: number
+  readonly targetWindow: number
+  readonly maxAdjustmentUp: Ratio
+  readonly maxAdjustmentDown: Ratio
+  readonly futureThreshold: number
+  readonly extremeFutureThreshold: number
+  readonly stakeModifierDelay: number
+  readonly blockStakeAging: number
+  readonly blockCreatorFee: Currency
+  readonly minimumTransactionFee: Currency
+  readonly blockSizeLimit: number
+  readonly arbitraryDataSizeLimit: number
+  /** Where miner fees go; the nil condition means "to the block creator" (spec §5.4). */
+  readonly transactionFeeCondition: Condition
+  readonly rootDepth: Target
+  /** Transaction pool limits (spec §4.4). */
+  readonly transactionSizeLimit: number
+  readonly transactionSetSizeLimit: number
+  readonly poolSizeLimit: number
+}
+
+/** Rule switches where networks differ (DESIGN §2: reference quirks are not copied unless a preset must). */
+export interface ChainRules {
+  /** Enforce the median-of-11 minimum timestamp on every block (spec §5.3). */
+  readonly enforceMedianTimestamp: boolean
+  /** Every miner fee ≥ minimumTransactionFee and at least one fee per transaction (spec §4.4). */
+  readonly enforceMinimumFee: boolean
+  /** v0 transactions are accepted in blocks below this height (0 = never, spec §4.1). */
+  readonly acceptV0BelowHeight: number
+}
+
+export interface GenesisDefinition {
+  readonly timestamp: number
+  readonly transactionVersion: 0 | 1
+  readonly coinOutputs: readonly CoinOutput[]
+  readonly blockStakeOutputs: readonly CoinOutput[]
+}
+
+export interface ChainDefinition {
+  readonly name: string
+  readonly network: string
+  readonly coinUnit: string
+  readonly oneCoin: Currency
+  readonly constants: ChainConstants
+  readonly rules: ChainRules
+  readonly genesis: GenesisDefinition
+  readonly bootstrapPeers: readonly string[]
+  /** Enabled extensions and their parameters, validated by each extension's own folder. */
+  readonly extensions: Readonly<Record<string, unknown>>
+}
+
+export class ChainDefinitionError extends DecodeError {}
+
+// ---- genesis --------------------------------------------------------------------------------------
+
+export function genesisTransaction(def: ChainDefinition): Transaction {
+  return {
+    version: def.genesis.transactionVersion,
+    coinInputs: [],
+    coinOutputs: def.genesis.coinOutputs,
+    blockStakeInputs: [],
+    blockStakeOutputs: def.genesis.blockStakeOutputs,
+    minerFees: [],
+    arbitraryData: new Uint8Array(0),
+  }
+}
+
+/** spec §5.5: built from constants, never received from the network. */
+export function genesisBlock(def: ChainDefinition): Block {
+  return {
+    parentId: new Uint8Array(32),
+    timestamp: def.genesis.timestamp,
+    pobsOutput: { blockHeight: 0, transactionIndex: 0, outputIndex: 0 },
+    minerPayouts: [],
+    transactions: [genesisTransaction(def)],
+  }
+}
+
+export function totalGenesisBlockStakes(def: ChainDefinition): bigint {
+  return def.genesis.blockStakeOutputs.reduce((sum, o) => sum + o.value, 0n)
+}
+
+export function chainRootTarget(def: ChainDefinition): Target {
+  return rootTarget(def.constants.blockFrequency, totalGenesisBlockStakes(def), def.constants.rootDepth)
+}
+
+// ---- JSON file format -------------------------------------------------------------------------------
+
+const num = (o: Record<string, unknown>, key: string, path: string, min = 0): number => {
+  const v = jsonUint(o[key], `${path}.${key}`)
+  if (v < min) throw new ChainDefinitionError('invalid-value', `must be at least ${min}`, `${path}.${key}`)
+  return v
+}
+
+const ratioField = (o: Record<string, unknown>, key: string, path: string): Ratio => {
+  const r = parseRatio(jsonString(o[key], `${path}.${key}`))
+  if (!r) throw new ChainDefinitionError('invalid-value', 'expected a ratio like "6/5"', `${path}.${key}`)
+  return r
+}
+
+function rethrow<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    if (err instanceof DecodeError && !(err instanceof ChainDefinitionError)) {
+      throw new ChainDefinitionError(
+        err.code,
+        err.message.slice(err.field ? err.field.length + 2 : 0),
+        err.field,
+      )
+    }
+    throw err
+  }
+}
+
+/** Parses and validates a chain definition; every error names the field. */
+export function parseChainDefinition(value: unknown): ChainDefinition {
+  return rethrow(() => {
+    const o = jsonObject(value, 'chain')
+    const c = jsonObject(o.constants, 'constants')
+    const r = jsonObject(o.rules ?? {}, 'rules')
+    const g = jsonObject(o.genesis, 'genesis')
+    const precision = num(o, 'precision', 'chain')
+    if (precision > 30)
+      throw new ChainDefinitionError('invalid-value', 'precision must be at most 30', 'precision')
+    const constants: ChainConstants = {
+      blockFrequency: num(c, 'blockFrequency', 'constants', 1),
+      maturityDelay: num(c, 'maturityDelay', 'constants'),
+      medianTimestampWindow: num(c, 'medianTimestampWindow', 'constants', 1),
+      targetWindow: num(c, 'targetWindow', 'constants', 2),
+      maxAdjustmentUp: ratioField(c, 'maxAdjustmentUp', 'constants'),
+      maxAdjustmentDown: ratioField(c, 'maxAdjustmentDown', 'constants'),
+      futureThreshold: num(c, 'futureThreshold', 'constants'),
+      extremeFutureThreshold: num(c, 'extremeFutureThreshold', 'constants'),
+      stakeModifierDelay: num(c, 'stakeModifierDelay', 'constants'),
+      blockStakeAging: num(c, 'blockStakeAging', 'constants'),
+      blockCreatorFee: parseCurrency(c.blockCreatorFee, 'constants.blockCreatorFee'),
+      minimumTransactionFee: parseCurrency(c.minimumTransactionFee, 'constants.minimumTransactionFee'),
+      blockSizeLimit: num(c, 'blockSizeLimit', 'constants', 10_000),
+      arbitraryDataSizeLimit: num(c, 'arbitraryDataSizeLimit', 'constants'),
+      transactionFeeCondition: conditionFromJson(
+        c.transactionFeeCondition ?? {},
+        'constants.transactionFeeCondition',
+      ),
+      rootDepth:
+        c.rootDepth === undefined
+          ? ROOT_DEPTH
+          : BigInt(`0x${jsonString(c.rootDepth, 'constants.rootDepth')}`),
+      transactionSizeLimit:
+        c.transactionSizeLimit === undefined ? 16_000 : num(c, 'transactionSizeLimit', 'constants', 1),
+      transactionSetSizeLimit:
+        c.transactionSetSizeLimit === undefined ? 250_000 : num(c, 'transactionSetSizeLimit', 'constants', 1),
+      poolSizeLimit: c.poolSizeLimit === undefined ? 1_745_000 : num(c, 'poolSizeLimit', 'constants', 1),
+    }
+    if (constants.extremeFutureThreshold < constants.futureThreshold) {
+      throw new ChainDefinitionError(
+        'invalid-value',
+        'must not be below futureThreshold',
+        'constants.extremeFutureThreshold',
+      )
+    }
+    const version = jsonUint(g.transactionVersion ?? 1, 'genesis.transactionVersion')
+    if (version !== 0 && version !== 1)
+      throw new ChainDefinitionError('invalid-value', 'must be 0 or 1', 'genesis.transactionVersion')
+    const outputs = (key: string) =>
+      jsonArray(g[key], `genesis.${key}`).map((v, i) => outputFromJson(v, `genesis.${key}[${i}]`))
+    const genesis: GenesisDefinition = {
+      timestamp: jsonUint(g.timestamp, 'genesis.timestamp'),
+      transactionVersion: version,
+      coinOutputs: outputs('coinOutputs'),
+      blockStakeOutputs: outputs('blockStakeOutputs'),
+    }
+    if (genesis.blockStakeOutputs.length === 0) {
+      throw new ChainDefinitionError(
+        'invalid-value',
+        'a chain needs at least one block stake output',
+        'genesis.blockStakeOutputs',
+      )
+    }
+    const bool = (key: string, fallback: boolean) => {
+      if (r[key] === undefined) return fallback
+      if (typeof r[key] !== 'boolean')
+        throw new ChainDefinitionError('invalid-json', 'expected true or false', `rules.${key}`)
+      return r[key] as boolean
+    }
+    return {
+      name: jsonString(o.name, 'name'),
+      network: jsonString(o.network, 'network'),
+      coinUnit: jsonString(o.coinUnit ?? 'BST', 'coinUnit'),
+      oneCoin: 10n ** BigInt(precision),
+      constants,
+      rules: {
+        enforceMedianTimestamp: bool('enforceMedianTimestamp', true),
+        enforceMinimumFee: bool('enforceMinimumFee', true),
+        acceptV0BelowHeight: r.acceptV0BelowHeight === undefined ? 0 : num(r, 'acceptV0BelowHeight', 'rules'),
+      },
+      genesis,
+      bootstrapPeers: jsonArray(o.bootstrapPeers, 'bootstrapPeers').map((p, i) =>
+        jsonString(p, `bootstrapPeers[${i}]`),
+      ),
+      extensions: o.extensions === undefined ? {} : jsonObject(o.extensions, 'extensions'),
+    }
+  })
+}
+
+export const parseChainDefinitionText = (text: string): ChainDefinition =>
+  parseChainDefinition(parseJson(text))
+
+export function chainDefinitionToJson(def: ChainDefinition): JsonValue {
+  const c = def.constants
+  return {
+    name: def.name,
+    network: def.network,
+    coinUnit: def.coinUnit,
+    precision: precisionOf(def.oneCoin),
+    constants: {
+      blockFrequency: c.blockFrequency,
+      maturityDelay: c.maturityDelay,
+      medianTimestampWindow: c.medianTimestampWindow,
+      targetWindow: c.targetWindow,
+      maxAdjustmentUp: ratioToString(c.maxAdjustmentUp),
+      maxAdjustmentDown: ratioToString(c.maxAdjustmentDown),
+      futureThreshold: c.futureThreshold,
+      extremeFutureThreshold: c.extremeFutureThreshold,
+      stakeModifierDelay: c.stakeModifierDelay,
+      blockStakeAging: c.blockStakeAging,
+      blockCreatorFee: currencyToJson(c.blockCreatorFee),
+      minimumTransactionFee: currencyToJson(c.minimumTransactionFee),
+      blockSizeLimit: c.blockSizeLimit,
+      arbitraryDataSizeLimit: c.arbitraryDataSizeLimit,
+      transactionFeeCondition: conditionToJson(c.transactionFeeCondition),
+      rootDepth: c.rootDepth.toString(16).padStart(64, '0'),
+      transactionSizeLimit: c.transactionSizeLimit,
+      transactionSetSizeLimit: c.transactionSetSizeLimit,
+      poolSizeLimit: c.poolSizeLimit,
+    },
+    rules: { ...def.rules },
+    genesis: {
+      timestamp: def.genesis.timestamp,
+      transactionVersion: def.genesis.transactionVersion,
+      coinOutputs: def.genesis.coinOutputs.map(outputToJson),
+      blockStakeOutputs: def.genesis.blockStakeOutputs.map(outputToJson),
+    },
+    bootstrapPeers: [...def.bootstrapPeers],
+    extensions: def.extensions as JsonValue,
+  }
+}

@@ -1,0 +1,3 @@
+export * from './kernel.js'
+export * from './target.js'
+export * from './timestamps.js'

@@ -1,0 +1,57 @@
+// spec/rivine.md §6.1–6.2: the stake modifier and the PoBS kernel.
+import { blake2b256, sha256 } from '../crypto/hash.js'
+import { bigintToBytes, bigintToFixed, bytesToBigint, utf8 } from '../encoding/hex.js'
+import type { BlockStakeOutputIndexes } from '../types/block.js'
+import { u64le } from '../types/unlockhash.js'
+import type { Target } from './target.js'
+
+/**
+ * The stake modifier of a block at `height` (spec §6.2): bit i is bit i of the ID of the ancestor at
+ * height `height − delay − i`, or, below genesis, of SHA-256 over an accumulating "genesis<s>" buffer.
+ * `ancestorId(h)` returns the ID of the block at height h on the new block's branch.
+ */
+export function stakeModifier(
+  height: number,
+  delay: number,
+  ancestorId: (height: number) => Uint8Array,
+): Uint8Array {
+  let modifier = 0n
+  let buffer = ''
+  let lastHeight = Number.NaN
+  let source = 0n
+  for (let i = 0; i < 256; i++) {
+    const s = height - delay - i
+    if (s >= 0) {
+      if (s !== lastHeight) source = bytesToBigint(ancestorId(s))
+    } else {
+      buffer += `genesis${s}`
+      source = bytesToBigint(sha256(utf8(buffer)))
+    }
+    lastHeight = s
+    modifier |= source & (1n << BigInt(i))
+  }
+  return bigintToFixed(modifier, 32)
+}
+
+/** `H(u64le(len(m)) || m || u64le(bh) || u64le(ti) || u64le(oi) || u64le(t))`, m minimal big-endian (spec §6.1). */
+export function kernelHash(
+  stakeModifier: Uint8Array,
+  output: BlockStakeOutputIndexes,
+  timestamp: number,
+): Uint8Array {
+  const m = bigintToBytes(bytesToBigint(stakeModifier))
+  return blake2b256(
+    u64le(m.length),
+    m,
+    u64le(output.blockHeight),
+    u64le(output.transactionIndex),
+    u64le(output.outputIndex),
+    u64le(timestamp),
+  )
+}
+
+/** The kernel inequality: `floor(int(hash) / value) < target` (spec §6.1). */
+export function kernelMeetsTarget(hash: Uint8Array, value: bigint, target: Target): boolean {
+  if (value <= 0n) return false
+  return bytesToBigint(hash) / value < target
+}
