@@ -1,0 +1,3 @@
+export * from './block.js'
+export * from './errors.js'
+export * from './transaction.js'

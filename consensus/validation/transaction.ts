@@ -1,0 +1,223 @@
+// spec/rivine.md §4.4: transaction validity, stateless (structure) and stateful (spends and fulfillments).
+import type { Ed25519 } from '../crypto/ed25519.js'
+import type { ChainDefinition } from '../params/chain.js'
+import { hexKey, type OutputEntry, type OutputView, OverlayView } from '../state/outputs.js'
+import { conditionStandardError } from '../types/conditions.js'
+import { fulfillError } from '../types/fulfill.js'
+import { fulfillmentStandardError } from '../types/fulfillments.js'
+import type { Transaction, TransactionRegistry } from '../types/transaction.js'
+import { ValidationError } from './errors.js'
+
+export interface TxContext {
+  readonly def: ChainDefinition
+  readonly registry: TransactionRegistry
+  readonly verifier: Ed25519
+  /** The including block's height and timestamp, or the tip's in the pool (spec §4.4). */
+  readonly blockHeight: number
+  readonly blockTime: number
+}
+
+/** The size limit of one transaction inside a block (spec §4.4 rule 1). */
+export const maxTransactionSize = (def: ChainDefinition): number => def.constants.blockSizeLimit - 5000
+
+const isZero = (b: Uint8Array): boolean => b.every((x) => x === 0)
+
+/**
+ * Structure rules that need no chain state: size, data limit, standardness, fees, double spends inside
+ * the transaction and the version rules. `isBlockCreating` exempts the respend from the fee rule.
+ */
+export function checkTransactionStateless(
+  tx: Transaction,
+  ctx: Pick<TxContext, 'def' | 'registry' | 'blockHeight'>,
+  isBlockCreating = false,
+  encodedSize = ctx.registry.encode(tx).length,
+): void {
+  const { constants, rules } = ctx.def
+  if (tx.version === 0 && ctx.blockHeight >= rules.acceptV0BelowHeight) {
+    throw new ValidationError('version-not-allowed', 'v0 transactions are not accepted on this chain')
+  }
+  if (encodedSize > maxTransactionSize(ctx.def)) {
+    throw new ValidationError(
+      'tx-too-large',
+      `transaction of ${encodedSize} bytes exceeds ${maxTransactionSize(ctx.def)}`,
+    )
+  }
+  if (tx.arbitraryData.length > constants.arbitraryDataSizeLimit) {
+    throw new ValidationError(
+      'arbitrary-data-too-large',
+      `arbitrary data of ${tx.arbitraryData.length} bytes exceeds ${constants.arbitraryDataSizeLimit}`,
+    )
+  }
+  for (const list of ['coinInputs', 'blockStakeInputs'] as const) {
+    const seen = new Set<string>()
+    for (const [index, input] of tx[list].entries()) {
+      if (isZero(input.parentId))
+        throw new ValidationError('zero-parent-id', `${list}[${index}] has a zero parent ID`, {
+          input: { list, index },
+        })
+      const err = fulfillmentStandardError(input.fulfillment)
+      if (err)
+        throw new ValidationError('nonstandard-input', `${list}[${index}]: ${err}`, {
+          input: { list, index },
+        })
+      const k = hexKey(input.parentId)
+      if (seen.has(k))
+        throw new ValidationError('double-spend', `${list}[${index}] spends an output twice`, {
+          input: { list, index },
+        })
+      seen.add(k)
+    }
+  }
+  for (const list of ['coinOutputs', 'blockStakeOutputs'] as const) {
+    for (const [index, output] of tx[list].entries()) {
+      if (output.value <= 0n)
+        throw new ValidationError('zero-value-output', `${list}[${index}] has no value`, {
+          output: { list, index },
+        })
+      const err = conditionStandardError(output.condition)
+      if (err)
+        throw new ValidationError('nonstandard-output', `${list}[${index}]: ${err}`, {
+          output: { list, index },
+        })
+    }
+  }
+  if (rules.enforceMinimumFee) {
+    for (const [fee, value] of tx.minerFees.entries()) {
+      if (value < constants.minimumTransactionFee) {
+        throw new ValidationError(
+          'fee-too-low',
+          `miner fee ${fee} is ${value}, below the minimum ${constants.minimumTransactionFee}`,
+          { fee },
+        )
+      }
+    }
+  }
+  // spec §4.4 v1 rule 3: a miner fee is required except on the block-creating transaction
+  if (tx.version <= 1 && tx.minerFees.length === 0 && !isBlockCreating) {
+    throw new ValidationError('missing-miner-fee', 'a transaction needs at least one miner fee')
+  }
+}
+
+/**
+ * Spends: every input refers to an unspent output whose condition it fulfils, and v0/v1 balance
+ * (spec §4.4 rules 7 and v1 1–2). Returns the outputs it spends.
+ */
+export function checkTransactionSpends(
+  tx: Transaction,
+  ctx: TxContext,
+  view: OutputView,
+): { coins: OutputEntry[]; blockStakes: OutputEntry[] } {
+  const spent = { coins: [] as OutputEntry[], blockStakes: [] as OutputEntry[] }
+  for (const list of ['coinInputs', 'blockStakeInputs'] as const) {
+    for (const [index, input] of tx[list].entries()) {
+      const output =
+        list === 'coinInputs' ? view.coinOutput(input.parentId) : view.blockStakeOutput(input.parentId)
+      if (!output) {
+        throw new ValidationError(
+          'missing-output',
+          `${list}[${index}] spends an output that does not exist or is already spent`,
+          {
+            input: { list, index },
+          },
+        )
+      }
+      const err = fulfillError(output.condition, input.fulfillment, {
+        blockHeight: ctx.blockHeight,
+        blockTime: ctx.blockTime,
+        verifier: ctx.verifier,
+        sigHash: (extras) => ctx.registry.inputSigHash(tx, index, extras),
+      })
+      if (err)
+        throw new ValidationError('unfulfilled', `${list}[${index}]: ${err}`, { input: { list, index } })
+      ;(list === 'coinInputs' ? spent.coins : spent.blockStakes).push(output)
+    }
+  }
+  if (tx.version <= 1) {
+    const sum = (xs: readonly { value: bigint }[]) => xs.reduce((s, x) => s + x.value, 0n)
+    const coinsIn = sum(spent.coins)
+    const coinsOut =
+      sum(tx.coinOutputs) +
+      tx.minerFees.reduce((s, f) => s + f, 0n) +
+      sum(ctx.registry.customMinerPayouts(tx))
+    if (coinsIn !== coinsOut) {
+      throw new ValidationError(
+        'unbalanced-coins',
+        `coin inputs (${coinsIn}) do not equal coin outputs plus fees (${coinsOut})`,
+      )
+    }
+    const stakesIn = sum(spent.blockStakes)
+    const stakesOut = sum(tx.blockStakeOutputs)
+    if (stakesIn !== stakesOut) {
+      throw new ValidationError(
+        'unbalanced-block-stakes',
+        `block stake inputs (${stakesIn}) do not equal outputs (${stakesOut})`,
+      )
+    }
+  }
+  return spent
+}
+
+/** The transaction's created outputs with their IDs. */
+export function createdOutputs(
+  tx: Transaction,
+  registry: TransactionRegistry,
+): { coins: OutputEntry[]; blockStakes: OutputEntry[] } {
+  const ids = registry.outputIds(tx)
+  return {
+    coins: tx.coinOutputs.map((o, i) => ({
+      id: ids.coinOutputIds[i]!,
+      value: o.value,
+      condition: o.condition,
+    })),
+    blockStakes: tx.blockStakeOutputs.map((o, i) => ({
+      id: ids.blockStakeOutputIds[i]!,
+      value: o.value,
+      condition: o.condition,
+    })),
+  }
+}
+
+/**
+ * Validates a sequence of transactions on top of `view` (a block's or a pool's), each seeing the
+ * effects of the ones before it; returns what they spent and created.
+ */
+export function applyTransactions(
+  txs: readonly Transaction[],
+  ctx: TxContext,
+  view: OutputView,
+  isBlockCreating: (tx: Transaction, index: number) => boolean = () => false,
+): {
+  overlay: OverlayView
+  spentCoins: OutputEntry[]
+  spentBlockStakes: OutputEntry[]
+  createdCoins: OutputEntry[]
+  createdBlockStakes: OutputEntry[]
+} {
+  const overlay = new OverlayView(view)
+  const out = {
+    overlay,
+    spentCoins: [] as OutputEntry[],
+    spentBlockStakes: [] as OutputEntry[],
+    createdCoins: [] as OutputEntry[],
+    createdBlockStakes: [] as OutputEntry[],
+  }
+  for (const [i, tx] of txs.entries()) {
+    try {
+      checkTransactionStateless(tx, ctx, isBlockCreating(tx, i))
+      const spent = checkTransactionSpends(tx, ctx, overlay)
+      for (const o of spent.coins) overlay.spendCoin(o.id)
+      for (const o of spent.blockStakes) overlay.spendBlockStake(o.id)
+      const created = createdOutputs(tx, ctx.registry)
+      for (const o of created.coins) overlay.addCoin(o)
+      for (const o of created.blockStakes) overlay.addBlockStake(o)
+      out.spentCoins.push(...spent.coins)
+      out.spentBlockStakes.push(...spent.blockStakes)
+      out.createdCoins.push(...created.coins)
+      out.createdBlockStakes.push(...created.blockStakes)
+    } catch (err) {
+      if (err instanceof ValidationError) throw err.inTransaction(i)
+      throw err
+    }
+  }
+  return out
+}

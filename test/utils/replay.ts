@@ -1,0 +1,152 @@
+// An in-memory replay of a main chain with the pure consensus rules: the reference the node's
+// LevelDB chain is compared against (UTXO-set hashes, targets, depths).
+import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
+import { blake2b256 } from '../../consensus/crypto/hash.js'
+import { encode } from '../../consensus/encoding/codec.js'
+import { compareBytes, concatBytes } from '../../consensus/encoding/hex.js'
+import { type ChainDefinition, chainRootTarget, genesisBlock } from '../../consensus/params/chain.js'
+import { stakeModifier } from '../../consensus/pobs/kernel.js'
+import { addDifficulties, childTarget, ROOT_DEPTH, type Target } from '../../consensus/pobs/target.js'
+import {
+  type BlockDiff,
+  type DelayedOutput,
+  hexKey,
+  MapView,
+  type OutputEntry,
+} from '../../consensus/state/outputs.js'
+import { type Block, BlockCodec } from '../../consensus/types/block.js'
+import { conditionCodec } from '../../consensus/types/conditions.js'
+import type { TransactionRegistry } from '../../consensus/types/transaction.js'
+import { applyBlock, checkBlockHeader, genesisDiff } from '../../consensus/validation/block.js'
+
+export interface ReplayedBlock {
+  readonly block: Block
+  readonly id: Uint8Array
+  readonly height: number
+  readonly childTarget: Target
+  readonly depth: Target
+  readonly stakeModifier: Uint8Array
+}
+
+export class MemoryChain {
+  readonly codec: BlockCodec
+  readonly blocks: ReplayedBlock[] = []
+  readonly coins = new Map<string, OutputEntry>()
+  readonly stakes = new Map<string, OutputEntry>()
+  readonly delayed = new Map<number, DelayedOutput[]>()
+
+  constructor(
+    readonly def: ChainDefinition,
+    readonly registry: TransactionRegistry,
+    readonly now: () => number = () => Math.floor(Date.now() / 1000),
+  ) {
+    this.codec = new BlockCodec(registry)
+    const g = genesisBlock(def)
+    this.applyDiff(genesisDiff(g, registry))
+    this.blocks.push({
+      block: g,
+      id: this.codec.id(g),
+      height: 0,
+      childTarget: chainRootTarget(def),
+      depth: ROOT_DEPTH,
+      stakeModifier: new Uint8Array(32),
+    })
+  }
+
+  get tip(): ReplayedBlock {
+    return this.blocks[this.blocks.length - 1]!
+  }
+
+  private applyDiff(d: BlockDiff): void {
+    for (const o of d.coinOutputsSpent) this.coins.delete(hexKey(o.id))
+    for (const o of d.blockStakeOutputsSpent) this.stakes.delete(hexKey(o.id))
+    for (const o of d.coinOutputsCreated) this.coins.set(hexKey(o.id), o)
+    for (const o of d.blockStakeOutputsCreated) this.stakes.set(hexKey(o.id), o)
+    for (const o of d.delayedOutputsCreated)
+      this.delayed.set(o.maturityHeight, [...(this.delayed.get(o.maturityHeight) ?? []), o])
+    for (const o of d.delayedOutputsMatured) this.coins.set(hexKey(o.id), o)
+    this.delayed.delete(d.height)
+  }
+
+  /** Validates and appends a block to the tip; throws a ValidationError when it is invalid. */
+  append(block: Block): ReplayedBlock {
+    const parent = this.tip
+    const height = parent.height + 1
+    const c = this.def.constants
+    const modifier = stakeModifier(height, c.stakeModifierDelay, (h) => this.blocks[h]!.id)
+    const at = block.pobsOutput
+    const holder = this.blocks[at.blockHeight]?.block
+    const tx = holder?.transactions[at.transactionIndex]
+    const out = tx?.blockStakeOutputs[at.outputIndex]
+    const stake =
+      out && tx && holder
+        ? {
+            id: this.registry.blockStakeOutputId(tx, at.outputIndex),
+            value: out.value,
+            condition: out.condition,
+            blockTimestamp: holder.timestamp,
+          }
+        : undefined
+    const id = this.codec.id(block)
+    checkBlockHeader(
+      block,
+      {
+        def: this.def,
+        registry: this.registry,
+        verifier: nodeEd25519,
+        height,
+        parent: { id: parent.id, timestamp: parent.block.timestamp, childTarget: parent.childTarget },
+        recentTimestamps: this.blocks
+          .slice(-c.medianTimestampWindow)
+          .map((b) => b.block.timestamp)
+          .reverse(),
+        stakeModifier: modifier,
+        stake,
+        now: this.now(),
+      },
+      this.codec.encode(block).length,
+    )
+    const diff = applyBlock(
+      block,
+      id,
+      { def: this.def, registry: this.registry, verifier: nodeEd25519, height, stakeId: stake!.id },
+      new MapView(this.coins, this.stakes),
+      this.delayed.get(height) ?? [],
+    )
+    this.applyDiff(diff)
+    const target = childTarget(
+      c,
+      parent.childTarget,
+      height,
+      block.timestamp,
+      () => this.blocks[Math.max(0, height - c.targetWindow)]!.block.timestamp,
+    )
+    const replayed = {
+      block,
+      id,
+      height,
+      childTarget: target,
+      depth: addDifficulties(parent.depth, parent.childTarget),
+      stakeModifier: modifier,
+    }
+    this.blocks.push(replayed)
+    return replayed
+  }
+
+  /** A hash of the whole unspent set (coins, block stakes, delayed payouts), independent of insertion order. */
+  utxoHash(): Uint8Array {
+    const rows: Uint8Array[] = []
+    const row = (tag: number, o: OutputEntry, extra = 0) =>
+      concatBytes(
+        new Uint8Array([tag]),
+        o.id,
+        encode(conditionCodec, o.condition),
+        new TextEncoder().encode(`${o.value}:${extra}`),
+      )
+    for (const o of this.coins.values()) rows.push(row(1, o))
+    for (const o of this.stakes.values()) rows.push(row(2, o))
+    for (const list of this.delayed.values()) for (const o of list) rows.push(row(3, o, o.maturityHeight))
+    rows.sort(compareBytes)
+    return blake2b256(...rows)
+  }
+}
