@@ -3,10 +3,10 @@ import type { Ed25519 } from '../crypto/ed25519.js'
 import { sha256 } from '../crypto/hash.js'
 import { equalBytes } from '../encoding/hex.js'
 import {
-  type Condition,
-  type FulfillContext,
   atomicSwapUnlockHash,
+  type Condition,
   conditionFulfillable,
+  type FulfillContext,
   publicKeyUnlockHash,
 } from './conditions.js'
 import type { Fulfillment, LegacyAtomicSwapFulfillment, PublicKeySignaturePair } from './fulfillments.js'
@@ -21,11 +21,17 @@ export interface SignatureContext extends FulfillContext {
 }
 
 /** Why `fulfillment` does not fulfil `condition`, or `undefined` when it does. */
-export function fulfillError(condition: Condition, fulfillment: Fulfillment, ctx: SignatureContext): string | undefined {
+export function fulfillError(
+  condition: Condition,
+  fulfillment: Fulfillment,
+  ctx: SignatureContext,
+): string | undefined {
   switch (condition.type) {
     case 0:
       // spec §3.6: a nil condition takes a single signature by any key
-      return fulfillment.type === 1 ? signatureError(fulfillment, [], ctx) : 'a nil condition needs a single-signature fulfillment'
+      return fulfillment.type === 1
+        ? signatureError(fulfillment, [], ctx)
+        : 'a nil condition needs a single-signature fulfillment'
     case 1:
       return unlockHashFulfillError(condition.unlockHash, fulfillment, ctx)
     case 2: {
@@ -42,7 +48,11 @@ export function fulfillError(condition: Condition, fulfillment: Fulfillment, ctx
     }
     case 3:
       if (!conditionFulfillable(condition, ctx)) return 'time lock has not been reached'
-      if (condition.condition.type === 0 || condition.condition.type === 1 || condition.condition.type === 4) {
+      if (
+        condition.condition.type === 0 ||
+        condition.condition.type === 1 ||
+        condition.condition.type === 4
+      ) {
         return fulfillError(condition.condition, fulfillment, ctx)
       }
       return 'time lock wraps a condition that cannot be fulfilled'
@@ -51,15 +61,22 @@ export function fulfillError(condition: Condition, fulfillment: Fulfillment, ctx
   }
 }
 
-function unlockHashFulfillError(target: UnlockHash, f: Fulfillment, ctx: SignatureContext): string | undefined {
+function unlockHashFulfillError(
+  target: UnlockHash,
+  f: Fulfillment,
+  ctx: SignatureContext,
+): string | undefined {
   if (target.type === UnlockType.PubKey) {
     if (f.type !== 1) return 'a public key address needs a single-signature fulfillment'
-    if (!unlockHashEquals(publicKeyUnlockHash(f.publicKey), target)) return 'public key does not match the address'
+    if (!unlockHashEquals(publicKeyUnlockHash(f.publicKey), target))
+      return 'public key does not match the address'
     return signatureError(f, [], ctx)
   }
   if (target.type === UnlockType.AtomicSwap) {
-    if (f.type !== 2 || !f.legacy) return 'a legacy atomic swap address needs a legacy atomic swap fulfillment'
-    if (!unlockHashEquals(atomicSwapUnlockHash(f), target)) return 'atomic swap contract does not match the address'
+    if (f.type !== 2 || !f.legacy)
+      return 'a legacy atomic swap address needs a legacy atomic swap fulfillment'
+    if (!unlockHashEquals(atomicSwapUnlockHash(f), target))
+      return 'atomic swap contract does not match the address'
     return legacyAtomicSwapError(f, ctx)
   }
   return `unlock hash type ${target.type} cannot be fulfilled`
@@ -74,8 +91,16 @@ function atomicSwapError(
   const signer = publicKeyUnlockHash(f.publicKey)
   if (f.secret.some((b) => b !== 0)) {
     if (!unlockHashEquals(signer, c.receiver)) return 'only the receiver can claim an atomic swap'
-    if (!equalBytes(sha256(f.secret), c.hashedSecret)) return 'atomic swap secret does not match the hashed secret'
-    return signatureError(f, [{ kind: 'publicKey', value: f.publicKey }, { kind: 'raw', value: f.secret }], ctx)
+    if (!equalBytes(sha256(f.secret), c.hashedSecret))
+      return 'atomic swap secret does not match the hashed secret'
+    return signatureError(
+      f,
+      [
+        { kind: 'publicKey', value: f.publicKey },
+        { kind: 'raw', value: f.secret },
+      ],
+      ctx,
+    )
   }
   if (BigInt(ctx.blockTime) <= c.timeLock) return 'atomic swap refund before its time lock'
   if (!unlockHashEquals(signer, c.sender)) return 'only the sender can refund an atomic swap'
@@ -86,16 +111,31 @@ function atomicSwapError(
 function legacyAtomicSwapError(f: LegacyAtomicSwapFulfillment, ctx: SignatureContext): string | undefined {
   const signer = publicKeyUnlockHash(f.publicKey)
   if (BigInt(ctx.blockTime) <= f.timeLock) {
-    if (!unlockHashEquals(signer, f.receiver)) return 'only the receiver can claim an atomic swap before its time lock'
-    if (!equalBytes(sha256(f.secret), f.hashedSecret)) return 'atomic swap secret does not match the hashed secret'
-    return signatureError(f, [{ kind: 'publicKey', value: f.publicKey }, { kind: 'raw', value: f.secret }], ctx)
+    if (!unlockHashEquals(signer, f.receiver))
+      return 'only the receiver can claim an atomic swap before its time lock'
+    if (!equalBytes(sha256(f.secret), f.hashedSecret))
+      return 'atomic swap secret does not match the hashed secret'
+    return signatureError(
+      f,
+      [
+        { kind: 'publicKey', value: f.publicKey },
+        { kind: 'raw', value: f.secret },
+      ],
+      ctx,
+    )
   }
-  if (!unlockHashEquals(signer, f.sender)) return 'only the sender can refund an atomic swap after its time lock'
+  if (!unlockHashEquals(signer, f.sender))
+    return 'only the sender can refund an atomic swap after its time lock'
   return signatureError(f, [{ kind: 'publicKey', value: f.publicKey }], ctx)
 }
 
 /** spec §3.6: every pair matches a distinct member and verifies with `[index, publicKey]`. */
-function multisigError(members: readonly UnlockHash[], minimum: number, f: Fulfillment, ctx: SignatureContext): string | undefined {
+function multisigError(
+  members: readonly UnlockHash[],
+  minimum: number,
+  f: Fulfillment,
+  ctx: SignatureContext,
+): string | undefined {
   if (f.type !== 3) return 'a multisig condition needs a multisig fulfillment'
   if (f.pairs.length < minimum) return `multisig needs ${minimum} signatures, got ${f.pairs.length}`
   const unused = [...members]
@@ -110,7 +150,13 @@ function multisigError(members: readonly UnlockHash[], minimum: number, f: Fulfi
   return undefined
 }
 
-function signatureError(pair: PublicKeySignaturePair, extras: readonly ExtraObject[], ctx: SignatureContext): string | undefined {
+function signatureError(
+  pair: PublicKeySignaturePair,
+  extras: readonly ExtraObject[],
+  ctx: SignatureContext,
+): string | undefined {
   if (pair.publicKey.algorithm !== 1) return 'unsupported signature algorithm'
-  return ctx.verifier.verify(pair.publicKey.key, ctx.sigHash(extras), pair.signature) ? undefined : 'invalid signature'
+  return ctx.verifier.verify(pair.publicKey.key, ctx.sigHash(extras), pair.signature)
+    ? undefined
+    : 'invalid signature'
 }

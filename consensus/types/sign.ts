@@ -18,7 +18,12 @@ function sign(ed: Ed25519, key: SigningKey, message: Uint8Array): PublicKeySigna
 }
 
 /** The same transaction with input `index` of `list` carrying `fulfillment`. */
-export function withFulfillment(tx: Transaction, list: InputList, index: number, fulfillment: Fulfillment): Transaction {
+export function withFulfillment(
+  tx: Transaction,
+  list: InputList,
+  index: number,
+  fulfillment: Fulfillment,
+): Transaction {
   const inputs = tx[list]
   if (index < 0 || index >= inputs.length) throw new RangeError(`${list}[${index}] does not exist`)
   return { ...tx, [list]: inputs.map((input, i) => (i === index ? { ...input, fulfillment } : input)) }
