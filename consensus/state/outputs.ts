@@ -98,3 +98,26 @@ export class MapView implements OutputView {
 }
 
 export { hexKey }
+
+/**
+ * A hash of a whole unspent set: spendable coins, block stakes and delayed payouts, each sorted by ID.
+ * Any two stores holding the same state give the same hash, however they got there.
+ */
+export function utxoSetHash(
+  coins: Iterable<OutputEntry>,
+  blockStakes: Iterable<OutputEntry>,
+  delayed: Iterable<DelayedOutput>,
+  encodeEntry: (o: OutputEntry) => Uint8Array,
+  hash: (...parts: Uint8Array[]) => Uint8Array,
+): Uint8Array {
+  const section = (tag: number, entries: Iterable<OutputEntry>, extra: (o: OutputEntry) => string = () => '') => {
+    const rows = [...entries].map((o) => ({ k: hexKey(o.id) + extra(o), o }))
+    rows.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    return [new Uint8Array([tag]), ...rows.flatMap(({ k, o }) => [new TextEncoder().encode(k), encodeEntry(o)])]
+  }
+  return hash(
+    ...section(1, coins),
+    ...section(2, blockStakes),
+    ...section(3, delayed, (o) => `@${(o as DelayedOutput).maturityHeight}`),
+  )
+}

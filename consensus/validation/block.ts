@@ -75,6 +75,13 @@ export function checkBlockHeader(
       )
     }
   }
+  // cheap and time-dependent, so checked before the kernel (the reference checks it later, spec §5.2 step 6)
+  if (block.timestamp > ctx.now + c.extremeFutureThreshold) {
+    throw new ValidationError(
+      'timestamp-too-far-future',
+      `timestamp ${block.timestamp} is more than ${c.extremeFutureThreshold} s ahead`,
+    )
+  }
   const stake = ctx.stake
   const at = block.pobsOutput
   const where = `(${at.blockHeight}, ${at.transactionIndex}, ${at.outputIndex})`
@@ -104,12 +111,6 @@ export function checkBlockHeader(
   }
   if (encodedSize > c.blockSizeLimit) {
     throw new ValidationError('block-too-large', `block of ${encodedSize} bytes exceeds ${c.blockSizeLimit}`)
-  }
-  if (block.timestamp > ctx.now + c.extremeFutureThreshold) {
-    throw new ValidationError(
-      'timestamp-too-far-future',
-      `timestamp ${block.timestamp} is more than ${c.extremeFutureThreshold} s ahead`,
-    )
   }
   checkPayouts(block, ctx.def, ctx.registry)
   if (block.timestamp > ctx.now + c.futureThreshold)

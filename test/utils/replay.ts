@@ -3,7 +3,6 @@
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
 import { blake2b256 } from '../../consensus/crypto/hash.js'
 import { encode } from '../../consensus/encoding/codec.js'
-import { compareBytes, concatBytes } from '../../consensus/encoding/hex.js'
 import { type ChainDefinition, chainRootTarget, genesisBlock } from '../../consensus/params/chain.js'
 import { stakeModifier } from '../../consensus/pobs/kernel.js'
 import { addDifficulties, childTarget, ROOT_DEPTH, type Target } from '../../consensus/pobs/target.js'
@@ -13,11 +12,12 @@ import {
   hexKey,
   MapView,
   type OutputEntry,
+  utxoSetHash,
 } from '../../consensus/state/outputs.js'
 import { type Block, BlockCodec } from '../../consensus/types/block.js'
-import { conditionCodec } from '../../consensus/types/conditions.js'
 import type { TransactionRegistry } from '../../consensus/types/transaction.js'
 import { applyBlock, checkBlockHeader, genesisDiff } from '../../consensus/validation/block.js'
+import { outputEntryCodec } from '../../node/chain/tables.js'
 
 export interface ReplayedBlock {
   readonly block: Block
@@ -133,20 +133,14 @@ export class MemoryChain {
     return replayed
   }
 
-  /** A hash of the whole unspent set (coins, block stakes, delayed payouts), independent of insertion order. */
+  /** The hash of the whole unspent set (the same definition the LevelDB chain uses). */
   utxoHash(): Uint8Array {
-    const rows: Uint8Array[] = []
-    const row = (tag: number, o: OutputEntry, extra = 0) =>
-      concatBytes(
-        new Uint8Array([tag]),
-        o.id,
-        encode(conditionCodec, o.condition),
-        new TextEncoder().encode(`${o.value}:${extra}`),
-      )
-    for (const o of this.coins.values()) rows.push(row(1, o))
-    for (const o of this.stakes.values()) rows.push(row(2, o))
-    for (const list of this.delayed.values()) for (const o of list) rows.push(row(3, o, o.maturityHeight))
-    rows.sort(compareBytes)
-    return blake2b256(...rows)
+    return utxoSetHash(
+      this.coins.values(),
+      this.stakes.values(),
+      [...this.delayed.values()].flat(),
+      (o) => encode(outputEntryCodec, o),
+      blake2b256,
+    )
   }
 }

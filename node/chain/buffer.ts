@@ -1,0 +1,57 @@
+// A write buffer over a KVStore: reads see pending writes, and everything commits as one atomic batch.
+import type { BatchOp, KVStore } from '../db/kvstore.js'
+
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
+
+export class WriteBuffer {
+  private readonly pending = new Map<string, { key: Uint8Array; value: Uint8Array | null }>()
+
+  constructor(private readonly store: KVStore) {}
+
+  get size(): number {
+    return this.pending.size
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.pending.set(hex(key), { key, value })
+  }
+
+  del(key: Uint8Array): void {
+    this.pending.set(hex(key), { key, value: null })
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    const p = this.pending.get(hex(key))
+    if (p) return p.value ?? undefined
+    return this.store.get(key)
+  }
+
+  async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    const out: (Uint8Array | undefined)[] = new Array(keys.length)
+    const missing: number[] = []
+    keys.forEach((k, i) => {
+      const p = this.pending.get(hex(k))
+      if (p) out[i] = p.value ?? undefined
+      else missing.push(i)
+    })
+    if (missing.length > 0) {
+      const values = await this.store.getMany(missing.map((i) => keys[i]!))
+      missing.forEach((i, j) => {
+        out[i] = values[j]
+      })
+    }
+    return out
+  }
+
+  ops(): BatchOp[] {
+    return [...this.pending.values()].map((p) =>
+      p.value ? { type: 'put', key: p.key, value: p.value } : { type: 'del', key: p.key },
+    )
+  }
+
+  /** Writes every pending change in one atomic batch. */
+  async commit(): Promise<void> {
+    if (this.pending.size > 0) await this.store.batch(this.ops())
+    this.pending.clear()
+  }
+}

@@ -1,0 +1,713 @@
+// DESIGN §5 / spec §6.6: the block tree on LevelDB, fork choice, atomic reorgs, orphans and events.
+import { EventEmitter } from 'node:events'
+import type { Ed25519 } from '../../consensus/crypto/ed25519.js'
+import { blake2b256 } from '../../consensus/crypto/hash.js'
+import { equalBytes, toHex } from '../../consensus/encoding/hex.js'
+import { type ChainDefinition, chainRootTarget, genesisBlock } from '../../consensus/params/chain.js'
+import { stakeModifier } from '../../consensus/pobs/kernel.js'
+import {
+  addDifficulties,
+  childTarget,
+  isHeavier,
+  ROOT_DEPTH,
+  type Target,
+} from '../../consensus/pobs/target.js'
+import {
+  type BlockDiff,
+  type DelayedOutput,
+  hexKey,
+  MapView,
+  type OutputEntry,
+  utxoSetHash,
+} from '../../consensus/state/outputs.js'
+import { type Block, BlockCodec } from '../../consensus/types/block.js'
+import { conditionUnlockHash } from '../../consensus/types/conditions.js'
+import type { Transaction, TransactionRegistry } from '../../consensus/types/transaction.js'
+import { unlockHashBytes } from '../../consensus/types/unlockhash.js'
+import {
+  applyBlock,
+  checkBlockHeader,
+  genesisDiff,
+  type StakeOutput,
+} from '../../consensus/validation/block.js'
+import { ValidationError } from '../../consensus/validation/errors.js'
+import type { KVStore } from '../db/kvstore.js'
+import { WriteBuffer } from './buffer.js'
+import {
+  type BlockMeta,
+  BlockStatus,
+  blockDiffCodec,
+  blockMetaCodec,
+  decodeValue,
+  delayedListCodec,
+  encodeValue,
+  infoKey,
+  key,
+  outputEntryCodec,
+  outputValueCodec,
+  SCHEMA_VERSION,
+  Table,
+  type TxLocation,
+  txLocationCodec,
+  u64be,
+} from './tables.js'
+
+export interface ChainOptions {
+  readonly store: KVStore
+  readonly def: ChainDefinition
+  readonly registry: TransactionRegistry
+  readonly verifier: Ed25519
+  /** The local clock in unix seconds (injectable for tests). */
+  readonly now?: () => number
+  /** Most orphans kept while their parents are fetched. */
+  readonly maxOrphans?: number
+}
+
+export interface TipInfo {
+  readonly id: Uint8Array
+  readonly height: number
+  readonly timestamp: number
+  readonly depth: Target
+  readonly childTarget: Target
+}
+
+export type AddBlockResult =
+  /** The block is the new tip (`reverted` is non-empty after a reorg). */
+  | {
+      readonly status: 'tip'
+      readonly id: Uint8Array
+      readonly height: number
+      readonly reverted: readonly Block[]
+      readonly applied: readonly Block[]
+    }
+  /** Stored on a lighter branch. */
+  | { readonly status: 'side'; readonly id: Uint8Array; readonly height: number }
+  | { readonly status: 'duplicate'; readonly id: Uint8Array }
+  /** Parent unknown: kept until the parent arrives. */
+  | { readonly status: 'orphan'; readonly id: Uint8Array; readonly parentId: Uint8Array }
+  /** Valid but ahead of the local clock: retry at `retryAt` (spec §5.2 step 8). */
+  | { readonly status: 'future'; readonly id: Uint8Array; readonly retryAt: number }
+
+export interface ChainEvents {
+  applied: [block: Block, id: Uint8Array, height: number]
+  reverted: [block: Block, id: Uint8Array, height: number]
+  tip: [tip: TipInfo]
+}
+
+const ZERO_ID = new Uint8Array(32)
+
+export class Chain extends EventEmitter<ChainEvents> {
+  readonly codec: BlockCodec
+  readonly def: ChainDefinition
+  readonly registry: TransactionRegistry
+  readonly genesisId: Uint8Array
+  private readonly store: KVStore
+  private readonly verifier: Ed25519
+  private readonly now: () => number
+  private readonly maxOrphans: number
+  /** Main chain block IDs and timestamps by height (the stake modifier and retargeting read them). */
+  private mainIds: Uint8Array[] = []
+  private mainTimestamps: number[] = []
+  private tipInfo!: TipInfo
+  private readonly orphans = new Map<string, Block[]>()
+  private orphanCount = 0
+  private readonly blockCache = new Map<string, Block>()
+  private queue: Promise<unknown> = Promise.resolve()
+  private closed = false
+
+  private constructor(opts: ChainOptions) {
+    super()
+    this.store = opts.store
+    this.def = opts.def
+    this.registry = opts.registry
+    this.verifier = opts.verifier
+    this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
+    this.maxOrphans = opts.maxOrphans ?? 256
+    this.codec = new BlockCodec(opts.registry)
+    this.genesisId = this.codec.id(genesisBlock(opts.def))
+  }
+
+  /** Opens the chain in `store`, writing the genesis block on first use; resumes from the stored tip. */
+  static async open(opts: ChainOptions): Promise<Chain> {
+    const chain = new Chain(opts)
+    await chain.load()
+    return chain
+  }
+
+  get tip(): TipInfo {
+    return this.tipInfo
+  }
+
+  get height(): number {
+    return this.tipInfo.height
+  }
+
+  private async load(): Promise<void> {
+    const storedGenesis = await this.store.get(infoKey('genesis'))
+    if (!storedGenesis) {
+      await this.writeGenesis()
+    } else if (!equalBytes(storedGenesis, this.genesisId)) {
+      throw new Error(
+        `this data directory holds another chain (genesis ${toHex(storedGenesis)}, expected ${toHex(this.genesisId)})`,
+      )
+    }
+    const version = await this.store.get(infoKey('schema'))
+    if (!version || version[0] !== SCHEMA_VERSION)
+      throw new Error(`unsupported data directory schema ${version?.[0]}`)
+    const tipId = (await this.store.get(infoKey('tip')))!
+    const tipMeta = (await this.meta(tipId))!
+    // rebuild the in-memory main chain index from the height table
+    const ids: Uint8Array[] = []
+    const timestamps: number[] = []
+    for await (const [k, v] of this.store.entries({
+      gte: key(Table.Height, u64be(0)),
+      lt: key(Table.Height + 1),
+    })) {
+      const h = Number(new DataView(k.buffer, k.byteOffset + 1, 8).getBigUint64(0, false))
+      if (h !== ids.length) throw new Error(`height index has a gap at ${ids.length}`)
+      ids.push(v)
+    }
+    if (ids.length !== tipMeta.height + 1)
+      throw new Error(`height index ends at ${ids.length - 1}, tip is at ${tipMeta.height}`)
+    const metas = await this.store.getMany(ids.map((id) => key(Table.Meta, id)))
+    for (const m of metas) timestamps.push(decodeValue(blockMetaCodec, m!).timestamp)
+    this.mainIds = ids
+    this.mainTimestamps = timestamps
+    this.tipInfo = {
+      id: tipId,
+      height: tipMeta.height,
+      timestamp: tipMeta.timestamp,
+      depth: tipMeta.depth,
+      childTarget: tipMeta.childTarget,
+    }
+  }
+
+  private async writeGenesis(): Promise<void> {
+    const g = genesisBlock(this.def)
+    const buf = new WriteBuffer(this.store)
+    const meta: BlockMeta = {
+      height: 0,
+      parentId: ZERO_ID,
+      timestamp: g.timestamp,
+      depth: this.def.constants.rootDepth ?? ROOT_DEPTH,
+      childTarget: chainRootTarget(this.def),
+      status: BlockStatus.Valid,
+    }
+    buf.put(key(Table.Block, this.genesisId), this.codec.encode(g))
+    buf.put(key(Table.Meta, this.genesisId), encodeValue(blockMetaCodec, meta))
+    this.writeDiff(buf, g, this.genesisId, genesisDiff(g, this.registry))
+    buf.put(infoKey('genesis'), this.genesisId)
+    buf.put(infoKey('schema'), new Uint8Array([SCHEMA_VERSION]))
+    await buf.commit()
+  }
+
+  // ---- reads ------------------------------------------------------------------------------------
+
+  async meta(id: Uint8Array, buf?: WriteBuffer): Promise<BlockMeta | undefined> {
+    const v = await (buf ?? this.store).get(key(Table.Meta, id))
+    return v && decodeValue(blockMetaCodec, v)
+  }
+
+  async block(id: Uint8Array): Promise<Block | undefined> {
+    const cached = this.blockCache.get(hexKey(id))
+    if (cached) return cached
+    const v = await this.store.get(key(Table.Block, id))
+    if (!v) return undefined
+    const b = this.codec.decode(v)
+    this.cacheBlock(id, b)
+    return b
+  }
+
+  private cacheBlock(id: Uint8Array, b: Block): void {
+    this.blockCache.set(hexKey(id), b)
+    if (this.blockCache.size > 512) this.blockCache.delete(this.blockCache.keys().next().value!)
+  }
+
+  /** The ID of the main-chain block at `height`. */
+  idAt(height: number): Uint8Array | undefined {
+    return this.mainIds[height]
+  }
+
+  /** Timestamps of the main chain from the tip backwards (at most `count`). */
+  recentTimestamps(count: number): number[] {
+    return this.mainTimestamps.slice(Math.max(0, this.mainTimestamps.length - count)).reverse()
+  }
+
+  /** Timestamp of the main-chain block at `height`. */
+  timestampAt(height: number): number | undefined {
+    return this.mainTimestamps[height]
+  }
+
+  async blockAt(height: number): Promise<Block | undefined> {
+    const id = this.mainIds[height]
+    return id && this.block(id)
+  }
+
+  isOnMainChain(id: Uint8Array, height: number): boolean {
+    const m = this.mainIds[height]
+    return m !== undefined && equalBytes(m, id)
+  }
+
+  async coinOutput(id: Uint8Array): Promise<OutputEntry | undefined> {
+    const v = await this.store.get(key(Table.Coin, id))
+    return v && { id, ...decodeValue(outputValueCodec, v) }
+  }
+
+  async blockStakeOutput(id: Uint8Array): Promise<OutputEntry | undefined> {
+    const v = await this.store.get(key(Table.BlockStake, id))
+    return v && { id, ...decodeValue(outputValueCodec, v) }
+  }
+
+  async transactionLocation(txId: Uint8Array): Promise<TxLocation | undefined> {
+    const v = await this.store.get(key(Table.Tx, txId))
+    return v && decodeValue(txLocationCodec, v)
+  }
+
+  /** Delayed (immature) payouts that mature at `height`. */
+  async delayedAt(height: number): Promise<readonly DelayedOutput[]> {
+    const v = await this.store.get(key(Table.Delayed, u64be(height)))
+    return v ? decodeValue(delayedListCodec, v) : []
+  }
+
+  /** The hash of the whole unspent set (`utxoSetHash`): equal states give equal hashes. */
+  async utxoHash(): Promise<Uint8Array> {
+    const coins: OutputEntry[] = []
+    const stakes: OutputEntry[] = []
+    const delayed: DelayedOutput[] = []
+    const scan = (table: number) => this.store.entries({ gte: key(table), lt: key(table + 1) })
+    for await (const [k, v] of scan(Table.Coin))
+      coins.push({ id: k.subarray(1), ...decodeValue(outputValueCodec, v) })
+    for await (const [k, v] of scan(Table.BlockStake))
+      stakes.push({ id: k.subarray(1), ...decodeValue(outputValueCodec, v) })
+    for await (const [, v] of scan(Table.Delayed)) delayed.push(...decodeValue(delayedListCodec, v))
+    return utxoSetHash(coins, stakes, delayed, (o) => encodeValue(outputEntryCodec, o), blake2b256)
+  }
+
+  // ---- adding blocks ------------------------------------------------------------------------------
+
+  /** Adds a block received from anywhere; serialised with every other write. Throws ValidationError. */
+  addBlock(block: Block): Promise<AddBlockResult> {
+    const run = this.queue.then(() => this.addBlockNow(block))
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private async addBlockNow(block: Block): Promise<AddBlockResult> {
+    if (this.closed) throw new Error('chain is closed')
+    const id = this.codec.id(block)
+    const known = await this.meta(id)
+    if (known) {
+      if (known.status === BlockStatus.Invalid)
+        throw new ValidationError('known-invalid', `block ${toHex(id)} is known to be invalid`)
+      return { status: 'duplicate', id }
+    }
+    const parent = await this.meta(block.parentId)
+    if (!parent) return this.addOrphan(block, id)
+    if (parent.status === BlockStatus.Invalid) {
+      await this.markInvalid([id], block)
+      throw new ValidationError('known-invalid', 'the block extends an invalid block')
+    }
+    const result = await this.acceptChild(block, id, parent)
+    if (result.status === 'tip' || result.status === 'side') await this.adoptOrphans(id)
+    return result
+  }
+
+  private addOrphan(block: Block, id: Uint8Array): AddBlockResult {
+    const k = hexKey(block.parentId)
+    const list = this.orphans.get(k) ?? []
+    if (!list.some((b) => equalBytes(this.codec.id(b), id))) {
+      if (this.orphanCount >= this.maxOrphans) {
+        const oldest = this.orphans.keys().next().value!
+        this.orphanCount -= this.orphans.get(oldest)!.length
+        this.orphans.delete(oldest)
+      }
+      list.push(block)
+      this.orphans.set(k, list)
+      this.orphanCount++
+    }
+    return { status: 'orphan', id, parentId: block.parentId }
+  }
+
+  private async adoptOrphans(parentId: Uint8Array): Promise<void> {
+    const pending = [parentId]
+    while (pending.length > 0) {
+      const pid = pending.pop()!
+      const children = this.orphans.get(hexKey(pid))
+      if (!children) continue
+      this.orphans.delete(hexKey(pid))
+      this.orphanCount -= children.length
+      for (const child of children) {
+        try {
+          const r = await this.addBlockNow(child)
+          if (r.status === 'tip' || r.status === 'side') pending.push(r.id)
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err
+        }
+      }
+    }
+  }
+
+  /** Block IDs of `parentId`'s branch by height, from `fromHeight` up to the parent (walks side branches). */
+  private async branchIds(
+    parentId: Uint8Array,
+    parentHeight: number,
+    fromHeight: number,
+  ): Promise<(h: number) => Uint8Array> {
+    const side = new Map<number, Uint8Array>()
+    let id = parentId
+    let h = parentHeight
+    while (h >= fromHeight && h >= 0 && !this.isOnMainChain(id, h)) {
+      side.set(h, id)
+      const m = await this.meta(id)
+      if (!m) throw new Error(`missing meta of ${toHex(id)}`)
+      id = m.parentId
+      h--
+    }
+    return (height: number) => side.get(height) ?? this.mainIds[height]!
+  }
+
+  private async branchTimestamps(
+    parentId: Uint8Array,
+    parentHeight: number,
+    count: number,
+  ): Promise<number[]> {
+    const out: number[] = []
+    let id = parentId
+    let h = parentHeight
+    while (out.length < count && h >= 0) {
+      if (this.isOnMainChain(id, h)) {
+        for (let i = h; i >= 0 && out.length < count; i--) out.push(this.mainTimestamps[i]!)
+        break
+      }
+      const m = (await this.meta(id))!
+      out.push(m.timestamp)
+      id = m.parentId
+      h--
+    }
+    return out
+  }
+
+  private async timestampOf(id: Uint8Array, height: number): Promise<number> {
+    if (this.isOnMainChain(id, height)) return this.mainTimestamps[height]!
+    const m = await this.meta(id)
+    if (!m) throw new Error(`missing meta of ${toHex(id)}`)
+    return m.timestamp
+  }
+
+  private async stakeOutputOn(
+    ancestorAt: (h: number) => Uint8Array,
+    block: Block,
+    parentHeight: number,
+  ): Promise<StakeOutput | undefined> {
+    const at = block.pobsOutput
+    if (at.blockHeight > parentHeight) return undefined
+    const holderId = ancestorAt(at.blockHeight)
+    const holder = await this.block(holderId)
+    const tx = holder?.transactions[at.transactionIndex]
+    const out = tx?.blockStakeOutputs[at.outputIndex]
+    if (!holder || !tx || !out) return undefined
+    return {
+      id: this.registry.blockStakeOutputId(tx, at.outputIndex),
+      value: out.value,
+      condition: out.condition,
+      blockTimestamp: holder.timestamp,
+    }
+  }
+
+  private async acceptChild(block: Block, id: Uint8Array, parent: BlockMeta): Promise<AddBlockResult> {
+    const c = this.def.constants
+    const height = parent.height + 1
+    const lowest = Math.max(
+      0,
+      height - c.stakeModifierDelay - 255,
+      height - c.targetWindow,
+      height - c.medianTimestampWindow,
+    )
+    const ancestorAt = await this.branchIds(
+      block.parentId,
+      parent.height,
+      Math.min(lowest, block.pobsOutput.blockHeight),
+    )
+    const stake = await this.stakeOutputOn(ancestorAt, block, parent.height)
+    const encoded = this.codec.encode(block)
+    let header: { futureUntil?: number }
+    try {
+      header = checkBlockHeader(
+        block,
+        {
+          def: this.def,
+          registry: this.registry,
+          verifier: this.verifier,
+          height,
+          parent: { id: block.parentId, timestamp: parent.timestamp, childTarget: parent.childTarget },
+          recentTimestamps: await this.branchTimestamps(
+            block.parentId,
+            parent.height,
+            c.medianTimestampWindow,
+          ),
+          stakeModifier: stakeModifier(height, c.stakeModifierDelay, ancestorAt),
+          stake,
+          now: this.now(),
+        },
+        encoded.length,
+      )
+    } catch (err) {
+      // a block too far in the future may become valid later: it is not remembered as invalid
+      if (err instanceof ValidationError && err.code !== 'timestamp-too-far-future')
+        await this.markInvalid([id], block)
+      throw err
+    }
+    if (header.futureUntil !== undefined) return { status: 'future', id, retryAt: header.futureUntil }
+
+    // spec §6.3: the retarget window starts min(TargetWindow, height) blocks back on this block's branch
+    const windowStart = Math.max(0, height - c.targetWindow)
+    const adjusts = height % Math.floor(c.targetWindow / 2) === 0
+    const windowStartTimestamp = adjusts ? await this.timestampOf(ancestorAt(windowStart), windowStart) : 0
+    const meta: BlockMeta = {
+      height,
+      parentId: block.parentId,
+      timestamp: block.timestamp,
+      depth: addDifficulties(parent.depth, parent.childTarget),
+      childTarget: childTarget(c, parent.childTarget, height, block.timestamp, () => windowStartTimestamp),
+      status: BlockStatus.Stored,
+    }
+    const buf = new WriteBuffer(this.store)
+    buf.put(key(Table.Block, id), encoded)
+    buf.put(key(Table.Meta, id), encodeValue(blockMetaCodec, meta))
+    this.cacheBlock(id, block)
+
+    if (!isHeavier(meta.depth, this.tipInfo.depth, this.tipInfo.childTarget)) {
+      await buf.commit()
+      return { status: 'side', id, height }
+    }
+    return this.switchTo(buf, block, id, meta)
+  }
+
+  /** Reverts to the common ancestor and applies the new branch, all in one batch (spec §6.6). */
+  private async switchTo(
+    buf: WriteBuffer,
+    block: Block,
+    id: Uint8Array,
+    meta: BlockMeta,
+  ): Promise<AddBlockResult> {
+    // the new branch, newest first, down to (not including) the common ancestor
+    const branch: { id: Uint8Array; meta: BlockMeta }[] = [{ id, meta }]
+    let cursor = meta
+    while (!this.isOnMainChain(cursor.parentId, cursor.height - 1)) {
+      const pm = (await this.meta(cursor.parentId, buf))!
+      branch.push({ id: cursor.parentId, meta: pm })
+      cursor = pm
+    }
+    const ancestorHeight = cursor.height - 1
+    const mainIds = this.mainIds.slice()
+    const mainTimestamps = this.mainTimestamps.slice()
+    const reverted: Block[] = []
+    const revertedAt: { id: Uint8Array; height: number }[] = []
+    for (let h = this.tipInfo.height; h > ancestorHeight; h--) {
+      const rid = mainIds[h]!
+      const rb = (await this.block(rid))!
+      await this.revertInto(buf, rb, rid, h)
+      reverted.push(rb)
+      revertedAt.push({ id: rid, height: h })
+      mainIds.pop()
+      mainTimestamps.pop()
+    }
+    const applied: Block[] = []
+    for (const step of branch.reverse()) {
+      const b = step.id === id ? block : (await this.block(step.id))!
+      try {
+        await this.applyInto(buf, b, step.id, step.meta, mainIds)
+      } catch (err) {
+        if (err instanceof ValidationError) {
+          // nothing of the switch is written; the failing block and everything after it are invalid
+          const bad = branch.slice(branch.indexOf(step)).map((s) => s.id)
+          await this.markInvalid(bad, block, id, meta)
+        }
+        throw err
+      }
+      applied.push(b)
+      mainIds.push(step.id)
+      mainTimestamps.push(step.meta.timestamp)
+    }
+    buf.put(infoKey('tip'), id)
+    await buf.commit()
+    this.mainIds = mainIds
+    this.mainTimestamps = mainTimestamps
+    this.tipInfo = {
+      id,
+      height: meta.height,
+      timestamp: meta.timestamp,
+      depth: meta.depth,
+      childTarget: meta.childTarget,
+    }
+    for (const [i, b] of reverted.entries())
+      this.emit('reverted', b, revertedAt[i]!.id, revertedAt[i]!.height)
+    for (const [i, b] of applied.entries()) this.emit('applied', b, branch[i]!.id, branch[i]!.meta.height)
+    this.emit('tip', this.tipInfo)
+    return { status: 'tip', id, height: meta.height, reverted, applied }
+  }
+
+  /** Marks blocks invalid in their own batch (their bodies are dropped, the meta stays as a known-bad mark). */
+  private async markInvalid(
+    ids: readonly Uint8Array[],
+    block: Block,
+    newId?: Uint8Array,
+    newMeta?: BlockMeta,
+  ): Promise<void> {
+    const buf = new WriteBuffer(this.store)
+    const parent = await this.meta(block.parentId)
+    for (const bid of ids) {
+      const known = newId && equalBytes(bid, newId) ? newMeta : await this.meta(bid)
+      const meta: BlockMeta = known ?? {
+        height: parent ? parent.height + 1 : 0,
+        parentId: block.parentId,
+        timestamp: block.timestamp,
+        depth: 0n,
+        childTarget: 0n,
+        status: BlockStatus.Invalid,
+      }
+      buf.put(key(Table.Meta, bid), encodeValue(blockMetaCodec, { ...meta, status: BlockStatus.Invalid }))
+      buf.del(key(Table.Block, bid))
+      this.blockCache.delete(hexKey(bid))
+    }
+    await buf.commit()
+  }
+
+  private async applyInto(
+    buf: WriteBuffer,
+    block: Block,
+    id: Uint8Array,
+    meta: BlockMeta,
+    mainIds: readonly Uint8Array[],
+  ): Promise<void> {
+    const at = block.pobsOutput
+    const holder = await this.block(mainIds[at.blockHeight] ?? ZERO_ID)
+    const tx = holder?.transactions[at.transactionIndex]
+    if (!tx || !tx.blockStakeOutputs[at.outputIndex]) {
+      throw new ValidationError('stake-output-missing', 'block stake output does not exist on this branch')
+    }
+    const stakeId = this.registry.blockStakeOutputId(tx, at.outputIndex)
+    const view = await this.prefetch(buf, block.transactions)
+    const maturing = await this.delayedFrom(buf, meta.height)
+    const diff = applyBlock(
+      block,
+      id,
+      { def: this.def, registry: this.registry, verifier: this.verifier, height: meta.height, stakeId },
+      view,
+      maturing,
+    )
+    this.writeDiff(buf, block, id, diff)
+    buf.put(key(Table.Meta, id), encodeValue(blockMetaCodec, { ...meta, status: BlockStatus.Valid }))
+  }
+
+  private async delayedFrom(buf: WriteBuffer, height: number): Promise<DelayedOutput[]> {
+    const v = await buf.get(key(Table.Delayed, u64be(height)))
+    return v ? [...decodeValue(delayedListCodec, v)] : []
+  }
+
+  /** Loads every output the transactions spend (one getMany per table). */
+  private async prefetch(buf: WriteBuffer, txs: readonly Transaction[]): Promise<MapView> {
+    const coinIds = txs.flatMap((t) => t.coinInputs.map((i) => i.parentId))
+    const stakeIds = txs.flatMap((t) => t.blockStakeInputs.map((i) => i.parentId))
+    const [coins, stakes] = await Promise.all([
+      buf.getMany(coinIds.map((i) => key(Table.Coin, i))),
+      buf.getMany(stakeIds.map((i) => key(Table.BlockStake, i))),
+    ])
+    const view = new MapView()
+    coins.forEach(
+      (v, i) =>
+        v && view.coins.set(hexKey(coinIds[i]!), { id: coinIds[i]!, ...decodeValue(outputValueCodec, v) }),
+    )
+    stakes.forEach(
+      (v, i) =>
+        v &&
+        view.blockStakes.set(hexKey(stakeIds[i]!), { id: stakeIds[i]!, ...decodeValue(outputValueCodec, v) }),
+    )
+    return view
+  }
+
+  private writeDiff(buf: WriteBuffer, block: Block, id: Uint8Array, diff: BlockDiff): void {
+    const h = diff.height
+    for (const o of diff.coinOutputsSpent) buf.del(key(Table.Coin, o.id))
+    for (const o of diff.blockStakeOutputsSpent) buf.del(key(Table.BlockStake, o.id))
+    for (const o of diff.coinOutputsCreated) buf.put(key(Table.Coin, o.id), encodeValue(outputValueCodec, o))
+    for (const o of diff.blockStakeOutputsCreated)
+      buf.put(key(Table.BlockStake, o.id), encodeValue(outputValueCodec, o))
+    if (diff.delayedOutputsCreated.length > 0) {
+      buf.put(
+        key(Table.Delayed, u64be(diff.delayedOutputsCreated[0]!.maturityHeight)),
+        encodeValue(delayedListCodec, diff.delayedOutputsCreated),
+      )
+    }
+    for (const o of diff.delayedOutputsMatured)
+      buf.put(key(Table.Coin, o.id), encodeValue(outputValueCodec, o))
+    if (diff.delayedOutputsMatured.length > 0) buf.del(key(Table.Delayed, u64be(h)))
+    buf.put(key(Table.Undo, id), encodeValue(blockDiffCodec, diff))
+    buf.put(key(Table.Height, u64be(h)), id)
+    buf.put(infoKey('tip'), id)
+    this.indexTransactions(buf, block, id, h, diff, 'put')
+  }
+
+  private async revertInto(buf: WriteBuffer, block: Block, id: Uint8Array, height: number): Promise<void> {
+    const undo = await buf.get(key(Table.Undo, id))
+    if (!undo) throw new Error(`no undo data for block ${toHex(id)} at height ${height}`)
+    const diff = decodeValue(blockDiffCodec, undo)
+    for (const o of diff.delayedOutputsMatured) buf.del(key(Table.Coin, o.id))
+    if (diff.delayedOutputsMatured.length > 0)
+      buf.put(key(Table.Delayed, u64be(height)), encodeValue(delayedListCodec, diff.delayedOutputsMatured))
+    if (diff.delayedOutputsCreated.length > 0)
+      buf.del(key(Table.Delayed, u64be(diff.delayedOutputsCreated[0]!.maturityHeight)))
+    for (const o of diff.coinOutputsCreated) buf.del(key(Table.Coin, o.id))
+    for (const o of diff.blockStakeOutputsCreated) buf.del(key(Table.BlockStake, o.id))
+    for (const o of diff.coinOutputsSpent) buf.put(key(Table.Coin, o.id), encodeValue(outputValueCodec, o))
+    for (const o of diff.blockStakeOutputsSpent)
+      buf.put(key(Table.BlockStake, o.id), encodeValue(outputValueCodec, o))
+    buf.del(key(Table.Undo, id))
+    buf.del(key(Table.Height, u64be(height)))
+    this.indexTransactions(buf, block, id, height, diff, 'del')
+  }
+
+  /** Transaction and address indexes of the main chain. */
+  private indexTransactions(
+    buf: WriteBuffer,
+    block: Block,
+    blockId: Uint8Array,
+    height: number,
+    diff: BlockDiff,
+    op: 'put' | 'del',
+  ): void {
+    const EMPTY = new Uint8Array(0)
+    const spentBy = new Map<string, Uint8Array>()
+    for (const o of [...diff.coinOutputsSpent, ...diff.blockStakeOutputsSpent])
+      spentBy.set(hexKey(o.id), unlockHashBytes(conditionUnlockHash(o.condition)))
+    for (const [index, tx] of block.transactions.entries()) {
+      const txId = this.registry.id(tx)
+      const addresses = new Set<string>()
+      for (const o of [...tx.coinOutputs, ...tx.blockStakeOutputs])
+        addresses.add(toHex(unlockHashBytes(conditionUnlockHash(o.condition))))
+      for (const i of [...tx.coinInputs, ...tx.blockStakeInputs]) {
+        const uh = spentBy.get(hexKey(i.parentId))
+        if (uh) addresses.add(toHex(uh))
+      }
+      if (op === 'put') buf.put(key(Table.Tx, txId), encodeValue(txLocationCodec, { blockId, height, index }))
+      else buf.del(key(Table.Tx, txId))
+      for (const a of addresses) {
+        const k = key(Table.Address, Buffer.from(a, 'hex'), u64be(height), txId)
+        if (op === 'put') buf.put(k, EMPTY)
+        else buf.del(k)
+      }
+    }
+    for (const p of block.minerPayouts) {
+      const k = key(Table.Address, unlockHashBytes(p.unlockHash), u64be(height), blockId)
+      if (op === 'put') buf.put(k, EMPTY)
+      else buf.del(k)
+    }
+  }
+
+  /** Waits for pending writes, then closes the store. */
+  async close(): Promise<void> {
+    this.closed = true
+    await this.queue
+    await this.store.close()
+  }
+}

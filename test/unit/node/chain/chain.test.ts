@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
+import { toHex } from '../../../../consensus/encoding/hex.js'
+import { preset } from '../../../../consensus/params/presets.js'
+import type { Block } from '../../../../consensus/types/block.js'
+import { coreRegistry } from '../../../../consensus/types/registry.js'
+import { ValidationError } from '../../../../consensus/validation/errors.js'
+import { Chain } from '../../../../node/chain/chain.js'
+import type { KVStore } from '../../../../node/db/kvstore.js'
+import { openLevelStore } from '../../../../node/db/level.js'
+import { createMemoryStore } from '../../../../node/db/memory.js'
+import { hasOracleChains, loadOracleChains, type OracleChain } from '../../../utils/oracle.js'
+import { MemoryChain } from '../../../utils/replay.js'
+
+const NOW = () => 1_800_000_000
+const dirs: string[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'blockstake-chain-'))
+  dirs.push(d)
+  return d
+}
+
+const open = (oracle: OracleChain, store: KVStore) =>
+  Chain.open({ store, def: oracle.def, registry: coreRegistry(), verifier: nodeEd25519, now: NOW })
+
+const suite = hasOracleChains ? describe : describe.skip
+suite('chain: replays of the reference chains', () => {
+  const oracles = hasOracleChains ? loadOracleChains() : []
+
+  for (const oracle of oracles) {
+    it(`${oracle.name}: every block applies with the reference ID and child target (LevelDB)`, async () => {
+      const dir = tempDir()
+      const chain = await open(oracle, await openLevelStore(dir))
+      expect(toHex(chain.genesisId)).toBe(oracle.genesisId)
+      const reference = new MemoryChain(oracle.def, coreRegistry(), NOW)
+      for (const [i, block] of oracle.blocks.entries()) {
+        const result = await chain.addBlock(block)
+        const expected = oracle.expected[i]!
+        expect(result.status, `height ${expected.height}`).toBe('tip')
+        expect(toHex(chain.tip.id)).toBe(expected.id)
+        expect(chain.tip.height).toBe(expected.height)
+        expect(chain.tip.childTarget.toString(16).padStart(64, '0')).toBe(expected.child_target)
+        const replayed = reference.append(block)
+        expect(toHex(replayed.stakeModifier)).toBe(expected.stakemodifier_bytes)
+        expect(chain.tip.depth).toBe(replayed.depth)
+      }
+      expect(toHex(await chain.utxoHash())).toBe(toHex(reference.utxoHash()))
+      await chain.close()
+      // a restart resumes from the stored tip
+      const again = await open(oracle, await openLevelStore(dir))
+      expect(toHex(again.tip.id)).toBe(oracle.expected.at(-1)!.id)
+      expect(toHex(await again.utxoHash())).toBe(toHex(reference.utxoHash()))
+      expect(await again.addBlock(oracle.blocks[5]!)).toMatchObject({ status: 'duplicate' })
+      await again.close()
+    })
+  }
+
+  it('keeps orphans until their parent arrives', async () => {
+    const oracle = oracles[0]!
+    const chain = await open(oracle, createMemoryStore())
+    const [b1, b2, b3] = oracle.blocks
+    expect((await chain.addBlock(b3!)).status).toBe('orphan')
+    expect((await chain.addBlock(b2!)).status).toBe('orphan')
+    expect((await chain.addBlock(b1!)).status).toBe('tip')
+    expect(chain.tip.height).toBe(3)
+    await chain.close()
+  })
+
+  it('refuses a data directory of another chain', async () => {
+    const dir = tempDir()
+    await (await open(oracles[0]!, await openLevelStore(dir))).close()
+    const store = await openLevelStore(dir)
+    const other = { ...oracles[0]!, def: preset('rivine-devnet') }
+    await expect(open(other, store)).rejects.toThrow(/another chain/)
+    await store.close()
+  })
+})
+
+// ---- tampering ------------------------------------------------------------------------------------
+
+/** A deterministic PRNG so a failing case can be reproduced. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0
+    return s / 2 ** 32
+  }
+}
+
+type Tamper = { name: string; code: string; apply: (b: Block) => Block | undefined }
+
+const tampers: Tamper[] = [
+  {
+    name: 'respend signature byte',
+    code: 'unfulfilled',
+    apply: (b) => {
+      const tx = b.transactions[0]!
+      const f = tx.blockStakeInputs[0]!.fulfillment
+      if (f.type !== 1) return undefined
+      const signature = f.signature.slice()
+      signature[7]! ^= 0x01
+      return {
+        ...b,
+        transactions: [
+          { ...tx, blockStakeInputs: [{ ...tx.blockStakeInputs[0]!, fulfillment: { ...f, signature } }] },
+          ...b.transactions.slice(1),
+        ],
+      }
+    },
+  },
+  {
+    name: 'timestamp below the median',
+    code: 'timestamp-too-early',
+    apply: (b) => ({ ...b, timestamp: 1_571_229_000 }),
+  },
+  {
+    name: 'timestamp far in the future',
+    code: 'timestamp-too-far-future',
+    apply: (b) => ({ ...b, timestamp: NOW() + 100_000 }),
+  },
+  {
+    name: 'stake output index',
+    code: 'stake-output-missing',
+    apply: (b) => ({ ...b, pobsOutput: { ...b.pobsOutput, outputIndex: b.pobsOutput.outputIndex + 7 } }),
+  },
+  {
+    name: 'payout value',
+    code: 'payout-sum',
+    apply: (b) => ({
+      ...b,
+      minerPayouts: b.minerPayouts.map((p, i) => (i === 0 ? { ...p, value: p.value + 1n } : p)),
+    }),
+  },
+  {
+    name: 'fee below the minimum',
+    code: 'fee-too-low',
+    apply: (b) => {
+      const i = b.transactions.findIndex((t) => t.minerFees.length > 0)
+      if (i < 0) return undefined
+      const tx = b.transactions[i]!
+      const cut = tx.minerFees[0]! - 1n
+      const txs = [...b.transactions]
+      txs[i] = {
+        ...tx,
+        minerFees: [1n],
+        coinOutputs: tx.coinOutputs.map((o, j) => (j === 0 ? { ...o, value: o.value + cut } : o)),
+      }
+      return {
+        ...b,
+        transactions: txs,
+        minerPayouts: b.minerPayouts.map((p, j) => (j === 1 ? { ...p, value: p.value - cut } : p)),
+      }
+    },
+  },
+]
+
+suite('chain: tampered blocks are rejected with the right code', () => {
+  const oracles = hasOracleChains ? loadOracleChains() : []
+  const random = rng(20261122)
+
+  it('tampers one field in random blocks of chain B, and the fee of chain A block 3', async () => {
+    const chainB = oracles[1]!
+    const chain = await open(chainB, createMemoryStore())
+    let checked = 0
+    for (const [i, block] of chainB.blocks.entries()) {
+      if (random() < 0.15) {
+        const t = tampers[Math.floor(random() * 5)]!
+        const bad = t.apply(block)
+        if (bad) {
+          const err = await chain.addBlock(bad).then(
+            () => undefined,
+            (e: unknown) => e,
+          )
+          expect(err, `${t.name} at height ${i + 1}`).toBeInstanceOf(ValidationError)
+          expect((err as ValidationError).code, `${t.name} at height ${i + 1}`).toBe(t.code)
+          checked++
+        }
+      }
+      expect((await chain.addBlock(block)).status).toBe('tip')
+    }
+    expect(checked).toBeGreaterThan(20)
+    await chain.close()
+
+    const chainA = oracles[0]!
+    const a = await open(chainA, createMemoryStore())
+    for (const block of chainA.blocks.slice(0, 2)) await a.addBlock(block)
+    const bad = tampers[5]!.apply(chainA.blocks[2]!)!
+    await expect(a.addBlock(bad)).rejects.toMatchObject({ code: 'fee-too-low', details: { transaction: 1 } })
+    // the tip is untouched and the real block still applies
+    expect(a.tip.height).toBe(2)
+    expect((await a.addBlock(chainA.blocks[2]!)).status).toBe('tip')
+    await a.close()
+  })
+})
