@@ -170,6 +170,18 @@ export class Reader {
     return n
   }
 
+  /**
+   * Reads the next part of the stream under another codec and advances past what it consumed
+   * (extension bodies are rivbin inside Sia-encoded transactions and blocks, tfchain §1.5).
+   */
+  withFormat<T>(format: Format, fn: (r: Reader) => T): T {
+    if (format === this.format) return fn(this)
+    const sub = new Reader(this.buf.subarray(this.pos), format)
+    const value = fn(sub)
+    this.pos += sub.offset
+    return value
+  }
+
   /** Fails unless every byte was consumed. */
   end(): void {
     if (this.remaining !== 0)
