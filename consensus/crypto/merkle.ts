@@ -30,3 +30,11 @@ export function merkleRootOfHashes(hashes: readonly Uint8Array[]): Uint8Array {
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   return merkleRootOfHashes(leaves.map(merkleLeafHash))
 }
+
+/** Segment size of the reference's generic data merkle trees (`crypto.SegmentSize`). */
+export const SEGMENT_SIZE = 64
+
+/** Leaves of a generic data tree over `dataSize` bytes: one per started segment, at least one. */
+export function calculateLeaves(dataSize: number): number {
+  return Math.max(1, Math.ceil(dataSize / SEGMENT_SIZE))
+}

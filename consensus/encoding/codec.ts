@@ -14,14 +14,12 @@ export const MAX_RIVBIN_LENGTH = 2 ** 29 - 1
 
 export class Writer {
   private buf: Uint8Array
-  private view: DataView
   private pos = 0
   constructor(
     readonly format: Format,
     initial = 256,
   ) {
     this.buf = new Uint8Array(initial)
-    this.view = new DataView(this.buf.buffer)
   }
 
   private reserve(n: number): void {
@@ -31,7 +29,6 @@ export class Writer {
     const next = new Uint8Array(size)
     next.set(this.buf.subarray(0, this.pos))
     this.buf = next
-    this.view = new DataView(next.buffer)
   }
 
   bytes(b: Uint8Array): void {
@@ -45,15 +42,35 @@ export class Writer {
     this.buf[this.pos++] = n & 0xff
   }
 
-  /** Little-endian unsigned integer of `width` bytes. */
+  /** Little-endian unsigned integer of `width` bytes (8-byte values wrap like Go's uint64 cast). */
   uintLE(value: number | bigint, width: 1 | 2 | 3 | 4 | 8): void {
     this.reserve(width)
+    const buf = this.buf
+    const at = this.pos
     if (width === 8) {
-      this.view.setBigUint64(this.pos, BigInt.asUintN(64, BigInt(value)), true)
+      // numbers below 2^53 skip BigInt entirely (heights, lengths, indexes: the hot path)
+      let lo: number
+      let hi: number
+      if (typeof value === 'number' && value >= 0 && value <= Number.MAX_SAFE_INTEGER) {
+        lo = value % 0x1_0000_0000
+        hi = Math.floor(value / 0x1_0000_0000)
+      } else {
+        const v = BigInt.asUintN(64, BigInt(value))
+        lo = Number(v & 0xffff_ffffn)
+        hi = Number(v >> 32n)
+      }
+      buf[at] = lo & 0xff
+      buf[at + 1] = (lo >>> 8) & 0xff
+      buf[at + 2] = (lo >>> 16) & 0xff
+      buf[at + 3] = lo >>> 24
+      buf[at + 4] = hi & 0xff
+      buf[at + 5] = (hi >>> 8) & 0xff
+      buf[at + 6] = (hi >>> 16) & 0xff
+      buf[at + 7] = hi >>> 24
     } else {
       let v = Number(value)
       for (let i = 0; i < width; i++) {
-        this.buf[this.pos + i] = v & 0xff
+        buf[at + i] = v & 0xff
         v = Math.floor(v / 256)
       }
     }
@@ -140,10 +157,14 @@ export class Reader {
 
   /** A u64 that must fit a JS number (heights, timestamps, indexes, counts). */
   u64n(): number {
-    const v = this.u64()
-    if (v > BigInt(Number.MAX_SAFE_INTEGER))
-      throw new DecodeError('invalid-value', `integer ${v} exceeds 2^53−1`)
-    return Number(v)
+    this.need(8)
+    const b = this.buf
+    const at = this.pos
+    const lo = (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0
+    const hi = (b[at + 4]! | (b[at + 5]! << 8) | (b[at + 6]! << 16) | (b[at + 7]! << 24)) >>> 0
+    if (hi >= 0x20_0000) throw new DecodeError('invalid-value', `integer ${this.u64()} exceeds 2^53−1`)
+    this.pos += 8
+    return hi * 0x1_0000_0000 + lo
   }
 
   /**

@@ -1,7 +1,7 @@
 // spec/rivine.md §5.1 (blocks), §2.5 (header, ID, merkle root), §2.6 (miner payout IDs).
 import { blake2b256 } from '../crypto/hash.js'
 import { merkleRoot } from '../crypto/merkle.js'
-import { currency, fixedBytes, Reader, Writer } from '../encoding/codec.js'
+import { currency, type Format, fixedBytes, Reader, Writer } from '../encoding/codec.js'
 import { DecodeError, inField } from '../encoding/errors.js'
 import { fromHex, toHex } from '../encoding/hex.js'
 import {
@@ -69,9 +69,11 @@ export class BlockCodec {
     hash32.write(w, b.parentId)
     w.u64(b.timestamp)
     writeIndexes(w, b.pobsOutput)
-    w.u64(b.minerPayouts.length)
+    // count prefixes follow the codec (u64le under Sia, compact under rivbin); each transaction is written
+    // by its version (v0/v1 data is Sia in both forms, spec §1.4)
+    w.length(b.minerPayouts.length)
     for (const p of b.minerPayouts) writeMinerPayout(w, p)
-    w.u64(b.transactions.length)
+    w.length(b.transactions.length)
     for (const tx of b.transactions) this.registry.writeTransaction(w, tx)
   }
 
@@ -92,14 +94,15 @@ export class BlockCodec {
     return { parentId, timestamp, pobsOutput, minerPayouts: payouts, transactions }
   }
 
-  encode(b: Block): Uint8Array {
-    const w = new Writer('sia', 4096)
+  /** The Sia encoding (wire, IDs, size limits); `rivbin` gives the reference's Rivine form (spec §1.4). */
+  encode(b: Block, format: Format = 'sia'): Uint8Array {
+    const w = new Writer(format, 4096)
     this.write(w, b)
     return w.finish()
   }
 
-  decode(bin: Uint8Array): Block {
-    const r = new Reader(bin, 'sia')
+  decode(bin: Uint8Array, format: Format = 'sia'): Block {
+    const r = new Reader(bin, format)
     const b = this.read(r)
     r.end()
     return b

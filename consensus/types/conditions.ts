@@ -129,6 +129,13 @@ function readBody(r: Reader, type: number): Condition {
 /** The proxy: type byte + length-prefixed payload (spec §3.4). */
 export const conditionCodec: Codec<Condition> = {
   write: (w, c) => {
+    // the common unlock-hash condition, without an intermediate buffer
+    if (c.type === 1) {
+      w.byte(1)
+      w.length(33)
+      unlockHashCodec.write(w, c.unlockHash)
+      return
+    }
     const body = new Writer(w.format, 64)
     writeBody(body, c)
     w.byte(c.type)

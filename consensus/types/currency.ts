@@ -35,7 +35,9 @@ function stripThousands(whole: string): string {
   const groups = whole.split(',')
   if (groups.length === 1) return whole
   if (groups[0]!.length < 1 || groups[0]!.length > 3 || groups.slice(1).some((g) => g.length !== 3)) {
-    throw new CoinStringError('inconsistent use of "," thousands separators')
+    throw new CoinStringError(
+      'inconsistent use of "," formatting: thousands separators come in groups of three',
+    )
   }
   return groups.join('')
 }
@@ -53,7 +55,10 @@ export function parseCoinString(text: string, precision = 9): Currency {
     throw new CoinStringError(`"${text}" is not a valid coin amount`)
   }
   const extra = frac.slice(precision)
-  if (/[^0]/.test(extra)) throw new CoinStringError(`"${text}" has more than ${precision} decimals`)
+  if (/[^0]/.test(extra))
+    throw new CoinStringError(
+      `invalid or too precise currency coin amount: "${text}" has more than ${precision} decimals`,
+    )
   frac = frac.slice(0, precision).padEnd(precision, '0')
   return BigInt(whole + frac)
 }

@@ -52,6 +52,8 @@ export type Fulfillment =
   | MultiSignatureFulfillment
 
 export const NIL_FULFILLMENT: NilFulfillment = Object.freeze({ type: 0 })
+/** spec §1.3 [quirk]: an absent fulfillment (Go nil interface) is `00` + eight zero bytes in both codecs. */
+export const ABSENT_FULFILLMENT_PROXY = new Uint8Array(9)
 const ZERO_SECRET = new Uint8Array(32)
 const secret32 = fixedBytes(32)
 
@@ -205,7 +207,8 @@ export function fulfillmentToJson(f: Fulfillment): JsonValue {
       }
       return { type: 2, data: { ...pairToJson(f), secret: toHex(f.secret) } }
     case 3:
-      return { type: 3, data: { pairs: f.pairs.map(pairToJson) } }
+      // Go marshals the nil slice of an unsigned multisig fulfillment as null
+      return { type: 3, data: { pairs: f.pairs.length ? f.pairs.map(pairToJson) : null } }
   }
 }
 

@@ -71,6 +71,8 @@ export interface TransactionType {
   dataFromJson(data: unknown, version: number): Transaction
   /** The byte string hashed for the transaction ID and output IDs (spec §2.3). */
   idInput(tx: Transaction): Uint8Array
+  /** True when the ID input is the full binary encoding (v1), so the cached encoding is reused. */
+  readonly idInputIsEncoding?: boolean
   /** The message signed for an input or extension fulfillment (spec §2.8). */
   sigHash(tx: Transaction, extras: readonly ExtraObject[]): Uint8Array
   /** Extra payouts the block creator must pay for this transaction (spec §4.5). */
@@ -79,6 +81,8 @@ export interface TransactionType {
 
 export class TransactionRegistry {
   private readonly types = new Map<number, TransactionType>()
+  private readonly encodings = new WeakMap<Transaction, Uint8Array>()
+  private readonly identifiers = new WeakMap<Transaction, TransactionIds>()
 
   constructor(types: readonly TransactionType[] = []) {
     for (const t of types) this.register(t)
@@ -125,10 +129,19 @@ export class TransactionRegistry {
     return this.get(version).readData(r, version)
   }
 
+  /**
+   * The Sia encoding. Results are cached per transaction object (transactions are immutable), so
+   * the returned bytes are shared: do not modify them.
+   */
   encode(tx: Transaction): Uint8Array {
-    const w = new Writer('sia', 512)
-    this.writeTransaction(w, tx)
-    return w.finish()
+    let bin = this.encodings.get(tx)
+    if (!bin) {
+      const w = new Writer('sia', 512)
+      this.writeTransaction(w, tx)
+      bin = w.finish()
+      this.encodings.set(tx, bin)
+    }
+    return bin
   }
 
   /** Decodes exactly one transaction from its binary form. */
@@ -162,31 +175,37 @@ export class TransactionRegistry {
   // ---- identifiers (spec §2.3, §2.4) ----------------------------------------------------------
 
   id(tx: Transaction): Uint8Array {
-    return blake2b256(this.get(tx.version).idInput(tx))
+    return this.outputIds(tx).id
   }
 
   coinOutputId(tx: Transaction, index: number): Uint8Array {
-    return blake2b256(COIN_OUTPUT_SPECIFIER, this.get(tx.version).idInput(tx), u64le(index))
+    const id = this.outputIds(tx).coinOutputIds[index]
+    if (!id) throw new RangeError(`transaction has no coin output ${index}`)
+    return id
   }
 
   blockStakeOutputId(tx: Transaction, index: number): Uint8Array {
-    return blake2b256(BLOCKSTAKE_OUTPUT_SPECIFIER, this.get(tx.version).idInput(tx), u64le(index))
+    const id = this.outputIds(tx).blockStakeOutputIds[index]
+    if (!id) throw new RangeError(`transaction has no block stake output ${index}`)
+    return id
   }
 
-  /** All output IDs at once (the ID input is encoded only once). */
-  outputIds(tx: Transaction): {
-    id: Uint8Array
-    coinOutputIds: Uint8Array[]
-    blockStakeOutputIds: Uint8Array[]
-  } {
-    const input = this.get(tx.version).idInput(tx)
-    return {
-      id: blake2b256(input),
-      coinOutputIds: tx.coinOutputs.map((_, i) => blake2b256(COIN_OUTPUT_SPECIFIER, input, u64le(i))),
-      blockStakeOutputIds: tx.blockStakeOutputs.map((_, i) =>
-        blake2b256(BLOCKSTAKE_OUTPUT_SPECIFIER, input, u64le(i)),
-      ),
+  /** The ID and all output IDs (the ID input is encoded once; cached per transaction object, shared). */
+  outputIds(tx: Transaction): TransactionIds {
+    let ids = this.identifiers.get(tx)
+    if (!ids) {
+      const type = this.get(tx.version)
+      const input = type.idInputIsEncoding ? this.encode(tx) : type.idInput(tx)
+      ids = {
+        id: blake2b256(input),
+        coinOutputIds: tx.coinOutputs.map((_, i) => blake2b256(COIN_OUTPUT_SPECIFIER, input, u64le(i))),
+        blockStakeOutputIds: tx.blockStakeOutputs.map((_, i) =>
+          blake2b256(BLOCKSTAKE_OUTPUT_SPECIFIER, input, u64le(i)),
+        ),
+      }
+      this.identifiers.set(tx, ids)
     }
+    return ids
   }
 
   sigHash(tx: Transaction, extras: readonly ExtraObject[]): Uint8Array {
@@ -201,6 +220,12 @@ export class TransactionRegistry {
   customMinerPayouts(tx: Transaction): readonly MinerPayoutDeclaration[] {
     return this.get(tx.version).customMinerPayouts?.(tx) ?? []
   }
+}
+
+export interface TransactionIds {
+  readonly id: Uint8Array
+  readonly coinOutputIds: readonly Uint8Array[]
+  readonly blockStakeOutputIds: readonly Uint8Array[]
 }
 
 export const COIN_OUTPUT_SPECIFIER = specifier('coin output')

@@ -32,7 +32,7 @@ import {
 } from './unlockhash.js'
 
 const hash32 = fixedBytes(32)
-type V0Fulfillment = SingleSignatureFulfillment | LegacyAtomicSwapFulfillment
+export type V0Fulfillment = SingleSignatureFulfillment | LegacyAtomicSwapFulfillment
 
 function asV0Fulfillment(f: Fulfillment): V0Fulfillment {
   if (f.type === 1 || (f.type === 2 && f.legacy)) return f
@@ -148,7 +148,8 @@ export function legacyUnlockHash(f: Fulfillment): UnlockHash {
 
 // ---- JSON -----------------------------------------------------------------------------------------
 
-function unlockerToJson(f: V0Fulfillment): JsonValue {
+/** The JSON form of a v0 unlocker: `{type, condition, fulfillment}` (spec §4.3). */
+export function unlockerToJson(f: V0Fulfillment): JsonValue {
   if (f.type === 1) {
     return {
       type: 1,
@@ -227,8 +228,14 @@ function v0OutputFromJson(v: unknown, field: string): CoinOutput {
 export const v0TransactionType: TransactionType = {
   version: 0,
   name: 'v0 (legacy)',
-  writeData: (w, tx) => writeV0Data(w, tx),
-  readData: (r, version) => readV0Data(r, version),
+  // spec §1.4: the data is Sia-encoded whatever the outer codec (the Rivine form equals the Sia form)
+  writeData: (w, tx) => {
+    if (w.format === 'sia') return writeV0Data(w, tx)
+    const sub = new Writer('sia', 512)
+    writeV0Data(sub, tx)
+    w.bytes(sub.finish())
+  },
+  readData: (r, version) => r.withFormat('sia', (s) => readV0Data(s, version)),
   dataToJson: (tx) => ({
     // the legacy converter always allocates the coin input list (spec §4.3)
     coininputs: tx.coinInputs.map(v0InputToJson),

@@ -78,7 +78,7 @@ export const v1TransactionType: TransactionType = {
     v1Blob.write(sub, tx)
     w.bytes(sub.finish())
   },
-  readData: (r, version) => ({ version, ...v1Blob.read(r) }),
+  readData: (r, version) => ({ version, ...r.withFormat('sia', (s) => v1Blob.read(s)) }),
   dataToJson: (tx) => ({
     coininputs: tx.coinInputs.length ? tx.coinInputs.map(inputToJson) : null,
     coinoutputs: nonEmpty(tx.coinOutputs, outputToJson),
@@ -113,6 +113,7 @@ export const v1TransactionType: TransactionType = {
     }
   },
   // spec §2.3: the full encoding, version byte included
+  idInputIsEncoding: true,
   idInput: (tx) => {
     const w = new Writer('sia', 512)
     w.byte(tx.version)
