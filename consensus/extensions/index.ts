@@ -1,0 +1,2 @@
+export * from './authcointx/index.js'
+export * from './minting/index.js'
