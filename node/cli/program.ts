@@ -1,6 +1,7 @@
 // The `blockstake` command line: the program and its error handling (the bin entry is main.ts).
 import { Command, CommanderError } from 'commander'
 import { registerKeyCommands } from '../../wallet/cli/keys.js'
+import { registerChainCommands } from './chain.js'
 import { describeError } from './errors.js'
 import { registerInspectCommands } from './inspect.js'
 
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .exitOverride()
   registerInspectCommands(program)
   registerKeyCommands(program)
+  registerChainCommands(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }

@@ -1,0 +1,506 @@
+// `blockstake chain import` and `blockstake chain export`: main-chain blocks in and out of a data directory,
+// one block per line (binary hex or Rivine block JSON), with full validation on the way in.
+import { once } from 'node:events'
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { type Command, Option } from 'commander'
+import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
+import { DecodeError } from '../../consensus/encoding/errors.js'
+import { equalBytes, fromHex, toHex } from '../../consensus/encoding/hex.js'
+import { type JsonValue, parseJson, stringifyJson } from '../../consensus/encoding/json.js'
+import {
+  type ChainDefinition,
+  chainDefinitionToJson,
+  genesisBlock,
+  parseChainDefinitionText,
+} from '../../consensus/params/chain.js'
+import { preset, presetNames } from '../../consensus/params/presets.js'
+import type { Target } from '../../consensus/pobs/target.js'
+import { type Block, BlockCodec } from '../../consensus/types/block.js'
+import { coreRegistry } from '../../consensus/types/registry.js'
+import type { TransactionRegistry } from '../../consensus/types/transaction.js'
+import { ValidationError } from '../../consensus/validation/errors.js'
+import { Chain, type TipInfo } from '../../node/chain/chain.js'
+import { infoKey } from '../../node/chain/tables.js'
+import { openLevelStore } from '../../node/db/level.js'
+import { UsageError } from './errors.js'
+import { println } from './io.js'
+
+// ---- the data directory ---------------------------------------------------------------------------
+
+/** The layout of a data directory: the chain definition it holds, and the LevelDB database beside it. */
+export const dataDirPaths = (dataDir: string) => ({
+  definition: join(dataDir, 'chain.json'),
+  db: join(dataDir, 'db'),
+})
+
+/** `--chain`: an existing file is a chain definition JSON, anything else a preset name. */
+export function loadChainOption(value: string): ChainDefinition {
+  let isFile = false
+  try {
+    isFile = statSync(value).isFile()
+  } catch {
+    // not a file: a preset name
+  }
+  if (isFile) return readDefinitionFile(value, `chain definition file "${value}"`)
+  if (presetNames().includes(value)) return preset(value)
+  if (/[/\\]|\.json$/i.test(value)) throw new UsageError(`--chain: no such chain definition file "${value}"`)
+  throw new UsageError(
+    `--chain: unknown chain preset "${value}" (known: ${presetNames().join(', ')}; or pass a chain definition file)`,
+  )
+}
+
+function readDefinitionFile(path: string, what: string): ChainDefinition {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new UsageError(`cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`)
+  }
+  try {
+    return parseChainDefinitionText(text)
+  } catch (err) {
+    if (err instanceof DecodeError) throw new UsageError(`${what}: ${err.message}`)
+    throw err
+  }
+}
+
+/** The registry a chain validates with; refuses chains whose extensions this command cannot validate. */
+function chainRegistry(def: ChainDefinition): TransactionRegistry {
+  const extensions = Object.keys(def.extensions)
+  if (extensions.length > 0) {
+    throw new UsageError(
+      `chain "${def.name}" enables extensions (${extensions.join(', ')}) that chain import/export does not support yet`,
+    )
+  }
+  return coreRegistry()
+}
+
+const genesisIdOf = (def: ChainDefinition): Uint8Array => new BlockCodec(coreRegistry()).id(genesisBlock(def))
+
+/** The first field (dotted path) where two definitions differ; bootstrap peers are not part of the chain. */
+function definitionDifference(a: ChainDefinition, b: ChainDefinition): string | undefined {
+  const strip = (d: ChainDefinition): JsonValue => ({
+    ...(chainDefinitionToJson(d) as object),
+    bootstrapPeers: [],
+  })
+  const walk = (x: JsonValue, y: JsonValue, path: string): string | undefined => {
+    const isObject = (v: JsonValue): v is { [key: string]: JsonValue | undefined } =>
+      v !== null && typeof v === 'object' && !Array.isArray(v)
+    if (isObject(x) && isObject(y)) {
+      for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) {
+        const d = walk(x[k] ?? null, y[k] ?? null, path ? `${path}.${k}` : k)
+        if (d !== undefined) return d
+      }
+      return undefined
+    }
+    return stringifyJson(x) === stringifyJson(y) ? undefined : path || '(definition)'
+  }
+  return walk(strip(a), strip(b), '')
+}
+
+/**
+ * The chain definition of a data directory: `--chain` if given (it must agree with a stored `chain.json`),
+ * else the stored one.
+ */
+export function resolveDefinition(dataDir: string, chainOption: string | undefined): ChainDefinition {
+  const paths = dataDirPaths(dataDir)
+  const stored = existsSync(paths.definition)
+    ? readDefinitionFile(paths.definition, paths.definition)
+    : undefined
+  const given = chainOption === undefined ? undefined : loadChainOption(chainOption)
+  if (given && stored) {
+    const storedGenesis = genesisIdOf(stored)
+    const givenGenesis = genesisIdOf(given)
+    if (!equalBytes(storedGenesis, givenGenesis)) {
+      throw new UsageError(
+        `${dataDir} holds another chain ("${stored.name}", genesis ${toHex(storedGenesis)}), not the --chain one (genesis ${toHex(givenGenesis)})`,
+      )
+    }
+    const field = definitionDifference(stored, given)
+    if (field !== undefined) {
+      throw new UsageError(
+        `--chain differs from the definition stored in ${paths.definition} (at ${field}): ${dataDir} holds another chain`,
+      )
+    }
+  }
+  const def = given ?? stored
+  if (!def) throw new UsageError(`no chain definition: pass --chain (${paths.definition} does not exist)`)
+  return def
+}
+
+/**
+ * Opens the chain of a data directory (creating it when `create`), after checking the stored genesis, and
+ * records the chain definition in `chain.json` on first use.
+ */
+export async function openDataDir(
+  dataDir: string,
+  def: ChainDefinition,
+  opts: { create: boolean },
+): Promise<Chain> {
+  const paths = dataDirPaths(dataDir)
+  const registry = chainRegistry(def)
+  if (!opts.create && !existsSync(join(paths.db, 'CURRENT')))
+    throw new UsageError(`${dataDir} holds no chain data (run "blockstake chain import" first)`)
+  try {
+    mkdirSync(paths.db, { recursive: true })
+  } catch (err) {
+    throw new UsageError(
+      `cannot create the data directory ${dataDir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+    )
+  }
+  const store = await openLevelStore(paths.db)
+  let chain: Chain
+  try {
+    // Chain.open would say the same with a plain Error; this is a user mistake (exit 2)
+    const storedGenesis = await store.get(infoKey('genesis'))
+    const expected = genesisIdOf(def)
+    if (storedGenesis && !equalBytes(storedGenesis, expected)) {
+      throw new UsageError(
+        `${dataDir} holds another chain (genesis ${toHex(storedGenesis)}, "${def.name}" has genesis ${toHex(expected)})`,
+      )
+    }
+    chain = await Chain.open({ store, def, registry, verifier: nodeEd25519 })
+  } catch (err) {
+    await store.close().catch(() => undefined)
+    throw err
+  }
+  if (!existsSync(paths.definition)) {
+    const tmp = `${paths.definition}.tmp`
+    writeFileSync(tmp, `${stringifyJson(chainDefinitionToJson(def))}\n`)
+    renameSync(tmp, paths.definition)
+  }
+  return chain
+}
+
+// ---- import -----------------------------------------------------------------------------------------
+
+/** One line of an import file: Rivine block JSON (starts with `{`) or the hex of the binary block. */
+export function parseBlockLine(codec: BlockCodec, text: string, lineNumber: number): Block {
+  try {
+    if (text.startsWith('{')) return codec.fromJson(parseJson(text))
+    const hex = text.replace(/^0x/, '')
+    if (!/^[0-9a-fA-F]*$/.test(hex)) throw new DecodeError('invalid-value', 'neither block JSON nor hex')
+    return codec.decode(fromHex(hex))
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    throw new UsageError(`line ${lineNumber}: invalid block: ${message}`)
+  }
+}
+
+export interface ImportCounts {
+  /** Blocks that extended (or reorganised to) the main chain. */
+  applied: number
+  /** Blocks the chain already had. */
+  known: number
+  /** Valid blocks stored on a lighter branch. */
+  side: number
+}
+
+export interface ImportFailure {
+  readonly line: number
+  /** The block's would-be height (its parent's height + 1), or null when its parent is unknown. */
+  readonly height: number | null
+  readonly code: string
+  readonly message: string
+}
+
+export type ImportOutcome =
+  | { readonly status: 'done' | 'interrupted'; readonly counts: ImportCounts }
+  | { readonly status: 'invalid'; readonly counts: ImportCounts; readonly failure: ImportFailure }
+
+/**
+ * Adds the blocks of `lines` in order (blank lines ignored) until the first invalid block. A malformed line
+ * throws a UsageError naming it; everything before it stays in the chain. When `signal` aborts, stops after
+ * the current block.
+ */
+export async function importBlocks(
+  chain: Chain,
+  lines: AsyncIterable<string>,
+  opts: { signal?: AbortSignal; onBlock?: (counts: ImportCounts) => void } = {},
+): Promise<ImportOutcome> {
+  const counts: ImportCounts = { applied: 0, known: 0, side: 0 }
+  let lineNumber = 0
+  for await (const raw of lines) {
+    lineNumber++
+    if (opts.signal?.aborted) break
+    const text = raw.trim()
+    if (text === '') continue
+    const block = parseBlockLine(chain.codec, text, lineNumber)
+    const heightOf = async () => {
+      const parent = await chain.meta(block.parentId)
+      return parent ? parent.height + 1 : null
+    }
+    const fail = async (code: string, message: string): Promise<ImportOutcome> => ({
+      status: 'invalid',
+      counts,
+      failure: { line: lineNumber, height: await heightOf(), code, message },
+    })
+    let result: Awaited<ReturnType<Chain['addBlock']>>
+    try {
+      result = await chain.addBlock(block)
+    } catch (err) {
+      if (err instanceof ValidationError) return fail(err.code, err.message)
+      throw err
+    }
+    switch (result.status) {
+      case 'tip':
+        counts.applied++
+        break
+      case 'duplicate':
+        counts.known++
+        break
+      case 'side':
+        counts.side++
+        break
+      case 'orphan':
+        return fail(
+          'unknown-parent',
+          `parent block ${toHex(block.parentId)} is not known: blocks must be imported in chain order`,
+        )
+      case 'future':
+        return fail(
+          'timestamp-in-future',
+          `block timestamp ${block.timestamp} is ahead of the local clock (acceptable from ${result.retryAt})`,
+        )
+    }
+    opts.onBlock?.(counts)
+  }
+  return { status: opts.signal?.aborted ? 'interrupted' : 'done', counts }
+}
+
+/**
+ * The lines of FILE (or stdin for `-`). The file is opened now, so a missing one fails before anything else;
+ * reading starts with the iteration (lines emitted before it would be lost).
+ */
+function openLines(file: string): { lines: AsyncIterable<string>; close: () => void } {
+  let fd: number | undefined
+  if (file !== '-') {
+    try {
+      fd = openSync(file, 'r')
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      throw new UsageError(
+        `cannot read blocks file "${file}": ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`,
+      )
+    }
+    if (fstatSync(fd).isDirectory()) {
+      closeSync(fd)
+      throw new UsageError(`cannot read blocks file "${file}": is a directory`)
+    }
+  }
+  let closed = false
+  let release = () => {
+    if (fd !== undefined) closeSync(fd)
+  }
+  const close = () => {
+    if (closed) return
+    closed = true
+    release()
+  }
+  async function* lines(): AsyncGenerator<string> {
+    if (closed) return
+    const input = fd === undefined ? process.stdin : createReadStream('', { fd, encoding: 'utf8' })
+    const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
+    // the stream owns the descriptor from now on
+    release = () => {
+      rl.close()
+      if (input !== process.stdin) input.destroy()
+    }
+    try {
+      yield* rl
+    } finally {
+      close()
+    }
+  }
+  return { lines: lines(), close }
+}
+
+const hex64 = (t: Target): string => t.toString(16).padStart(64, '0')
+
+function tipSummary(tip: TipInfo) {
+  return {
+    height: tip.height,
+    tipId: toHex(tip.id),
+    depth: hex64(tip.depth),
+    childTarget: hex64(tip.childTarget),
+  }
+}
+
+/** A failed import: printed as one line, exit code 1. */
+export class ChainImportError extends Error {
+  override readonly name = 'ChainImportError'
+}
+
+/** Exit code after an interrupt: 128 + the signal number, as shells report it. */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 }
+
+async function importAction(file: string, opts: { chain?: string; dataDir: string; json?: boolean }) {
+  const def = resolveDefinition(opts.dataDir, opts.chain)
+  chainRegistry(def)
+  const input = openLines(file)
+  // Ctrl-C: stop after the current block and close the chain; a second one exits at once
+  // (every block is one atomic batch, so even that loses nothing committed)
+  const abort = new AbortController()
+  let signalName: string | undefined
+  const onSignal = (name: string) => {
+    if (signalName !== undefined) process.exit(SIGNAL_EXIT[name] ?? 1)
+    signalName = name
+    abort.abort()
+    input.close()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const started = Date.now()
+  let progress: NodeJS.Timeout | undefined
+  let counts: ImportCounts = { applied: 0, known: 0, side: 0 }
+  let outcome: ImportOutcome
+  let tip: TipInfo
+  try {
+    const chain = await openDataDir(opts.dataDir, def, { create: true })
+    try {
+      if (process.stderr.isTTY) {
+        progress = setInterval(() => {
+          const seconds = (Date.now() - started) / 1000
+          const done = counts.applied + counts.known + counts.side
+          process.stderr.write(
+            `\rimporting: height ${chain.height}, ${done} blocks read (${counts.applied} new) in ${seconds.toFixed(0)} s\x1b[K`,
+          )
+        }, 1000)
+        progress.unref()
+      }
+      outcome = await importBlocks(chain, input.lines, {
+        signal: abort.signal,
+        onBlock: (c) => {
+          counts = c
+        },
+      })
+      tip = chain.tip
+    } finally {
+      if (progress) {
+        clearInterval(progress)
+        process.stderr.write('\r\x1b[K')
+      }
+      input.close()
+      await chain.close()
+    }
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    input.close()
+  }
+
+  const summary = tipSummary(tip)
+  if (outcome.status === 'invalid') {
+    const f = outcome.failure
+    if (opts.json)
+      println(stringifyJson({ error: { line: f.line, height: f.height, code: f.code, message: f.message } }))
+    throw new ChainImportError(
+      `line ${f.line}: the block${f.height === null ? '' : ` at height ${f.height}`} is invalid (${f.code}): ${f.message}; the chain stays at height ${tip.height}`,
+    )
+  }
+  const c = outcome.counts
+  if (opts.json) {
+    println(stringifyJson(outcome.status === 'interrupted' ? { ...summary, interrupted: true } : summary))
+  } else {
+    const what = `${c.applied + c.known + c.side} blocks (${c.applied} new, ${c.known} already known, ${c.side} on side branches)`
+    const where = `tip at height ${summary.height}, id ${summary.tipId}`
+    if (outcome.status === 'interrupted') process.stderr.write(`interrupted after ${what}: ${where}\n`)
+    else println(`imported ${what}: ${where}, child target ${summary.childTarget}`)
+  }
+  if (outcome.status === 'interrupted') process.exit(SIGNAL_EXIT[signalName ?? 'SIGINT'] ?? 130)
+}
+
+// ---- export -----------------------------------------------------------------------------------------
+
+function parseHeight(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw new UsageError(`${option}: expected a block height (a non-negative integer), got "${value}"`)
+  return Number(value)
+}
+
+async function exportAction(opts: {
+  chain?: string
+  dataDir: string
+  format: 'hex' | 'json'
+  from?: string
+  to?: string
+}) {
+  const from = parseHeight(opts.from, '--from') ?? 1
+  const toOption = parseHeight(opts.to, '--to')
+  if (from < 1)
+    throw new UsageError('--from: must be at least 1 (the genesis block comes from the chain definition)')
+  const def = resolveDefinition(opts.dataDir, opts.chain)
+  const chain = await openDataDir(opts.dataDir, def, { create: false })
+  let broken = false
+  let writeError: Error | undefined
+  const onError = (err: NodeJS.ErrnoException) => {
+    // the reader went away (`| head`): stop quietly
+    if (err.code !== 'EPIPE') writeError = err
+    broken = true
+  }
+  process.stdout.on('error', onError)
+  try {
+    const to = toOption ?? chain.height
+    if (to > chain.height)
+      throw new UsageError(`--to: height ${to} is above the tip (height ${chain.height})`)
+    if (from > to && toOption !== undefined) throw new UsageError(`--from ${from} is above --to ${to}`)
+    let pending = ''
+    const flush = async () => {
+      if (pending === '' || broken) return
+      const chunk = pending
+      pending = ''
+      // a write error is recorded by onError (and ends the loop)
+      if (!process.stdout.write(chunk)) await once(process.stdout, 'drain').catch(() => undefined)
+    }
+    for (let h = from; h <= to && !broken; h++) {
+      const block = await chain.blockAt(h)
+      if (!block) throw new Error(`the main chain has no block at height ${h}`)
+      pending += `${opts.format === 'json' ? chain.codec.toJsonString(block) : toHex(chain.codec.encode(block))}\n`
+      if (pending.length >= 1 << 16) await flush()
+    }
+    await flush()
+    if (writeError) throw new Error(`cannot write to standard output: ${writeError.message}`)
+  } finally {
+    process.stdout.off('error', onError)
+    await chain.close()
+  }
+}
+
+// ---- commands -----------------------------------------------------------------------------------------
+
+export function registerChainCommands(program: Command): void {
+  const chain = program.command('chain').description('import and export blocks of a data directory')
+  chain
+    .command('import <file>')
+    .description(
+      'validate and add blocks (one per line: binary hex or Rivine block JSON; FILE or - for stdin) to the chain in DIR',
+    )
+    .option('--chain <preset|file>', 'chain preset name or chain definition file (default: DIR/chain.json)')
+    .requiredOption('--data-dir <dir>', 'data directory (created if missing)')
+    .option('--json', 'print one JSON object')
+    .action(importAction)
+
+  chain
+    .command('export')
+    .description('print the main chain blocks (height 1 to the tip), one per line')
+    .option('--chain <preset|file>', 'chain preset name or chain definition file (default: DIR/chain.json)')
+    .requiredOption('--data-dir <dir>', 'data directory')
+    .addOption(new Option('--format <format>', 'block format').choices(['hex', 'json']).default('hex'))
+    .option('--from <height>', 'first height (default 1)')
+    .option('--to <height>', 'last height (default: the tip)')
+    .action(exportAction)
+}
