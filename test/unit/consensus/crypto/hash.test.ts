@@ -40,3 +40,17 @@ describe('sha256', () => {
     )
   })
 })
+
+describe('blake2b256 (WASM) against noble', () => {
+  it('agrees on random inputs and part splits', async () => {
+    const { nobleBlake2b256 } = await import('../../../../consensus/crypto/hash.js')
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 5 }), (parts) => {
+        expect(bytesToHex(blake2b256(...parts))).toBe(bytesToHex(nobleBlake2b256(...parts)))
+      }),
+      { numRuns: 500 },
+    )
+    const big = new Uint8Array(1 << 20).map((_, i) => i * 7)
+    expect(bytesToHex(blake2b256(big))).toBe(bytesToHex(nobleBlake2b256(big)))
+  })
+})
