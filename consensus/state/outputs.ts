@@ -110,10 +110,17 @@ export function utxoSetHash(
   encodeEntry: (o: OutputEntry) => Uint8Array,
   hash: (...parts: Uint8Array[]) => Uint8Array,
 ): Uint8Array {
-  const section = (tag: number, entries: Iterable<OutputEntry>, extra: (o: OutputEntry) => string = () => '') => {
+  const section = (
+    tag: number,
+    entries: Iterable<OutputEntry>,
+    extra: (o: OutputEntry) => string = () => '',
+  ) => {
     const rows = [...entries].map((o) => ({ k: hexKey(o.id) + extra(o), o }))
     rows.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
-    return [new Uint8Array([tag]), ...rows.flatMap(({ k, o }) => [new TextEncoder().encode(k), encodeEntry(o)])]
+    return [
+      new Uint8Array([tag]),
+      ...rows.flatMap(({ k, o }) => [new TextEncoder().encode(k), encodeEntry(o)]),
+    ]
   }
   return hash(
     ...section(1, coins),

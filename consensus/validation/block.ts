@@ -190,12 +190,11 @@ export function genesisDiff(genesis: Block, registry: TransactionRegistry): Bloc
   const stakes: OutputEntry[] = []
   for (const tx of genesis.transactions) {
     const ids = registry.outputIds(tx)
-    tx.coinOutputs.forEach((o, i) =>
-      coins.push({ id: ids.coinOutputIds[i]!, value: o.value, condition: o.condition }),
-    )
-    tx.blockStakeOutputs.forEach((o, i) =>
-      stakes.push({ id: ids.blockStakeOutputIds[i]!, value: o.value, condition: o.condition }),
-    )
+    for (const [i, o] of tx.coinOutputs.entries())
+      coins.push({ id: ids.coinOutputIds[i]!, value: o.value, condition: o.condition })
+    for (const [i, o] of tx.blockStakeOutputs.entries()) {
+      stakes.push({ id: ids.blockStakeOutputIds[i]!, value: o.value, condition: o.condition })
+    }
   }
   return {
     height: 0,

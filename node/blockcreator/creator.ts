@@ -2,7 +2,6 @@
 // second of [now, now+10) it evaluates the kernel; on a hit it builds the respend, takes pool
 // transactions, sets the payouts and hands the block to the chain.
 import type { Ed25519 } from '../../consensus/crypto/ed25519.js'
-import { toHex } from '../../consensus/encoding/hex.js'
 import { kernelHash, kernelMeetsTarget, stakeModifier } from '../../consensus/pobs/kernel.js'
 import { minimumChildTimestamp } from '../../consensus/pobs/timestamps.js'
 import { hexKey } from '../../consensus/state/outputs.js'
@@ -144,9 +143,15 @@ export class BlockCreator {
     }
     const respend = signSingleSignature(registry, this.ed, unsigned, 'blockStakeInputs', 0, stake.key)
     const maxBytes = c.blockSizeLimit - 8192
-    const poolTxs = (this.pool?.transactionsForBlock(maxBytes) ?? []).filter(
-      (tx) => !tx.blockStakeInputs.some((i) => i.parentId.every((b, j) => b === stake.id[j])),
-    )
+    // a pool transaction spending our stake conflicts with the respend; it goes, with its dependants
+    const dropped = new Set([hexKey(stake.id)])
+    const poolTxs = (this.pool?.transactionsForBlock(maxBytes) ?? []).filter((tx) => {
+      const spends = [...tx.coinInputs, ...tx.blockStakeInputs].some((i) => dropped.has(hexKey(i.parentId)))
+      if (!spends) return true
+      const ids = registry.outputIds(tx)
+      for (const id of [...ids.coinOutputIds, ...ids.blockStakeOutputIds]) dropped.add(hexKey(id))
+      return false
+    })
     const transactions = [respend, ...poolTxs]
     const owner = conditionUnlockHash(stake.condition)
     const payouts: MinerPayout[] = []
@@ -178,6 +183,20 @@ export class BlockCreator {
   }
 
   /**
+   * Creates a block only when a winning second has arrived (`timestamp ≤ now`): returns the block, the
+   * second to come back at (`waitUntil`), or nothing when no output wins in the window.
+   */
+  async createDueBlock(
+    now = this.now(),
+  ): Promise<{ block: Block; result: AddBlockResult } | { waitUntil: number } | undefined> {
+    const solution = await this.findSolution(now)
+    if (!solution) return undefined
+    if (solution.timestamp > now) return { waitUntil: solution.timestamp }
+    const block = this.buildBlock(solution)
+    return { block, result: await this.chain.addBlock(block) }
+  }
+
+  /**
    * Runs rounds until stopped: each round searches [now, now+10) and publishes a winning block when its
    * second arrives, so block timestamps follow the clock.
    */
@@ -188,16 +207,12 @@ export class BlockCreator {
       if (!this.running) return
       let delay = 1000
       try {
-        const solution = await this.findSolution()
-        if (solution) {
-          const wait = solution.timestamp - this.now()
-          if (wait > 0) delay = Math.min(wait * 1000, SEARCH_WINDOW_SECONDS * 1000)
-          else {
-            const tipBefore = toHex(this.chain.tip.id)
-            const block = this.buildBlock(solution)
-            if (toHex(block.parentId) === tipBefore) onBlock?.(block, await this.chain.addBlock(block))
-            delay = 0
-          }
+        const outcome = await this.createDueBlock()
+        if (outcome && 'waitUntil' in outcome) {
+          delay = Math.min(Math.max(0, outcome.waitUntil - this.now()) * 1000, SEARCH_WINDOW_SECONDS * 1000)
+        } else if (outcome) {
+          onBlock?.(outcome.block, outcome.result)
+          delay = 0
         }
       } catch (err) {
         onError?.(err)

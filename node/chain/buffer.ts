@@ -5,6 +5,8 @@ const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byt
 
 export class WriteBuffer {
   private readonly pending = new Map<string, { key: Uint8Array; value: Uint8Array | null }>()
+  /** Undo log since the oldest open checkpoint: the key and what it held before. */
+  private journal: { k: string; before: { key: Uint8Array; value: Uint8Array | null } | undefined }[] = []
 
   constructor(private readonly store: KVStore) {}
 
@@ -13,11 +15,29 @@ export class WriteBuffer {
   }
 
   put(key: Uint8Array, value: Uint8Array): void {
-    this.pending.set(hex(key), { key, value })
+    this.set(hex(key), { key, value })
   }
 
   del(key: Uint8Array): void {
-    this.pending.set(hex(key), { key, value: null })
+    this.set(hex(key), { key, value: null })
+  }
+
+  private set(k: string, entry: { key: Uint8Array; value: Uint8Array | null }): void {
+    this.journal.push({ k, before: this.pending.get(k) })
+    this.pending.set(k, entry)
+  }
+
+  /** A point `restore` can return to (discarding every write made after it). */
+  checkpoint(): number {
+    return this.journal.length
+  }
+
+  restore(mark: number): void {
+    while (this.journal.length > mark) {
+      const { k, before } = this.journal.pop()!
+      if (before) this.pending.set(k, before)
+      else this.pending.delete(k)
+    }
   }
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
@@ -53,5 +73,6 @@ export class WriteBuffer {
   async commit(): Promise<void> {
     if (this.pending.size > 0) await this.store.batch(this.ops())
     this.pending.clear()
+    this.journal = []
   }
 }

@@ -51,6 +51,7 @@ import {
   txLocationCodec,
   u64be,
 } from './tables.js'
+import { DeferredVerifier, type SignatureCheck, verifyAll } from './verify.js'
 
 export interface ChainOptions {
   readonly store: KVStore
@@ -61,6 +62,11 @@ export interface ChainOptions {
   readonly now?: () => number
   /** Most orphans kept while their parents are fetched. */
   readonly maxOrphans?: number
+  /**
+   * Checks a block's signatures together (default: OpenSSL through WebCrypto, in parallel);
+   * `null` verifies one by one with `verifier`.
+   */
+  readonly batchVerify?: ((checks: readonly SignatureCheck[]) => Promise<boolean>) | null
 }
 
 export interface TipInfo {
@@ -96,6 +102,17 @@ export interface ChainEvents {
 
 const ZERO_ID = new Uint8Array(32)
 
+/** Why a data directory cannot be opened as this chain. */
+export class ChainOpenError extends Error {
+  override readonly name = 'ChainOpenError'
+  constructor(
+    readonly code: 'other-chain' | 'schema' | 'corrupt',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
 export class Chain extends EventEmitter<ChainEvents> {
   readonly codec: BlockCodec
   readonly def: ChainDefinition
@@ -105,6 +122,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly verifier: Ed25519
   private readonly now: () => number
   private readonly maxOrphans: number
+  private readonly batchVerify: ((checks: readonly SignatureCheck[]) => Promise<boolean>) | null
   /** Main chain block IDs and timestamps by height (the stake modifier and retargeting read them). */
   private mainIds: Uint8Array[] = []
   private mainTimestamps: number[] = []
@@ -123,6 +141,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.verifier = opts.verifier
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
     this.maxOrphans = opts.maxOrphans ?? 256
+    this.batchVerify = opts.batchVerify === undefined ? verifyAll : opts.batchVerify
     this.codec = new BlockCodec(opts.registry)
     this.genesisId = this.codec.id(genesisBlock(opts.def))
   }
@@ -147,15 +166,17 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (!storedGenesis) {
       await this.writeGenesis()
     } else if (!equalBytes(storedGenesis, this.genesisId)) {
-      throw new Error(
+      throw new ChainOpenError(
+        'other-chain',
         `this data directory holds another chain (genesis ${toHex(storedGenesis)}, expected ${toHex(this.genesisId)})`,
       )
     }
     const version = await this.store.get(infoKey('schema'))
     if (!version || version[0] !== SCHEMA_VERSION)
-      throw new Error(`unsupported data directory schema ${version?.[0]}`)
-    const tipId = (await this.store.get(infoKey('tip')))!
-    const tipMeta = (await this.meta(tipId))!
+      throw new ChainOpenError('schema', `unsupported data directory schema ${version?.[0]}`)
+    const tipId = await this.store.get(infoKey('tip'))
+    const tipMeta = tipId && (await this.meta(tipId))
+    if (!tipId || !tipMeta) throw new ChainOpenError('corrupt', 'the data directory has no valid tip')
     // rebuild the in-memory main chain index from the height table
     const ids: Uint8Array[] = []
     const timestamps: number[] = []
@@ -164,11 +185,14 @@ export class Chain extends EventEmitter<ChainEvents> {
       lt: key(Table.Height + 1),
     })) {
       const h = Number(new DataView(k.buffer, k.byteOffset + 1, 8).getBigUint64(0, false))
-      if (h !== ids.length) throw new Error(`height index has a gap at ${ids.length}`)
+      if (h !== ids.length) throw new ChainOpenError('corrupt', `height index has a gap at ${ids.length}`)
       ids.push(v)
     }
     if (ids.length !== tipMeta.height + 1)
-      throw new Error(`height index ends at ${ids.length - 1}, tip is at ${tipMeta.height}`)
+      throw new ChainOpenError(
+        'corrupt',
+        `height index ends at ${ids.length - 1}, tip is at ${tipMeta.height}`,
+      )
     const metas = await this.store.getMany(ids.map((id) => key(Table.Meta, id)))
     for (const m of metas) timestamps.push(decodeValue(blockMetaCodec, m!).timestamp)
     this.mainIds = ids
@@ -352,13 +376,14 @@ export class Chain extends EventEmitter<ChainEvents> {
     parentId: Uint8Array,
     parentHeight: number,
     fromHeight: number,
+    buf?: WriteBuffer,
   ): Promise<(h: number) => Uint8Array> {
     const side = new Map<number, Uint8Array>()
     let id = parentId
     let h = parentHeight
     while (h >= fromHeight && h >= 0 && !this.isOnMainChain(id, h)) {
       side.set(h, id)
-      const m = await this.meta(id)
+      const m = await this.meta(id, buf)
       if (!m) throw new Error(`missing meta of ${toHex(id)}`)
       id = m.parentId
       h--
@@ -370,6 +395,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     parentId: Uint8Array,
     parentHeight: number,
     count: number,
+    buf?: WriteBuffer,
   ): Promise<number[]> {
     const out: number[] = []
     let id = parentId
@@ -379,7 +405,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         for (let i = h; i >= 0 && out.length < count; i--) out.push(this.mainTimestamps[i]!)
         break
       }
-      const m = (await this.meta(id))!
+      const m = (await this.meta(id, buf))!
       out.push(m.timestamp)
       id = m.parentId
       h--
@@ -387,9 +413,9 @@ export class Chain extends EventEmitter<ChainEvents> {
     return out
   }
 
-  private async timestampOf(id: Uint8Array, height: number): Promise<number> {
+  private async timestampOf(id: Uint8Array, height: number, buf?: WriteBuffer): Promise<number> {
     if (this.isOnMainChain(id, height)) return this.mainTimestamps[height]!
-    const m = await this.meta(id)
+    const m = await this.meta(id, buf)
     if (!m) throw new Error(`missing meta of ${toHex(id)}`)
     return m.timestamp
   }
@@ -414,7 +440,16 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
   }
 
-  private async acceptChild(block: Block, id: Uint8Array, parent: BlockMeta): Promise<AddBlockResult> {
+  /**
+   * The arrival checks of a block whose parent is known (spec §5.2 steps 2–8) and its metadata.
+   * Marks it invalid on a rule failure (not for a time-dependent one).
+   */
+  private async prepareChild(
+    block: Block,
+    id: Uint8Array,
+    parent: BlockMeta,
+    buf?: WriteBuffer,
+  ): Promise<{ meta: BlockMeta; encoded: Uint8Array } | { futureUntil: number }> {
     const c = this.def.constants
     const height = parent.height + 1
     const lowest = Math.max(
@@ -427,6 +462,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       block.parentId,
       parent.height,
       Math.min(lowest, block.pobsOutput.blockHeight),
+      buf,
     )
     const stake = await this.stakeOutputOn(ancestorAt, block, parent.height)
     const encoded = this.codec.encode(block)
@@ -444,6 +480,7 @@ export class Chain extends EventEmitter<ChainEvents> {
             block.parentId,
             parent.height,
             c.medianTimestampWindow,
+            buf,
           ),
           stakeModifier: stakeModifier(height, c.stakeModifierDelay, ancestorAt),
           stake,
@@ -457,12 +494,13 @@ export class Chain extends EventEmitter<ChainEvents> {
         await this.markInvalid([id], block)
       throw err
     }
-    if (header.futureUntil !== undefined) return { status: 'future', id, retryAt: header.futureUntil }
-
+    if (header.futureUntil !== undefined) return { futureUntil: header.futureUntil }
     // spec §6.3: the retarget window starts min(TargetWindow, height) blocks back on this block's branch
     const windowStart = Math.max(0, height - c.targetWindow)
     const adjusts = height % Math.floor(c.targetWindow / 2) === 0
-    const windowStartTimestamp = adjusts ? await this.timestampOf(ancestorAt(windowStart), windowStart) : 0
+    const windowStartTimestamp = adjusts
+      ? await this.timestampOf(ancestorAt(windowStart), windowStart, buf)
+      : 0
     const meta: BlockMeta = {
       height,
       parentId: block.parentId,
@@ -471,16 +509,147 @@ export class Chain extends EventEmitter<ChainEvents> {
       childTarget: childTarget(c, parent.childTarget, height, block.timestamp, () => windowStartTimestamp),
       status: BlockStatus.Stored,
     }
+    return { meta, encoded }
+  }
+
+  private async acceptChild(block: Block, id: Uint8Array, parent: BlockMeta): Promise<AddBlockResult> {
+    const prepared = await this.prepareChild(block, id, parent)
+    if ('futureUntil' in prepared) return { status: 'future', id, retryAt: prepared.futureUntil }
+    const { meta, encoded } = prepared
     const buf = new WriteBuffer(this.store)
     buf.put(key(Table.Block, id), encoded)
     buf.put(key(Table.Meta, id), encodeValue(blockMetaCodec, meta))
-    this.cacheBlock(id, block)
-
     if (!isHeavier(meta.depth, this.tipInfo.depth, this.tipInfo.childTarget)) {
       await buf.commit()
-      return { status: 'side', id, height }
+      this.cacheBlock(id, block)
+      return { status: 'side', id, height: meta.height }
     }
-    return this.switchTo(buf, block, id, meta)
+    const result = await this.switchTo(buf, block, id, meta)
+    this.cacheBlock(id, block)
+    return result
+  }
+
+  /**
+   * Adds blocks that extend the tip one after another (import and sync): blocks are applied in groups
+   * of `groupSize`, the signatures of a group are verified together in parallel, and each group is
+   * committed as one atomic batch. Anything else (a fork, a known block, a failing block) goes through
+   * `addBlock` one at a time. Stops at the first invalid block and reports it with its index.
+   */
+  addBlocks(
+    blocks: readonly Block[],
+    groupSize = 32,
+  ): Promise<{ results: AddBlockResult[]; error?: { index: number; error: unknown } }> {
+    const run = this.queue.then(() => this.addBlocksNow(blocks, groupSize))
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private async addBlocksNow(
+    blocks: readonly Block[],
+    groupSize: number,
+  ): Promise<{ results: AddBlockResult[]; error?: { index: number; error: unknown } }> {
+    if (this.closed) throw new Error('chain is closed')
+    const results: AddBlockResult[] = []
+    let i = 0
+    while (i < blocks.length) {
+      const group = await this.applyGroup(blocks, i, groupSize)
+      if (group.length > 0) {
+        results.push(...group)
+        i += group.length
+        continue
+      }
+      try {
+        results.push(await this.addBlockNow(blocks[i]!))
+      } catch (error) {
+        return { results, error: { index: i, error } }
+      }
+      i++
+    }
+    return { results }
+  }
+
+  /** The fast path of `addBlocks`: returns the results of the blocks it committed (possibly none). */
+  private async applyGroup(
+    blocks: readonly Block[],
+    from: number,
+    groupSize: number,
+  ): Promise<AddBlockResult[]> {
+    if (!this.batchVerify) return []
+    const buf = new WriteBuffer(this.store)
+    const deferred = new DeferredVerifier()
+    const base = this.mainIds.length
+    const applied: { block: Block; id: Uint8Array; meta: BlockMeta }[] = []
+    let tip: BlockMeta | undefined = await this.meta(this.tipInfo.id)
+    const rollback = () => {
+      this.mainIds.length = base
+      this.mainTimestamps.length = base
+    }
+    try {
+      for (let j = from; j < blocks.length && applied.length < groupSize && tip; j++) {
+        const block = blocks[j]!
+        const tipId = this.mainIds[this.mainIds.length - 1]!
+        if (!equalBytes(block.parentId, tipId)) break
+        const id = this.codec.id(block)
+        if (await this.meta(id, buf)) break
+        let prepared: Awaited<ReturnType<Chain['prepareChild']>>
+        try {
+          prepared = await this.prepareChild(block, id, tip, buf)
+        } catch (err) {
+          if (err instanceof ValidationError) break // addBlock reports it
+          throw err
+        }
+        if ('futureUntil' in prepared) break
+        const { meta, encoded } = prepared
+        // a child of the tip is always heavier than the tip (depth strictly decreases by a whole block)
+        const mark = buf.checkpoint()
+        const checksBefore = deferred.checks.length
+        try {
+          await this.applyInto(buf, block, id, meta, this.mainIds, deferred)
+        } catch (err) {
+          buf.restore(mark)
+          deferred.checks.length = checksBefore
+          if (err instanceof ValidationError) break
+          throw err
+        }
+        buf.put(key(Table.Block, id), encoded)
+        this.cacheBlock(id, block)
+        this.mainIds.push(id)
+        this.mainTimestamps.push(meta.timestamp)
+        applied.push({ block, id, meta: { ...meta, status: BlockStatus.Valid } })
+        tip = { ...meta, status: BlockStatus.Valid }
+      }
+      if (applied.length === 0) {
+        rollback()
+        return []
+      }
+      if (!(await this.batchVerify(deferred.checks))) {
+        rollback() // one by one, addBlock finds and marks the block with the bad signature
+        return []
+      }
+      buf.put(infoKey('tip'), applied[applied.length - 1]!.id)
+      await buf.commit()
+    } catch (err) {
+      rollback()
+      throw err
+    }
+    const last = applied[applied.length - 1]!
+    this.tipInfo = {
+      id: last.id,
+      height: last.meta.height,
+      timestamp: last.meta.timestamp,
+      depth: last.meta.depth,
+      childTarget: last.meta.childTarget,
+    }
+    for (const a of applied) this.emit('applied', a.block, a.id, a.meta.height)
+    this.emit('tip', this.tipInfo)
+    await this.adoptOrphans(last.id)
+    return applied.map((a) => ({
+      status: 'tip',
+      id: a.id,
+      height: a.meta.height,
+      reverted: [],
+      applied: [a.block],
+    }))
   }
 
   /** Reverts to the common ancestor and applies the new branch, all in one batch (spec §6.6). */
@@ -499,8 +668,11 @@ export class Chain extends EventEmitter<ChainEvents> {
       cursor = pm
     }
     const ancestorHeight = cursor.height - 1
-    const mainIds = this.mainIds.slice()
-    const mainTimestamps = this.mainTimestamps.slice()
+    // copies only when the switch reverts blocks; a plain extension appends after the commit
+    const extending = ancestorHeight === this.tipInfo.height
+    const mainIds = extending ? this.mainIds : this.mainIds.slice()
+    const mainTimestamps = extending ? this.mainTimestamps : this.mainTimestamps.slice()
+    const baseLength = mainIds.length
     const reverted: Block[] = []
     const revertedAt: { id: Uint8Array; height: number }[] = []
     for (let h = this.tipInfo.height; h > ancestorHeight; h--) {
@@ -513,15 +685,20 @@ export class Chain extends EventEmitter<ChainEvents> {
       mainTimestamps.pop()
     }
     const applied: Block[] = []
-    for (const step of branch.reverse()) {
+    const forward = [...branch].reverse()
+    for (const step of forward) {
       const b = step.id === id ? block : (await this.block(step.id))!
       try {
         await this.applyInto(buf, b, step.id, step.meta, mainIds)
       } catch (err) {
         if (err instanceof ValidationError) {
           // nothing of the switch is written; the failing block and everything after it are invalid
-          const bad = branch.slice(branch.indexOf(step)).map((s) => s.id)
+          const bad = forward.slice(forward.indexOf(step)).map((s) => s.id)
           await this.markInvalid(bad, block, id, meta)
+        }
+        if (extending) {
+          mainIds.length = baseLength
+          mainTimestamps.length = baseLength
         }
         throw err
       }
@@ -530,7 +707,15 @@ export class Chain extends EventEmitter<ChainEvents> {
       mainTimestamps.push(step.meta.timestamp)
     }
     buf.put(infoKey('tip'), id)
-    await buf.commit()
+    try {
+      await buf.commit()
+    } catch (err) {
+      if (extending) {
+        mainIds.length = baseLength
+        mainTimestamps.length = baseLength
+      }
+      throw err
+    }
     this.mainIds = mainIds
     this.mainTimestamps = mainTimestamps
     this.tipInfo = {
@@ -542,7 +727,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
     for (const [i, b] of reverted.entries())
       this.emit('reverted', b, revertedAt[i]!.id, revertedAt[i]!.height)
-    for (const [i, b] of applied.entries()) this.emit('applied', b, branch[i]!.id, branch[i]!.meta.height)
+    for (const [i, b] of applied.entries()) this.emit('applied', b, forward[i]!.id, forward[i]!.meta.height)
     this.emit('tip', this.tipInfo)
     return { status: 'tip', id, height: meta.height, reverted, applied }
   }
@@ -579,23 +764,39 @@ export class Chain extends EventEmitter<ChainEvents> {
     id: Uint8Array,
     meta: BlockMeta,
     mainIds: readonly Uint8Array[],
+    deferred?: DeferredVerifier,
   ): Promise<void> {
     const at = block.pobsOutput
     const holder = await this.block(mainIds[at.blockHeight] ?? ZERO_ID)
     const tx = holder?.transactions[at.transactionIndex]
-    if (!tx || !tx.blockStakeOutputs[at.outputIndex]) {
+    if (!tx?.blockStakeOutputs[at.outputIndex]) {
       throw new ValidationError('stake-output-missing', 'block stake output does not exist on this branch')
     }
     const stakeId = this.registry.blockStakeOutputId(tx, at.outputIndex)
     const view = await this.prefetch(buf, block.transactions)
     const maturing = await this.delayedFrom(buf, meta.height)
-    const diff = applyBlock(
-      block,
-      id,
-      { def: this.def, registry: this.registry, verifier: this.verifier, height: meta.height, stakeId },
-      view,
-      maturing,
-    )
+    const apply = (verifier: Ed25519) =>
+      applyBlock(
+        block,
+        id,
+        { def: this.def, registry: this.registry, verifier, height: meta.height, stakeId },
+        view,
+        maturing,
+      )
+    let diff: BlockDiff
+    if (deferred) {
+      diff = apply(deferred) // the caller verifies the collected signatures
+    } else if (this.batchVerify) {
+      // every rule runs now; the signature equations of the whole block are checked together, in parallel
+      const deferred = new DeferredVerifier()
+      diff = apply(deferred)
+      if (!(await this.batchVerify(deferred.checks))) {
+        apply(this.verifier) // finds the failing input and throws its ValidationError
+        throw new ValidationError('unfulfilled', 'a signature in the block does not verify')
+      }
+    } else {
+      diff = apply(this.verifier)
+    }
     this.writeDiff(buf, block, id, diff)
     buf.put(key(Table.Meta, id), encodeValue(blockMetaCodec, { ...meta, status: BlockStatus.Valid }))
   }
@@ -614,15 +815,13 @@ export class Chain extends EventEmitter<ChainEvents> {
       buf.getMany(stakeIds.map((i) => key(Table.BlockStake, i))),
     ])
     const view = new MapView()
-    coins.forEach(
-      (v, i) =>
-        v && view.coins.set(hexKey(coinIds[i]!), { id: coinIds[i]!, ...decodeValue(outputValueCodec, v) }),
-    )
-    stakes.forEach(
-      (v, i) =>
-        v &&
-        view.blockStakes.set(hexKey(stakeIds[i]!), { id: stakeIds[i]!, ...decodeValue(outputValueCodec, v) }),
-    )
+    for (const [i, v] of coins.entries()) {
+      if (v) view.coins.set(hexKey(coinIds[i]!), { id: coinIds[i]!, ...decodeValue(outputValueCodec, v) })
+    }
+    for (const [i, v] of stakes.entries()) {
+      if (v)
+        view.blockStakes.set(hexKey(stakeIds[i]!), { id: stakeIds[i]!, ...decodeValue(outputValueCodec, v) })
+    }
     return view
   }
 

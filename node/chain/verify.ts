@@ -1,0 +1,60 @@
+// Signature checks of a block, verified in parallel: OpenSSL through WebCrypto runs on libuv's thread
+// pool, so a block's signatures use every core (DESIGN §2: same OpenSSL verification, same strict
+// pre-checks as `nodeEd25519`).
+import { webcrypto } from 'node:crypto'
+import { checkStrictEncoding, type Ed25519 } from '../../consensus/crypto/ed25519.js'
+
+export interface SignatureCheck {
+  readonly publicKey: Uint8Array
+  readonly message: Uint8Array
+  readonly signature: Uint8Array
+}
+
+/**
+ * An `Ed25519` whose `verify` applies the strict encoding rules at once and records the signature for
+ * a later batch check. Rules run with it stay exactly the rules; only the final equation is deferred.
+ */
+export class DeferredVerifier implements Ed25519 {
+  readonly name = 'deferred'
+  readonly checks: SignatureCheck[] = []
+  publicKeyFromSeed(): Uint8Array {
+    throw new Error('a deferred verifier cannot derive keys')
+  }
+  sign(): Uint8Array {
+    throw new Error('a deferred verifier cannot sign')
+  }
+  verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+    if (!checkStrictEncoding(publicKey, signature)) return false
+    this.checks.push({ publicKey, message, signature })
+    return true
+  }
+}
+
+const subtle = webcrypto.subtle
+const keyCache = new Map<string, Promise<webcrypto.CryptoKey>>()
+
+function importKey(publicKey: Uint8Array): Promise<webcrypto.CryptoKey> {
+  const k = Buffer.from(publicKey).toString('hex')
+  let key = keyCache.get(k)
+  if (!key) {
+    key = subtle.importKey('raw', publicKey, { name: 'Ed25519' }, false, ['verify'])
+    keyCache.set(k, key)
+    if (keyCache.size > 4096) keyCache.delete(keyCache.keys().next().value!)
+  }
+  return key
+}
+
+/** True when every signature verifies (cofactorless, via OpenSSL); checks run concurrently. */
+export async function verifyAll(checks: readonly SignatureCheck[]): Promise<boolean> {
+  if (checks.length === 0) return true
+  try {
+    const results = await Promise.all(
+      checks.map(async (c) =>
+        subtle.verify({ name: 'Ed25519' }, await importKey(c.publicKey), c.signature, c.message),
+      ),
+    )
+    return results.every(Boolean)
+  } catch {
+    return false
+  }
+}
