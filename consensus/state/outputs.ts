@@ -1,4 +1,5 @@
 // The UTXO model the validation rules read and the block diffs they produce (DESIGN §5).
+import { toHex } from '../encoding/hex.js'
 import type { Condition } from '../types/conditions.js'
 import type { Currency } from '../types/currency.js'
 
@@ -33,11 +34,7 @@ export interface BlockDiff {
   readonly delayedOutputsMatured: readonly DelayedOutput[]
 }
 
-const hexKey = (id: Uint8Array): string => {
-  let s = ''
-  for (const b of id) s += b.toString(16).padStart(2, '0')
-  return s
-}
+const hexKey = (id: Uint8Array): string => toHex(id)
 
 /**
  * A view over a base view that records spends and creations, so transactions in one block (or one pool

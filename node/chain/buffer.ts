@@ -1,6 +1,12 @@
 // A write buffer over a KVStore: reads see pending writes, and everything commits as one atomic batch.
 import type { BatchOp, KVStore } from '../db/kvstore.js'
 
+/** What a buffer reads through: the store, or another buffer it is staged on. */
+export interface ReadSource {
+  get(key: Uint8Array): Promise<Uint8Array | undefined>
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>
+}
+
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')
 
 export class WriteBuffer {
@@ -8,7 +14,7 @@ export class WriteBuffer {
   /** Undo log since the oldest open checkpoint: the key and what it held before. */
   private journal: { k: string; before: { key: Uint8Array; value: Uint8Array | null } | undefined }[] = []
 
-  constructor(private readonly store: KVStore) {}
+  constructor(private readonly base: ReadSource & Partial<Pick<KVStore, 'batch'>>) {}
 
   get size(): number {
     return this.pending.size
@@ -43,7 +49,7 @@ export class WriteBuffer {
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     const p = this.pending.get(hex(key))
     if (p) return p.value ?? undefined
-    return this.store.get(key)
+    return this.base.get(key)
   }
 
   async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
@@ -55,7 +61,7 @@ export class WriteBuffer {
       else missing.push(i)
     })
     if (missing.length > 0) {
-      const values = await this.store.getMany(missing.map((i) => keys[i]!))
+      const values = await this.base.getMany(missing.map((i) => keys[i]!))
       missing.forEach((i, j) => {
         out[i] = values[j]
       })
@@ -69,9 +75,14 @@ export class WriteBuffer {
     )
   }
 
-  /** Writes every pending change in one atomic batch. */
-  async commit(): Promise<void> {
-    if (this.pending.size > 0) await this.store.batch(this.ops())
+  /**
+   * Writes every pending change in one atomic batch to the store. A buffer staged on another buffer
+   * commits to the store underneath, after that buffer has committed (reads then fall through to it).
+   */
+  async commit(store?: KVStore): Promise<void> {
+    const target = store ?? this.base
+    if (!target.batch) throw new Error('this buffer is staged on another buffer: commit it to the store')
+    if (this.pending.size > 0) await target.batch(this.ops())
     this.pending.clear()
     this.journal = []
   }

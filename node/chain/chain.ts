@@ -102,6 +102,15 @@ export interface ChainEvents {
 
 const ZERO_ID = new Uint8Array(32)
 
+/** Blocks applied into a buffer, waiting for their signatures to be verified before the commit. */
+interface StagedGroup {
+  readonly buf: WriteBuffer
+  readonly applied: readonly { block: Block; id: Uint8Array; meta: BlockMeta }[]
+  readonly checks: readonly SignatureCheck[]
+  /** Length of the main chain index before the group. */
+  readonly base: number
+}
+
 /** Why a data directory cannot be opened as this chain. */
 export class ChainOpenError extends Error {
   override readonly name = 'ChainOpenError'
@@ -232,13 +241,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     return v && decodeValue(blockMetaCodec, v)
   }
 
-  async block(id: Uint8Array): Promise<Block | undefined> {
+  async block(id: Uint8Array, buf?: WriteBuffer): Promise<Block | undefined> {
     const cached = this.blockCache.get(hexKey(id))
     if (cached) return cached
-    const v = await this.store.get(key(Table.Block, id))
+    const v = await (buf ?? this.store).get(key(Table.Block, id))
     if (!v) return undefined
     const b = this.codec.decode(v)
-    this.cacheBlock(id, b)
+    if (!buf) this.cacheBlock(id, b)
     return b
   }
 
@@ -424,11 +433,12 @@ export class Chain extends EventEmitter<ChainEvents> {
     ancestorAt: (h: number) => Uint8Array,
     block: Block,
     parentHeight: number,
+    buf?: WriteBuffer,
   ): Promise<StakeOutput | undefined> {
     const at = block.pobsOutput
     if (at.blockHeight > parentHeight) return undefined
     const holderId = ancestorAt(at.blockHeight)
-    const holder = await this.block(holderId)
+    const holder = await this.block(holderId, buf)
     const tx = holder?.transactions[at.transactionIndex]
     const out = tx?.blockStakeOutputs[at.outputIndex]
     if (!holder || !tx || !out) return undefined
@@ -449,6 +459,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     id: Uint8Array,
     parent: BlockMeta,
     buf?: WriteBuffer,
+    rememberInvalid = true,
   ): Promise<{ meta: BlockMeta; encoded: Uint8Array } | { futureUntil: number }> {
     const c = this.def.constants
     const height = parent.height + 1
@@ -464,7 +475,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       Math.min(lowest, block.pobsOutput.blockHeight),
       buf,
     )
-    const stake = await this.stakeOutputOn(ancestorAt, block, parent.height)
+    const stake = await this.stakeOutputOn(ancestorAt, block, parent.height, buf)
     const encoded = this.codec.encode(block)
     let header: { futureUntil?: number }
     try {
@@ -490,7 +501,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       )
     } catch (err) {
       // a block too far in the future may become valid later: it is not remembered as invalid
-      if (err instanceof ValidationError && err.code !== 'timestamp-too-far-future')
+      if (rememberInvalid && err instanceof ValidationError && err.code !== 'timestamp-too-far-future')
         await this.markInvalid([id], block)
       throw err
     }
@@ -550,13 +561,44 @@ export class Chain extends EventEmitter<ChainEvents> {
   ): Promise<{ results: AddBlockResult[]; error?: { index: number; error: unknown } }> {
     if (this.closed) throw new Error('chain is closed')
     const results: AddBlockResult[] = []
+    // a staged group waits for its signatures while the next one is staged on top of it
+    let pending: (StagedGroup & { verified: Promise<boolean> }) | undefined
+    /** Commits the pending group once verified; false when a signature failed (its staging is undone). */
+    const settle = async (): Promise<boolean> => {
+      if (!pending) return true
+      const group = pending
+      pending = undefined
+      if (!(await group.verified)) {
+        this.truncateMain(group.base)
+        return false
+      }
+      results.push(...(await this.commitGroup(group)))
+      return true
+    }
+    /** After a failed group: the first block not on the chain (blocks extend each other). */
+    const resume = (): number => {
+      const tip = this.mainIds[this.mainIds.length - 1]!
+      for (let j = blocks.length - 1; j >= 0; j--)
+        if (equalBytes(this.codec.id(blocks[j]!), tip)) return j + 1
+      return 0
+    }
     let i = 0
+    let slow = 0 // blocks to take one by one (through addBlock) before grouping again
     while (i < blocks.length) {
-      const group = await this.applyGroup(blocks, i, groupSize)
-      if (group.length > 0) {
-        results.push(...group)
-        i += group.length
-        continue
+      if (slow === 0) {
+        const staged = await this.stageGroup(blocks, i, groupSize, pending?.buf)
+        const ok = staged ? await settle() : false
+        if (staged && ok) {
+          pending = { ...staged, verified: this.batchVerify!(staged.checks) }
+          i += staged.applied.length
+          continue
+        }
+        if (staged || !(await settle())) {
+          // a group had a bad signature: redo it one block at a time, which finds and marks the block
+          i = resume()
+          slow = groupSize
+          continue
+        }
       }
       try {
         results.push(await this.addBlockNow(blocks[i]!))
@@ -564,43 +606,54 @@ export class Chain extends EventEmitter<ChainEvents> {
         return { results, error: { index: i, error } }
       }
       i++
+      if (slow > 0) slow--
+    }
+    if (!(await settle())) {
+      for (let j = resume(); j < blocks.length; j++) {
+        try {
+          results.push(await this.addBlockNow(blocks[j]!))
+        } catch (error) {
+          return { results, error: { index: j, error } }
+        }
+      }
     }
     return { results }
   }
 
-  /** The fast path of `addBlocks`: returns the results of the blocks it committed (possibly none). */
-  private async applyGroup(
+  private truncateMain(length: number): void {
+    this.mainIds.length = length
+    this.mainTimestamps.length = length
+  }
+
+  /** Stages blocks extending the working tip into a buffer over `base`; undefined when none qualifies. */
+  private async stageGroup(
     blocks: readonly Block[],
     from: number,
     groupSize: number,
-  ): Promise<AddBlockResult[]> {
-    if (!this.batchVerify) return []
-    const buf = new WriteBuffer(this.store)
+    base: WriteBuffer | undefined,
+  ): Promise<StagedGroup | undefined> {
+    if (!this.batchVerify) return undefined
+    const buf = new WriteBuffer(base ?? this.store)
     const deferred = new DeferredVerifier()
-    const base = this.mainIds.length
+    const baseLength = this.mainIds.length
     const applied: { block: Block; id: Uint8Array; meta: BlockMeta }[] = []
-    let tip: BlockMeta | undefined = await this.meta(this.tipInfo.id)
-    const rollback = () => {
-      this.mainIds.length = base
-      this.mainTimestamps.length = base
-    }
+    let tip = await this.meta(this.mainIds[baseLength - 1]!, buf)
     try {
       for (let j = from; j < blocks.length && applied.length < groupSize && tip; j++) {
         const block = blocks[j]!
-        const tipId = this.mainIds[this.mainIds.length - 1]!
-        if (!equalBytes(block.parentId, tipId)) break
+        if (!equalBytes(block.parentId, this.mainIds[this.mainIds.length - 1]!)) break
         const id = this.codec.id(block)
         if (await this.meta(id, buf)) break
         let prepared: Awaited<ReturnType<Chain['prepareChild']>>
         try {
-          prepared = await this.prepareChild(block, id, tip, buf)
+          prepared = await this.prepareChild(block, id, tip, buf, false)
         } catch (err) {
           if (err instanceof ValidationError) break // addBlock reports it
           throw err
         }
         if ('futureUntil' in prepared) break
         const { meta, encoded } = prepared
-        // a child of the tip is always heavier than the tip (depth strictly decreases by a whole block)
+        // a child of the tip is always heavier than the tip (its depth adds a whole block)
         const mark = buf.checkpoint()
         const checksBefore = deferred.checks.length
         try {
@@ -612,27 +665,28 @@ export class Chain extends EventEmitter<ChainEvents> {
           throw err
         }
         buf.put(key(Table.Block, id), encoded)
-        this.cacheBlock(id, block)
         this.mainIds.push(id)
         this.mainTimestamps.push(meta.timestamp)
-        applied.push({ block, id, meta: { ...meta, status: BlockStatus.Valid } })
         tip = { ...meta, status: BlockStatus.Valid }
+        applied.push({ block, id, meta: tip })
       }
-      if (applied.length === 0) {
-        rollback()
-        return []
-      }
-      if (!(await this.batchVerify(deferred.checks))) {
-        rollback() // one by one, addBlock finds and marks the block with the bad signature
-        return []
-      }
-      buf.put(infoKey('tip'), applied[applied.length - 1]!.id)
-      await buf.commit()
     } catch (err) {
-      rollback()
+      this.truncateMain(baseLength)
       throw err
     }
-    const last = applied[applied.length - 1]!
+    if (applied.length === 0) return undefined
+    buf.put(infoKey('tip'), applied[applied.length - 1]!.id)
+    return { buf, applied, checks: deferred.checks, base: baseLength }
+  }
+
+  private async commitGroup(group: StagedGroup): Promise<AddBlockResult[]> {
+    try {
+      await group.buf.commit(this.store)
+    } catch (err) {
+      this.truncateMain(group.base)
+      throw err
+    }
+    const last = group.applied[group.applied.length - 1]!
     this.tipInfo = {
       id: last.id,
       height: last.meta.height,
@@ -640,10 +694,13 @@ export class Chain extends EventEmitter<ChainEvents> {
       depth: last.meta.depth,
       childTarget: last.meta.childTarget,
     }
-    for (const a of applied) this.emit('applied', a.block, a.id, a.meta.height)
+    for (const a of group.applied) {
+      this.cacheBlock(a.id, a.block)
+      this.emit('applied', a.block, a.id, a.meta.height)
+    }
     this.emit('tip', this.tipInfo)
     await this.adoptOrphans(last.id)
-    return applied.map((a) => ({
+    return group.applied.map((a) => ({
       status: 'tip',
       id: a.id,
       height: a.meta.height,
@@ -767,7 +824,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     deferred?: DeferredVerifier,
   ): Promise<void> {
     const at = block.pobsOutput
-    const holder = await this.block(mainIds[at.blockHeight] ?? ZERO_ID)
+    const holder = await this.block(mainIds[at.blockHeight] ?? ZERO_ID, buf)
     const tx = holder?.transactions[at.transactionIndex]
     if (!tx?.blockStakeOutputs[at.outputIndex]) {
       throw new ValidationError('stake-output-missing', 'block stake output does not exist on this branch')

@@ -198,3 +198,54 @@ suite('chain: tampered blocks are rejected with the right code', () => {
     await a.close()
   })
 })
+
+suite('chain: grouped import (addBlocks)', () => {
+  const oracles = hasOracleChains ? loadOracleChains() : []
+
+  it('imports a whole chain in groups with the same result as one by one', async () => {
+    const oracle = oracles[1]!
+    const chain = await open(oracle, createMemoryStore())
+    const applied: number[] = []
+    chain.on('applied', (_b, _id, h) => applied.push(h))
+    const { results, error } = await chain.addBlocks(oracle.blocks, 16)
+    expect(error).toBeUndefined()
+    expect(results.map((r) => r.status)).toEqual(oracle.blocks.map(() => 'tip'))
+    expect(applied).toEqual(oracle.blocks.map((_, i) => i + 1))
+    expect(toHex(chain.tip.id)).toBe(oracle.expected.at(-1)!.id)
+    const reference = new MemoryChain(oracle.def, coreRegistry(), NOW)
+    for (const b of oracle.blocks) reference.append(b)
+    expect(toHex(await chain.utxoHash())).toBe(toHex(reference.utxoHash()))
+    await chain.close()
+  })
+
+  it('stops at a block with a bad signature, keeping everything before it', async () => {
+    const oracle = oracles[1]!
+    const chain = await open(oracle, createMemoryStore())
+    const bad = tampers[0]!.apply(oracle.blocks[70]!)!
+    const blocks = [...oracle.blocks.slice(0, 70), bad, ...oracle.blocks.slice(71, 100)]
+    const { results, error } = await chain.addBlocks(blocks, 16)
+    expect(error?.index).toBe(70)
+    expect((error?.error as ValidationError).code).toBe('unfulfilled')
+    expect(results).toHaveLength(70)
+    expect(chain.tip.height).toBe(70)
+    const reference = new MemoryChain(oracle.def, coreRegistry(), NOW)
+    for (const b of oracle.blocks.slice(0, 70)) reference.append(b)
+    expect(toHex(await chain.utxoHash())).toBe(toHex(reference.utxoHash()))
+    // the rest still imports after the bad block
+    const rest = await chain.addBlocks(oracle.blocks.slice(70), 16)
+    expect(rest.error).toBeUndefined()
+    expect(chain.tip.height).toBe(300)
+    await chain.close()
+  })
+
+  it('skips blocks it already has and continues', async () => {
+    const oracle = oracles[0]!
+    const chain = await open(oracle, createMemoryStore())
+    await chain.addBlocks(oracle.blocks.slice(0, 20))
+    const { results, error } = await chain.addBlocks(oracle.blocks)
+    expect(error).toBeUndefined()
+    expect(results.slice(0, 20).every((r) => r.status === 'duplicate')).toBe(true)
+    expect(chain.tip.height).toBe(40)
+    await chain.close()
+  })
+})
