@@ -1,2 +1,3 @@
 export * from './chain.js'
+export * from './extensions.js'
 export * from './presets.js'

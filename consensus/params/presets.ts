@@ -1,9 +1,10 @@
 // DESIGN §3: built-in chain presets. Reference presets reproduce the reference genesis blocks exactly
-// (vectors/oracle-genesis.json); ours follow DESIGN §3.
+// (vectors/oracle-genesis.json); ours follow DESIGN §3; the tfchain networks are in `tfchain.ts`.
 import { ROOT_DEPTH, ratio } from '../pobs/target.js'
 import { type Condition, NIL_CONDITION, unlockHashCondition } from '../types/conditions.js'
 import { parseUnlockHash } from '../types/unlockhash.js'
 import type { ChainConstants, ChainDefinition, ChainRules } from './chain.js'
+import { TFCHAIN_PRESETS } from './tfchain.js'
 
 const COIN = 1_000_000_000n
 const uh = (address: string): Condition => unlockHashCondition(parseUnlockHash(address))
@@ -208,9 +209,10 @@ const presets = new Map<string, ChainDefinition>([
   ['rivine-devnet', rivineDevnet],
   ['rivine-standard', rivineStandard],
   ['rivchain-devnet', rivchainDevnet],
+  ...TFCHAIN_PRESETS,
 ])
 
-/** Registers a preset (the tfchain presets live with the tfchain extensions). */
+/** Registers a further preset (the built-in tfchain ones come from `tfchain.ts`). */
 export function registerPreset(name: string, def: ChainDefinition): void {
   if (presets.has(name)) throw new Error(`preset ${name} already exists`)
   presets.set(name, def)
