@@ -1,5 +1,5 @@
 // spec/rivine.md §1: the Sia (siabin) and Rivine (rivbin) binary encodings, declared once per type.
-import { DecodeError, inField } from './errors.js'
+import { DecodeError } from './errors.js'
 import { bigintToBytes, bytesToBigint, fromUtf8, utf8 } from './hex.js'
 
 /** `sia` = siabin (everything consensus-critical); `rivbin` = the compact codec of extensions. */
@@ -128,9 +128,10 @@ export class Reader {
     }
   }
 
+  /** The next `n` bytes, as a view of the input (decoders copy their input once, up front). */
   bytes(n: number): Uint8Array {
     this.need(n)
-    const out = this.buf.slice(this.pos, this.pos + n)
+    const out = this.buf.subarray(this.pos, this.pos + n)
     this.pos += n
     return out
   }
@@ -228,7 +229,8 @@ export function encode<T>(codec: Codec<T>, value: T, format: Format = 'sia'): Ui
 
 /** Decodes exactly one object: truncated input and trailing bytes are errors. */
 export function decode<T>(codec: Codec<T>, bytes: Uint8Array, format: Format = 'sia'): T {
-  const r = new Reader(bytes, format)
+  // one copy of the input; decoded byte fields are views of it, so later changes to `bytes` cannot leak in
+  const r = new Reader(bytes.slice(), format)
   const value = codec.read(r)
   r.end()
   return value
@@ -345,7 +347,13 @@ export function array<T>(elem: Codec<T>, minSize = elem.minSize ?? 1): Codec<rea
     read: (r) => {
       const n = r.length(minSize)
       const out: T[] = []
-      for (let i = 0; i < n; i++) out.push(inField(`[${i}]`, () => elem.read(r)))
+      let i = 0
+      try {
+        for (; i < n; i++) out.push(elem.read(r))
+      } catch (err) {
+        if (err instanceof DecodeError) throw err.within(`[${i}]`)
+        throw err
+      }
       return out
     },
   }
@@ -375,7 +383,16 @@ export function struct<F extends StructFields>(fields: F): Codec<StructOf<F>> {
     },
     read: (r) => {
       const out: Record<string, unknown> = {}
-      for (const [k, c] of entries) out[k] = inField(k, () => c.read(r))
+      let field = ''
+      try {
+        for (const [k, c] of entries) {
+          field = k
+          out[k] = c.read(r)
+        }
+      } catch (err) {
+        if (err instanceof DecodeError) throw err.within(field)
+        throw err
+      }
       return out as StructOf<F>
     },
     minSize: entries.reduce((sum, [, c]) => sum + (c.minSize ?? 1), 0),

@@ -102,7 +102,7 @@ export class BlockCodec {
   }
 
   decode(bin: Uint8Array, format: Format = 'sia'): Block {
-    const r = new Reader(bin, format)
+    const r = new Reader(bin.slice(), format)
     const b = this.read(r)
     r.end()
     return b
@@ -208,7 +208,7 @@ export function encodeHeader(h: BlockHeader): Uint8Array {
 }
 
 export function decodeHeader(bin: Uint8Array): BlockHeader {
-  const r = new Reader(bin, 'sia')
+  const r = new Reader(bin.slice(), 'sia')
   const h = {
     parentId: hash32.read(r),
     pobsOutput: readIndexes(r),

@@ -146,7 +146,7 @@ export class TransactionRegistry {
 
   /** Decodes exactly one transaction from its binary form. */
   decode(bin: Uint8Array): Transaction {
-    const r = new Reader(bin, 'sia')
+    const r = new Reader(bin.slice(), 'sia')
     const tx = this.readTransaction(r)
     r.end()
     return tx

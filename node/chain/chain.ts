@@ -253,7 +253,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   private cacheBlock(id: Uint8Array, b: Block): void {
     this.blockCache.set(hexKey(id), b)
-    if (this.blockCache.size > 512) this.blockCache.delete(this.blockCache.keys().next().value!)
+    if (this.blockCache.size > 64) this.blockCache.delete(this.blockCache.keys().next().value!)
   }
 
   /** The ID of the main-chain block at `height`. */
