@@ -7,6 +7,7 @@ import { type Condition, conditionFromJson, conditionToJson } from '../types/con
 import { type Currency, currencyToJson, parseCurrency, precisionOf } from '../types/currency.js'
 import type { CoinOutput, Transaction } from '../types/transaction.js'
 import { outputFromJson, outputToJson } from '../types/v1.js'
+import { parseExtensions } from './extensions.js'
 
 /** spec §6.7: the consensus constants of a chain. */
 export interface ChainConstants {
@@ -41,6 +42,11 @@ export interface ChainRules {
   readonly enforceMinimumFee: boolean
   /** v0 transactions are accepted in blocks below this height (0 = never, spec §4.1). */
   readonly acceptV0BelowHeight: number
+  /**
+   * The miner fee rules (at least one fee; each at least the minimum when `enforceMinimumFee`) apply from
+   * this height on (tfchain: 300000 on standard and testnet, spec/tfchain.md §7.3); 0 = always.
+   */
+  readonly feeRulesFromHeight: number
 }
 
 export interface GenesisDefinition {
@@ -64,6 +70,12 @@ export interface ChainDefinition {
 }
 
 export class ChainDefinitionError extends DecodeError {}
+
+function validatedExtensions(value: unknown): Record<string, unknown> {
+  const obj = jsonObject(value, 'extensions')
+  parseExtensions(obj)
+  return obj
+}
 
 // ---- genesis --------------------------------------------------------------------------------------
 
@@ -207,12 +219,14 @@ export function parseChainDefinition(value: unknown): ChainDefinition {
         enforceMedianTimestamp: bool('enforceMedianTimestamp', true),
         enforceMinimumFee: bool('enforceMinimumFee', true),
         acceptV0BelowHeight: r.acceptV0BelowHeight === undefined ? 0 : num(r, 'acceptV0BelowHeight', 'rules'),
+        feeRulesFromHeight: r.feeRulesFromHeight === undefined ? 0 : num(r, 'feeRulesFromHeight', 'rules'),
       },
       genesis,
       bootstrapPeers: jsonArray(o.bootstrapPeers, 'bootstrapPeers').map((p, i) =>
         jsonString(p, `bootstrapPeers[${i}]`),
       ),
-      extensions: o.extensions === undefined ? {} : jsonObject(o.extensions, 'extensions'),
+      // validated by the extensions' own parser, so a chain file cannot enable what is not implemented
+      extensions: o.extensions === undefined ? {} : validatedExtensions(o.extensions),
     }
   })
 }
@@ -248,7 +262,12 @@ export function chainDefinitionToJson(def: ChainDefinition): JsonValue {
       transactionSetSizeLimit: c.transactionSetSizeLimit,
       poolSizeLimit: c.poolSizeLimit,
     },
-    rules: { ...def.rules },
+    rules: {
+      enforceMedianTimestamp: def.rules.enforceMedianTimestamp,
+      enforceMinimumFee: def.rules.enforceMinimumFee,
+      acceptV0BelowHeight: def.rules.acceptV0BelowHeight,
+      feeRulesFromHeight: def.rules.feeRulesFromHeight,
+    },
     genesis: {
       timestamp: def.genesis.timestamp,
       transactionVersion: def.genesis.transactionVersion,

@@ -20,7 +20,12 @@ const POOL_LIMITS = {
   transactionSetSizeLimit: 250_000,
   poolSizeLimit: 1_745_000,
 }
-const STRICT: ChainRules = { enforceMedianTimestamp: true, enforceMinimumFee: true, acceptV0BelowHeight: 0 }
+const STRICT: ChainRules = {
+  enforceMedianTimestamp: true,
+  enforceMinimumFee: true,
+  acceptV0BelowHeight: 0,
+  feeRulesFromHeight: 0,
+}
 
 function constants(
   c: Omit<
@@ -78,6 +83,8 @@ const devnet: ChainDefinition = {
 const testnet: ChainDefinition = {
   ...devnet,
   network: 'testnet',
+  // its own genesis (the network and P2P topics are scoped by the genesis ID)
+  genesis: { ...devnet.genesis, timestamp: 1_751_328_000 },
   constants: constants({
     blockFrequency: 30,
     maturityDelay: 60,
@@ -97,6 +104,7 @@ const testnet: ChainDefinition = {
 const standard: ChainDefinition = {
   ...devnet,
   network: 'standard',
+  genesis: { ...devnet.genesis, timestamp: 1_767_225_600 },
   constants: constants({
     blockFrequency: 120,
     maturityDelay: 720,

@@ -78,6 +78,7 @@ const PUBLIC_NET_RULES: ChainRules = {
   enforceMedianTimestamp: false,
   enforceMinimumFee: true,
   acceptV0BelowHeight: TFCHAIN_V0_DISABLED_HEIGHT,
+  feeRulesFromHeight: 300_000,
 }
 
 /**
@@ -224,7 +225,12 @@ export const tfchainDevnet: ChainDefinition = {
     minimumTransactionFee: TFT,
     transactionFeeCondition: NIL_CONDITION,
   },
-  rules: { enforceMedianTimestamp: true, enforceMinimumFee: true, acceptV0BelowHeight: 0 },
+  rules: {
+    enforceMedianTimestamp: true,
+    enforceMinimumFee: true,
+    acceptV0BelowHeight: 0,
+    feeRulesFromHeight: 0,
+  },
   genesis: {
     timestamp: 1_519_200_000,
     transactionVersion: 1,

@@ -81,7 +81,8 @@ export function checkTransactionStateless(
         })
     }
   }
-  if (rules.enforceMinimumFee) {
+  const feeRules = ctx.blockHeight >= rules.feeRulesFromHeight
+  if (feeRules && rules.enforceMinimumFee) {
     for (const [fee, value] of tx.minerFees.entries()) {
       if (value < constants.minimumTransactionFee) {
         throw new ValidationError(
@@ -93,7 +94,7 @@ export function checkTransactionStateless(
     }
   }
   // spec §4.4 v1 rule 3: a miner fee is required except on the block-creating transaction
-  if (tx.version <= 1 && tx.minerFees.length === 0 && !isBlockCreating) {
+  if (feeRules && tx.version <= 1 && tx.minerFees.length === 0 && !isBlockCreating) {
     throw new ValidationError('missing-miner-fee', 'a transaction needs at least one miner fee')
   }
 }

@@ -5,12 +5,20 @@ import { expect } from 'vitest'
 import { nobleEd25519 } from '../../../consensus/crypto/ed25519.js'
 import { nodeEd25519 } from '../../../consensus/crypto/ed25519.node.js'
 import { toHex } from '../../../consensus/encoding/hex.js'
+import { registryFor } from '../../../consensus/params/extensions.js'
+import { preset } from '../../../consensus/params/presets.js'
+import { MapView } from '../../../consensus/state/outputs.js'
 import { publicKeyUnlockHash, unlockHashCondition } from '../../../consensus/types/conditions.js'
 import { fulfillError } from '../../../consensus/types/fulfill.js'
 import { coreRegistry } from '../../../consensus/types/registry.js'
 import type { ExtraObject } from '../../../consensus/types/transaction.js'
 import { parseUnlockHash, unlockHashToString } from '../../../consensus/types/unlockhash.js'
-import { later, type Outcome, type Vector } from '../framework.js'
+import { ValidationError } from '../../../consensus/validation/errors.js'
+import {
+  checkTransactionSpends,
+  checkTransactionStateless,
+} from '../../../consensus/validation/transaction.js'
+import type { Outcome, Vector } from '../framework.js'
 import { compactJson } from './tfchain-authcointx.js'
 
 const registry = coreRegistry()
@@ -61,6 +69,43 @@ export function handle(v: Vector): Outcome {
       true,
     )
   }
-  // the verdicts per network and height: tfchain's fee validators over chain state
-  return later('issue #3 (consensus engine)')
+  // the verdicts per network and height: the tfchain presets' rules over the spent output
+  const verdict = (network: string, height: number): 'valid' | 'invalid' => {
+    const def = preset(`tfchain-${network}`)
+    const ctx = {
+      def,
+      registry: registryFor(def),
+      verifier: nodeEd25519,
+      blockHeight: height,
+      blockTime: 1_600_000_000,
+    }
+    try {
+      checkTransactionStateless(tx, ctx)
+      checkTransactionSpends(
+        tx,
+        ctx,
+        MapView.of([{ id: input.parentId, value: spentValue, condition: unlockHashCondition(spentAddress) }]),
+      )
+      return 'valid'
+    } catch (err) {
+      if (err instanceof ValidationError) return 'invalid'
+      throw err
+    }
+  }
+  for (const [network, expected] of Object.entries(v.expected as Record<string, unknown>)) {
+    if (typeof expected === 'string') {
+      expect(verdict(network, 0), `${network}`).toBe(expected.split(' ')[0])
+      continue
+    }
+    for (const [k, want] of Object.entries(expected as Record<string, unknown>)) {
+      if (k === 'confirmed_and_unconfirmed') continue // the pool and blocks apply the same rules at a height
+      const height = Number(k.replace('height_', ''))
+      expect(verdict(network, height), `${network} at ${height}`).toBe(String(want).split(' ')[0])
+    }
+  }
+  // and from height 300000 on, the fee rules bind on standard and testnet too
+  const feeCase = v.id!.split('-')[1]
+  const late = verdict('standard', 300_000)
+  expect(late).toBe(feeCase === 'ok' ? 'valid' : 'invalid')
+  return undefined
 }
