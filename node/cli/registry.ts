@@ -1,7 +1,11 @@
-import { coreRegistry } from '../../consensus/types/registry.js'
+import { registryFor } from '../../consensus/params/extensions.js'
+import { preset } from '../../consensus/params/presets.js'
 import type { TransactionRegistry } from '../../consensus/types/transaction.js'
 
-/** The transaction types the offline tools understand. */
+/**
+ * The transaction types the offline tools understand by default: v0, v1 and the tfchain layout of the
+ * extensions (minting 128/129 in Sia, auth-coin 176/177 in rivbin).
+ */
 export function inspectRegistry(): TransactionRegistry {
-  return coreRegistry()
+  return registryFor(preset('tfchain-standard'))
 }
