@@ -225,7 +225,8 @@ suite('chain: grouped import (addBlocks)', () => {
     const blocks = [...oracle.blocks.slice(0, 70), bad, ...oracle.blocks.slice(71, 100)]
     const { results, error } = await chain.addBlocks(blocks, 16)
     expect(error?.index).toBe(70)
-    expect((error?.error as ValidationError).code).toBe('unfulfilled')
+    expect(error?.error).toBeInstanceOf(ValidationError)
+    expect((error!.error as ValidationError).code).toBe('unfulfilled')
     expect(results).toHaveLength(70)
     expect(chain.tip.height).toBe(70)
     const reference = new MemoryChain(oracle.def, coreRegistry(), NOW)
