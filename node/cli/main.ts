@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import '../polyfill.js'
 import { main } from './program.js'
 
 main(process.argv).then((code) => {
