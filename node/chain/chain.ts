@@ -23,7 +23,7 @@ import {
 import { type Block, BlockCodec } from '../../consensus/types/block.js'
 import { conditionUnlockHash } from '../../consensus/types/conditions.js'
 import type { Transaction, TransactionRegistry } from '../../consensus/types/transaction.js'
-import { unlockHashBytes } from '../../consensus/types/unlockhash.js'
+import { type UnlockHash, unlockHashBytes } from '../../consensus/types/unlockhash.js'
 import {
   applyBlock,
   checkBlockHeader,
@@ -31,7 +31,7 @@ import {
   type StakeOutput,
 } from '../../consensus/validation/block.js'
 import { ValidationError } from '../../consensus/validation/errors.js'
-import type { KVStore } from '../db/kvstore.js'
+import { type KVStore, prefixRange } from '../db/kvstore.js'
 import { WriteBuffer } from './buffer.js'
 import {
   type BlockMeta,
@@ -294,6 +294,24 @@ export class Chain extends EventEmitter<ChainEvents> {
   async transactionLocation(txId: Uint8Array): Promise<TxLocation | undefined> {
     const v = await this.store.get(key(Table.Tx, txId))
     return v && decodeValue(txLocationCodec, v)
+  }
+
+  /**
+   * Main-chain activity of an address: transactions that pay to or spend from it, and blocks whose
+   * miner payouts go to it (their block ID), oldest first unless `newestFirst`.
+   */
+  async addressActivity(
+    unlockHash: UnlockHash,
+    opts: { readonly limit?: number; readonly newestFirst?: boolean } = {},
+  ): Promise<{ height: number; id: Uint8Array }[]> {
+    const prefix = key(Table.Address, unlockHashBytes(unlockHash))
+    const range = { ...prefixRange(prefix), limit: opts.limit ?? 1000, reverse: opts.newestFirst ?? false }
+    const out: { height: number; id: Uint8Array }[] = []
+    for await (const [k] of this.store.entries(range)) {
+      const at = prefix.length
+      out.push({ height: Number(new DataView(k.buffer, k.byteOffset + at, 8).getBigUint64(0, false)), id: k.slice(at + 8) })
+    }
+    return out
   }
 
   /** Delayed (immature) payouts that mature at `height`. */

@@ -250,3 +250,20 @@ suite('chain: grouped import (addBlocks)', () => {
     await chain.close()
   })
 })
+
+suite('chain: address activity', () => {
+  it('lists the transactions and payouts of an address', async () => {
+    const oracle = loadOracleChains()[0]!
+    const chain = await open(oracle, createMemoryStore())
+    await chain.addBlocks(oracle.blocks)
+    const creator = oracle.def.genesis.blockStakeOutputs[0]!.condition
+    if (creator.type !== 1) throw new Error('expected an address')
+    const all = await chain.addressActivity(creator.unlockHash)
+    // every block: the respend (a transaction) and the payout (the block)
+    expect(all.length).toBeGreaterThanOrEqual(2 * oracle.blocks.length)
+    expect(all.map((a) => a.height)).toEqual([...all.map((a) => a.height)].sort((a, b) => a - b))
+    const newest = await chain.addressActivity(creator.unlockHash, { newestFirst: true, limit: 2 })
+    expect(newest.every((a) => a.height === 40)).toBe(true)
+    await chain.close()
+  })
+})
