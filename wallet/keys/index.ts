@@ -1,2 +1,3 @@
 export * from './derive.js'
+export * from './keystore.js'
 export * from './seed.js'
