@@ -1,1 +1,2 @@
 export * from './keys/index.js'
+export * from './tx/index.js'

@@ -42,6 +42,8 @@ export interface BlockCreatorOptions {
   readonly ed: Ed25519
   readonly pool?: TransactionSource
   readonly now?: () => number
+  /** Rounds are skipped while this says no (a node creates blocks only once it is synced). */
+  readonly canCreate?: () => boolean
 }
 
 export class BlockCreator {
@@ -49,6 +51,7 @@ export class BlockCreator {
   private readonly ed: Ed25519
   private readonly pool: TransactionSource | undefined
   private readonly now: () => number
+  private readonly canCreate: () => boolean
   private readonly keys: { key: SigningKey; unlockHash: UnlockHash }[]
   /** Owned unspent block stake outputs by hex ID, kept current from chain events. */
   private readonly owned = new Map<string, OwnedStake>()
@@ -61,6 +64,7 @@ export class BlockCreator {
     this.ed = opts.ed
     this.pool = opts.pool
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
+    this.canCreate = opts.canCreate ?? (() => true)
     this.keys = opts.keys.map((key) => ({ key, unlockHash: publicKeyUnlockHash(key.publicKey) }))
   }
 
@@ -207,7 +211,7 @@ export class BlockCreator {
       if (!this.running) return
       let delay = 1000
       try {
-        const outcome = await this.createDueBlock()
+        const outcome = this.canCreate() ? await this.createDueBlock() : undefined
         if (outcome && 'waitUntil' in outcome) {
           delay = Math.min(Math.max(0, outcome.waitUntil - this.now()) * 1000, SEARCH_WINDOW_SECONDS * 1000)
         } else if (outcome) {
