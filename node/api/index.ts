@@ -1,0 +1,5 @@
+export { type AddressEntry, type AddressHistory, addressHistory } from './address.js'
+export { ApiError, type ApiErrorCode } from './errors.js'
+export type { ChainUpdate } from './feed.js'
+export { addressOutputs, type LockInfo } from './outputs.js'
+export { type Api, type ApiOptions, buildApi, createApi, isLoopbackHost } from './server.js'

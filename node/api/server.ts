@@ -1,0 +1,551 @@
+// DESIGN §5: the node's HTTP API (fastify). JSON everywhere (bigint-safe through stringifyJson), errors as
+// `{"code","message"}`, write routes behind a bearer token, and no non-loopback bind without one.
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { isIPv4, isIPv6 } from 'node:net'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify'
+import { DecodeError, inField } from '../../consensus/encoding/errors.js'
+import { toHex } from '../../consensus/encoding/hex.js'
+import { type JsonValue, stringifyJson } from '../../consensus/encoding/json.js'
+import type { OutputEntry } from '../../consensus/state/outputs.js'
+import type { Transaction } from '../../consensus/types/transaction.js'
+import { unlockHashEquals, unlockHashToString } from '../../consensus/types/unlockhash.js'
+import type { Chain } from '../chain/chain.js'
+import { PoolError, type PoolErrorCode, type TransactionPool } from '../mempool/pool.js'
+import type { NetworkView } from '../network.js'
+import { addressHistory, poolTransactionsTouching } from './address.js'
+import { ApiError, notFound, parseAddressParam, parseHashParam, parseUintParam } from './errors.js'
+import { EventStreams } from './events.js'
+import { ChainFeed } from './feed.js'
+import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
+import { addressOutputs } from './outputs.js'
+import { blockView, outputView, targetHex, transactionView } from './views.js'
+
+export interface ApiOptions {
+  readonly chain: Chain
+  readonly pool: TransactionPool
+  readonly network?: NetworkView
+  readonly host: string
+  readonly port: number
+  /** Bearer token for write routes; required to bind anything but loopback. */
+  readonly token?: string
+  readonly logger: FastifyBaseLogger
+  /** Called with every transaction set the pool accepted through the API (gossip it to peers). */
+  readonly publishTransactionSet?: (txs: readonly Transaction[]) => void
+  /** Interval of the keep-alive comments on /events (default 15 s). */
+  readonly eventKeepAliveMs?: number
+  /** Most simultaneous /events streams (default 256). */
+  readonly maxEventClients?: number
+}
+
+export interface Api {
+  readonly url: string
+  readonly app: FastifyInstance
+  close(): Promise<void>
+}
+
+/** Default and largest number of entries in an address lookup. */
+const DEFAULT_ADDRESS_LIMIT = 100
+const MAX_ADDRESS_LIMIT = 1000
+/** Default and largest number of address index entries GET /addresses/:address/outputs reads. */
+const DEFAULT_OUTPUTS_LIMIT = 1000
+const MAX_OUTPUTS_LIMIT = 10_000
+
+const unbracket = (host: string): string =>
+  host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
+
+/** True for addresses only this machine can reach: `localhost`, 127.0.0.0/8, ::1 (and its v4-mapped form). */
+export function isLoopbackHost(host: string): boolean {
+  const h = unbracket(host)
+  if (h.toLowerCase() === 'localhost') return true
+  if (isIPv4(h)) return h.startsWith('127.')
+  if (isIPv6(h)) {
+    const lower = h.toLowerCase()
+    if (lower === '::1' || lower === '0:0:0:0:0:0:0:1') return true
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower)
+    return mapped !== null && mapped[1]!.startsWith('127.')
+  }
+  return false
+}
+
+/** Starts the API on `host:port` (port 0 picks a free one). */
+export async function createApi(opts: ApiOptions): Promise<Api> {
+  const app = await buildApi(opts)
+  const host = unbracket(opts.host)
+  try {
+    await app.listen({ host, port: opts.port })
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+  const address = app.server.address() as AddressInfo
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${isIPv6(host) ? `[${host}]` : host}:${address.port}`,
+    app,
+    close: () => {
+      closing ??= app.close()
+      return closing
+    },
+  }
+}
+
+/** The API with every route registered, not listening (tests use `app.inject`). */
+export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
+  const { chain, pool, network } = opts
+  const token = opts.token === '' ? undefined : opts.token
+  if (!token && !isLoopbackHost(opts.host)) {
+    throw new Error(
+      `refusing to serve the API on ${opts.host}:${opts.port} without an API token: ` +
+        'bind a loopback address or set a token',
+    )
+  }
+  const log = opts.logger.child({ component: 'api' })
+  const app = Fastify({
+    loggerInstance: log,
+    // one log line per request is too much for a node; failures are logged by the error handler
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: chain.def.constants.blockSizeLimit,
+    return503OnClosing: true,
+  })
+  const feed = new ChainFeed(chain, (err) => log.error({ err }, 'api: chain event subscriber failed'))
+  const streams = new EventStreams({
+    chain,
+    pool,
+    feed,
+    logger: log,
+    keepAliveMs: opts.eventKeepAliveMs,
+    maxClients: opts.maxEventClients,
+  })
+  app.addHook('preClose', async () => streams.close())
+  app.addHook('onClose', async () => feed.close())
+
+  // ---- errors and auth ------------------------------------------------------------------------------
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = toApiError(err)
+    if (e.status >= 500) req.log.error({ err }, `api: ${req.method} ${req.url} failed`)
+    return sendJson(reply.code(e.status), e.toJson())
+  })
+  app.setNotFoundHandler((req, reply) =>
+    sendJson(reply.code(404), notFound(`no route ${req.method} ${req.url.split('?')[0]}`).toJson()),
+  )
+
+  const expected = token === undefined ? undefined : digest(token)
+  app.addHook('onRequest', async (req, reply) => {
+    if (expected === undefined || req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS')
+      return
+    const m = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '')
+    if (!m || !timingSafeEqual(digest(m[1]!), expected)) {
+      reply.header('www-authenticate', 'Bearer realm="blockstake"')
+      throw new ApiError(401, 'unauthorized', 'this route needs "Authorization: Bearer <API token>"')
+    }
+  })
+
+  // ---- chain --------------------------------------------------------------------------------------
+
+  app.get('/consensus', async (_req, reply) => {
+    const tip = chain.tip
+    return sendJson(reply, {
+      height: tip.height,
+      tipId: toHex(tip.id),
+      timestamp: tip.timestamp,
+      synced: network?.synced ?? true,
+      target: targetHex(tip.childTarget),
+      depth: targetHex(tip.depth),
+      peers: network?.peers().length ?? 0,
+      genesisId: toHex(chain.genesisId),
+      chain: chain.def.name,
+      network: chain.def.network,
+    })
+  })
+
+  app.get<{ Params: { height: string } }>('/blocks/:height', async (req, reply) => {
+    const height = parseUintParam('height', req.params.height)
+    const id = chain.idAt(height)
+    const block = id && (await chain.block(id))
+    if (!id || !block) throw notFound(`no block at height ${height} (the tip is at ${chain.height})`)
+    return sendJson(reply, blockView(chain, block, id, height))
+  })
+
+  app.get<{ Params: { id: string } }>('/blocks/id/:id', async (req, reply) => {
+    const id = parseHashParam('id', req.params.id)
+    const found = await findBlock(chain, id)
+    if (!found) throw notFound(`block ${toHex(id)} not found`)
+    return sendJson(reply, found)
+  })
+
+  app.get<{ Params: { id: string } }>('/transactions/:id', async (req, reply) => {
+    const raw = req.params.id
+    if (/^[0-9]{1,19}$/.test(raw)) {
+      // spec §2.7: a short ID is (height << 14) | index
+      const short = BigInt(raw)
+      const height = Number(short >> 14n)
+      const index = Number(short & 0x3fffn)
+      const blockId = chain.idAt(height)
+      const block = blockId && (await chain.block(blockId))
+      const tx = block?.transactions[index]
+      if (!blockId || !tx) throw notFound(`no transaction with short ID ${raw}`)
+      return sendJson(reply, transactionView(chain, tx, { blockId, height, index }))
+    }
+    const id = parseHashParam('id', raw)
+    const view = await findTransaction(chain, pool, id)
+    if (!view) throw notFound(`transaction ${toHex(id)} not found`)
+    return sendJson(reply, view)
+  })
+
+  app.get<{ Params: { id: string } }>('/outputs/coin/:id', async (req, reply) => {
+    const id = parseHashParam('id', req.params.id)
+    const o = await chain.coinOutput(id)
+    if (!o) throw notFound(`coin output ${toHex(id)} is not unspent (unknown, spent or not yet mature)`)
+    return sendJson(reply, outputView(o, spenderField(chain, pool, id)))
+  })
+
+  app.get<{ Params: { id: string } }>('/outputs/blockstake/:id', async (req, reply) => {
+    const id = parseHashParam('id', req.params.id)
+    const o = await chain.blockStakeOutput(id)
+    if (!o) throw notFound(`block stake output ${toHex(id)} is not unspent (unknown or spent)`)
+    return sendJson(reply, outputView(o, spenderField(chain, pool, id)))
+  })
+
+  // ---- addresses ----------------------------------------------------------------------------------
+
+  app.get<{ Params: { address: string }; Querystring: { limit?: string } }>(
+    '/addresses/:address/outputs',
+    async (req, reply) => {
+      const uh = parseAddressParam('address', req.params.address)
+      const limit = optionalUint(req.query, 'limit', DEFAULT_OUTPUTS_LIMIT, 1, MAX_OUTPUTS_LIMIT)
+      return sendJson(reply, await addressOutputs(chain, pool, uh, limit))
+    },
+  )
+
+  // ---- explorer -----------------------------------------------------------------------------------
+
+  app.get<{ Params: { hash: string }; Querystring: { limit?: string } }>(
+    '/explorer/hashes/:hash',
+    async (req, reply) => {
+      const hash = req.params.hash
+      if (hash.length === 78) {
+        const uh = parseAddressParam('hash', hash)
+        const limit = optionalUint(req.query, 'limit', DEFAULT_ADDRESS_LIMIT, 1, MAX_ADDRESS_LIMIT)
+        const history = await addressHistory(chain, uh, limit)
+        const transactions: JsonValue[] = []
+        const blocks: JsonValue[] = []
+        for (const e of history.entries) {
+          if (e.kind === 'transaction') {
+            const tx = (await chain.block(e.location.blockId))?.transactions[e.location.index]
+            if (tx) transactions.push(transactionView(chain, tx, e.location))
+            continue
+          }
+          const block = await chain.block(e.blockId)
+          if (!block) continue
+          const payoutIds = chain.codec.minerPayoutIds(block, e.blockId)
+          blocks.push({
+            id: toHex(e.blockId),
+            height: e.height,
+            minerPayouts: block.minerPayouts.flatMap((p, i) =>
+              unlockHashEquals(p.unlockHash, uh)
+                ? [{ id: toHex(payoutIds[i]!), value: p.value.toString() }]
+                : [],
+            ),
+          })
+        }
+        const unconfirmed = await poolTransactionsTouching(chain, pool, pool.transactions(), uh)
+        return sendJson(reply, {
+          hashtype: 'unlockhash',
+          unlockhash: unlockHashToString(uh),
+          transactions,
+          blocks,
+          unconfirmed: unconfirmed.map((tx) => transactionView(chain, tx)),
+          more: history.more,
+        })
+      }
+      if (hash.length !== 64)
+        throw new ApiError(
+          400,
+          'invalid-parameter',
+          `hash: expected a 64-hex ID or a 78-character address, got ${hash.length} characters`,
+          { parameter: 'hash' },
+        )
+      const id = parseHashParam('hash', hash)
+      const block = await findBlock(chain, id)
+      if (block) return sendJson(reply, { hashtype: 'blockid', block })
+      const transaction = await findTransaction(chain, pool, id)
+      if (transaction) return sendJson(reply, { hashtype: 'transactionid', transaction })
+      for (const kind of ['coin', 'blockstake'] as const) {
+        const output = await findOutput(chain, pool, id, kind)
+        if (output) return sendJson(reply, { hashtype: `${kind}outputid`, output })
+      }
+      throw notFound(`${toHex(id)} is no known block, transaction or unspent output`)
+    },
+  )
+
+  // ---- transaction pool ---------------------------------------------------------------------------
+
+  app.get('/txpool', async (_req, reply) => {
+    const txs = pool.transactions()
+    return sendJson(reply, {
+      transactions: txs.map((tx) => chain.registry.toJson(tx)),
+      transactionIds: txs.map((tx) => toHex(chain.registry.id(tx))),
+      count: txs.length,
+      bytes: pool.bytes,
+    })
+  })
+
+  app.post('/txpool', async (req, reply) => {
+    const { txs, single } = parseSubmission(chain, req.body)
+    const { ids } = await pool.addSet(txs)
+    if (opts.publishTransactionSet) {
+      try {
+        opts.publishTransactionSet(txs)
+      } catch (err) {
+        req.log.error({ err }, 'api: publishing a transaction set failed')
+      }
+    }
+    return sendJson(reply, single ? { transactionId: toHex(ids[0]!) } : { transactionIds: ids.map(toHex) })
+  })
+
+  // ---- network, events, metrics -------------------------------------------------------------------
+
+  app.get('/peers', async (_req, reply) =>
+    sendJson(
+      reply,
+      (network?.peers() ?? []).map((p) => ({
+        id: p.id,
+        addresses: [...p.addresses],
+        direction: p.direction,
+        height: p.height,
+        tipId: p.tipId,
+      })),
+    ),
+  )
+
+  // no HEAD twin: it would open a stream too
+  app.get<{ Querystring: { address?: unknown } }>(
+    '/events',
+    { exposeHeadRoute: false },
+    async (req, reply) => {
+      const raw = req.query.address
+      const address =
+        raw === undefined
+          ? undefined
+          : parseAddressParam('address', typeof raw === 'string' ? raw : String(raw))
+      if (streams.full) throw new ApiError(503, 'busy', `too many event streams (${streams.maxClients})`)
+      reply.hijack()
+      streams.open(reply.raw, address)
+    },
+  )
+
+  app.get('/metrics', async (_req, reply) => {
+    const text = renderMetrics([
+      {
+        name: 'blockstake_height',
+        type: 'gauge',
+        help: 'Height of the main chain tip.',
+        value: chain.height,
+      },
+      {
+        name: 'blockstake_peers',
+        type: 'gauge',
+        help: 'Connected peers.',
+        value: network?.peers().length ?? 0,
+      },
+      {
+        name: 'blockstake_synced',
+        type: 'gauge',
+        help: '1 when the node has caught up with its peers.',
+        value: (network?.synced ?? true) ? 1 : 0,
+      },
+      {
+        name: 'blockstake_txpool_transactions',
+        type: 'gauge',
+        help: 'Transactions in the pool.',
+        value: pool.size,
+      },
+      {
+        name: 'blockstake_txpool_bytes',
+        type: 'gauge',
+        help: 'Binary size of the pool transactions.',
+        value: pool.bytes,
+      },
+      {
+        name: 'blockstake_blocks_applied_total',
+        type: 'counter',
+        help: 'Blocks applied to the main chain since the API started.',
+        value: feed.blocksApplied,
+      },
+      {
+        name: 'blockstake_reorgs_total',
+        type: 'counter',
+        help: 'Tip changes that reverted blocks since the API started.',
+        value: feed.reorgs,
+      },
+      {
+        name: 'blockstake_sync_rate_blocks_per_second',
+        type: 'gauge',
+        help: 'Blocks per second applied by the last sync run (0 when idle).',
+        value: network?.syncRate ?? 0,
+      },
+      {
+        name: 'blockstake_api_event_streams',
+        type: 'gauge',
+        help: 'Open /events streams.',
+        value: streams.size,
+      },
+      {
+        name: 'process_resident_memory_bytes',
+        type: 'gauge',
+        help: 'Resident memory size in bytes.',
+        value: process.memoryUsage.rss(),
+      },
+    ])
+    return reply.type(METRICS_CONTENT_TYPE).send(text)
+  })
+
+  await app.ready()
+  return app
+}
+
+// ---- helpers ------------------------------------------------------------------------------------------
+
+function sendJson(reply: FastifyReply, value: JsonValue): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(stringifyJson(value))
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
+
+function optionalUint(query: unknown, name: string, fallback: number, min: number, max: number): number {
+  const v = (query as Record<string, unknown> | undefined)?.[name]
+  if (v === undefined) return fallback
+  const n = parseUintParam(name, typeof v === 'string' ? v : String(v), max)
+  if (n < min)
+    throw new ApiError(400, 'invalid-parameter', `${name}: expected an integer from ${min} to ${max}`, {
+      parameter: name,
+    })
+  return n
+}
+
+async function findBlock(chain: Chain, id: Uint8Array): Promise<JsonValue | undefined> {
+  const meta = await chain.meta(id)
+  const block = meta && (await chain.block(id))
+  return meta && block ? blockView(chain, block, id, meta.height) : undefined
+}
+
+async function findTransaction(
+  chain: Chain,
+  pool: TransactionPool,
+  id: Uint8Array,
+): Promise<JsonValue | undefined> {
+  const at = await chain.transactionLocation(id)
+  const tx = at && (await chain.block(at.blockId))?.transactions[at.index]
+  if (at && tx) return transactionView(chain, tx, at)
+  const pending = pool.get(id)
+  return pending && transactionView(chain, pending)
+}
+
+/** `unconfirmedSpender` when a pool transaction spends the output. */
+function spenderField(chain: Chain, pool: TransactionPool, id: Uint8Array): { [key: string]: JsonValue } {
+  const spender = pool.spenderOf(id)
+  return spender ? { unconfirmedSpender: toHex(chain.registry.id(spender)) } : {}
+}
+
+/** An unspent output of the chain, or one created by a pool transaction (`unconfirmed: true`). */
+async function findOutput(
+  chain: Chain,
+  pool: TransactionPool,
+  id: Uint8Array,
+  kind: 'coin' | 'blockstake',
+): Promise<JsonValue | undefined> {
+  const onChain = kind === 'coin' ? await chain.coinOutput(id) : await chain.blockStakeOutput(id)
+  if (onChain) return outputView(onChain, spenderField(chain, pool, id))
+  const hex = toHex(id)
+  for (const tx of pool.transactions()) {
+    const ids = chain.registry.outputIds(tx)
+    const list = kind === 'coin' ? ids.coinOutputIds : ids.blockStakeOutputIds
+    const i = list.findIndex((o) => toHex(o) === hex)
+    if (i < 0) continue
+    const out = (kind === 'coin' ? tx.coinOutputs : tx.blockStakeOutputs)[i]!
+    const entry: OutputEntry = { id, value: out.value, condition: out.condition }
+    return outputView(entry, {
+      unconfirmed: true,
+      transactionId: toHex(ids.id),
+      ...spenderField(chain, pool, id),
+    })
+  }
+  return undefined
+}
+
+/** One Rivine transaction JSON, or `{"transactions": [...]}` for a set of dependent transactions. */
+function parseSubmission(chain: Chain, body: unknown): { txs: Transaction[]; single: boolean } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new ApiError(400, 'bad-request', 'expected a transaction object or {"transactions": [...]}')
+  const obj = body as Record<string, unknown>
+  const decode = (value: unknown, field?: string): Transaction => {
+    try {
+      return field === undefined
+        ? chain.registry.fromJson(value)
+        : inField(field, () => chain.registry.fromJson(value))
+    } catch (err) {
+      if (err instanceof DecodeError) throw decodeFailure(err)
+      throw err
+    }
+  }
+  if ('transactions' in obj && !('version' in obj)) {
+    const list = obj.transactions
+    if (!Array.isArray(list) || list.length === 0)
+      throw new ApiError(400, 'bad-request', 'transactions: expected a non-empty array of transactions')
+    return { txs: list.map((t, i) => decode(t, `transactions[${i}]`)), single: false }
+  }
+  return { txs: [decode(obj)], single: true }
+}
+
+const decodeFailure = (err: DecodeError): ApiError =>
+  new ApiError(400, 'invalid-encoding', err.message, { rule: err.code, field: err.field })
+
+const POOL_STATUS: Record<PoolErrorCode, number> = {
+  'empty-set': 400,
+  'tx-too-large': 400,
+  'set-too-large': 400,
+  invalid: 400,
+  duplicate: 409,
+  'already-confirmed': 409,
+  conflict: 409,
+  'pool-full': 503,
+}
+
+function poolFailure(err: PoolError): ApiError {
+  const d = err.details
+  return new ApiError(POOL_STATUS[err.code], err.code, err.message, {
+    rule: err.cause?.code,
+    transaction: d.transaction,
+    input: d.input ? { list: d.input.list, index: d.input.index } : undefined,
+    output: err.cause?.details.output
+      ? { list: err.cause.details.output.list, index: err.cause.details.output.index }
+      : undefined,
+    conflictsWith: d.conflictsWith ? toHex(d.conflictsWith) : undefined,
+    size: d.size,
+    limit: d.limit,
+  })
+}
+
+/** Any thrown value as the API's error shape; framework errors keep their 4xx status. */
+function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err
+  if (err instanceof PoolError) return poolFailure(err)
+  if (err instanceof DecodeError) return decodeFailure(err)
+  const status = (err as { statusCode?: unknown }).statusCode
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const message = (err as Error).message
+    if (status === 413) return new ApiError(413, 'too-large', message)
+    if (status === 415) return new ApiError(415, 'unsupported-media-type', message)
+    if (status === 404) return notFound(message)
+    return new ApiError(status, 'bad-request', message)
+  }
+  if (typeof status === 'number' && status === 503) return new ApiError(503, 'busy', (err as Error).message)
+  return new ApiError(500, 'internal', 'internal error')
+}
