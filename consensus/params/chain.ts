@@ -124,7 +124,8 @@ const ratioField = (o: Record<string, unknown>, key: string, path: string): Rati
   return r
 }
 
-function rethrow<T>(fn: () => T): T {
+/** Runs `fn`, turning a plain DecodeError (from a shared JSON reader) into a ChainDefinitionError. */
+export function asDefinitionError<T>(fn: () => T): T {
   try {
     return fn()
   } catch (err) {
@@ -141,7 +142,7 @@ function rethrow<T>(fn: () => T): T {
 
 /** Parses and validates a chain definition; every error names the field. */
 export function parseChainDefinition(value: unknown): ChainDefinition {
-  return rethrow(() => {
+  return asDefinitionError(() => {
     const o = jsonObject(value, 'chain')
     const c = jsonObject(o.constants, 'constants')
     const r = jsonObject(o.rules ?? {}, 'rules')

@@ -2,7 +2,6 @@
 // chain implies. A chain file may only enable extensions implemented here; every error names its field.
 
 import type { Format } from '../encoding/codec.js'
-import { DecodeError } from '../encoding/errors.js'
 import { type JsonObject, type JsonValue, jsonObject, jsonUint } from '../encoding/json.js'
 import { authCoinTransactionTypes } from '../extensions/authcointx/index.js'
 import { mintingTransactionTypes } from '../extensions/minting/index.js'
@@ -14,7 +13,12 @@ import {
 } from '../types/conditions.js'
 import { coreRegistry } from '../types/registry.js'
 import type { TransactionRegistry, TransactionType } from '../types/transaction.js'
-import { type ChainDefinition, ChainDefinitionError, parseChainDefinition } from './chain.js'
+import {
+  asDefinitionError,
+  type ChainDefinition,
+  ChainDefinitionError,
+  parseChainDefinition,
+} from './chain.js'
 
 /** spec/tfchain.md §2 (Rivine `minting.NewMintingPlugin`). */
 export interface MintingParams {
@@ -64,22 +68,6 @@ export const AUTHCOIN_DEFAULTS = {
 
 const fail = (message: string, field: string): never => {
   throw new ChainDefinitionError('invalid-value', message, field)
-}
-
-/** Runs `fn`, turning a plain DecodeError (from a shared JSON reader) into a ChainDefinitionError. */
-function asDefinitionError<T>(fn: () => T): T {
-  try {
-    return fn()
-  } catch (err) {
-    if (err instanceof DecodeError && !(err instanceof ChainDefinitionError)) {
-      throw new ChainDefinitionError(
-        err.code,
-        err.message.slice(err.field ? err.field.length + 2 : 0),
-        err.field,
-      )
-    }
-    throw err
-  }
 }
 
 function rejectUnknownKeys(o: JsonObject, known: readonly string[], path: string, what: string): void {

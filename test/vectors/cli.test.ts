@@ -3,38 +3,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { stringifyJson } from '../../consensus/encoding/json.js'
-import { main } from '../../node/cli/program.js'
+import { runCli } from '../utils/cli.js'
 import { hasVectorsDir, loadVectorFile } from './framework.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'blockstake-cli-vectors-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s)
-    return true
-  })
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s)
-    return true
-  })
-  try {
-    return { code: await main(['node', 'blockstake', ...args]), out, err }
-  } finally {
-    o.mockRestore()
-    e.mockRestore()
-  }
-}
-
 let n = 0
 async function inspect(input: string): Promise<any> {
   const file = join(dir, `tx-${n++}.txt`)
   writeFileSync(file, input)
-  const r = await cli('tx', 'inspect', file, '--json')
+  const r = await runCli('tx', 'inspect', file, '--json')
   expect(r.err).toBe('')
   expect(r.code).toBe(0)
   return JSON.parse(r.out)
@@ -86,7 +67,15 @@ suite('blockstake keys derive against the vectors', () => {
     for (const v of loadVectorFile('oracle-keys.json').vectors) {
       if (!v.name!.startsWith('wallet-seed-')) continue
       for (const key of v.expected.keys) {
-        const r = await cli('keys', 'derive', '--seed', v.inputs.seed, '--index', String(key.index), '--json')
+        const r = await runCli(
+          'keys',
+          'derive',
+          '--seed',
+          v.inputs.seed,
+          '--index',
+          String(key.index),
+          '--json',
+        )
         expect(r.code).toBe(0)
         const out = JSON.parse(r.out)
         expect(out.mnemonic).toBe(v.expected.mnemonic)
@@ -95,7 +84,7 @@ suite('blockstake keys derive against the vectors', () => {
           publicKey: key.rivine_publickey_string,
           address: key.unlockhash,
         })
-        const m = await cli(
+        const m = await runCli(
           'keys',
           'derive',
           '--mnemonic',

@@ -27,57 +27,23 @@ import {
   unlockHashCondition,
 } from '../../../../consensus/types/conditions.js'
 import type { Fulfillment } from '../../../../consensus/types/fulfillments.js'
-import { ed25519PublicKey, type PublicKey, publicKeyCodec } from '../../../../consensus/types/publickey.js'
+import { type PublicKey, publicKeyCodec } from '../../../../consensus/types/publickey.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
 import { emptyTransaction, type Transaction } from '../../../../consensus/types/transaction.js'
 import { type UnlockHash, unlockHashCodec } from '../../../../consensus/types/unlockhash.js'
-
-const bytesOf = (n: number) => fc.uint8Array({ minLength: n, maxLength: n })
-const hash32 = bytesOf(32)
-const nonce = bytesOf(8)
-
-/** JSON numbers are exact up to 2^53 − 1: JSON-tested values stay below. */
-const u64 = (json: boolean) =>
-  fc.bigInt({ min: 0n, max: json ? BigInt(Number.MAX_SAFE_INTEGER) : 2n ** 64n - 1n })
-
-const unlockHash: fc.Arbitrary<UnlockHash> = fc.oneof(
-  fc.record({ type: fc.constantFrom(1, 2, 3), hash: hash32 }),
-  fc.constant({ type: 0, hash: new Uint8Array(32) }),
-)
-
-const publicKey: fc.Arbitrary<PublicKey> = fc.oneof(
-  { weight: 5, arbitrary: hash32.map((key): PublicKey => ({ algorithm: 1, key })) },
-  { weight: 1, arbitrary: fc.constant<PublicKey>({ algorithm: 0, key: new Uint8Array(0) }) },
-)
-
-const currency = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n }), fc.bigInt({ min: 0n, max: 2n ** 200n }))
-
-function condition(json: boolean): fc.Arbitrary<Condition> {
-  const nil = fc.constant<Condition>({ type: 0 })
-  const uh = unlockHash.map((u): Condition => ({ type: 1, unlockHash: u }))
-  const multisig = fc
-    .record({ unlockHashes: fc.array(unlockHash, { maxLength: 4 }), minimumSignatureCount: fc.nat(5) })
-    .map((m): Condition => ({ type: 4, ...m }))
-  const swap = fc
-    .record({ sender: unlockHash, receiver: unlockHash, hashedSecret: hash32, timeLock: u64(json) })
-    .map((s): Condition => ({ type: 2, ...s }))
-  const timeLock = fc
-    .record({ lockTime: u64(json), condition: fc.oneof(nil, uh, multisig) })
-    .map((t): Condition => ({ type: 3, ...t }))
-  return fc.oneof(nil, uh, multisig, swap, timeLock)
-}
-
-const pair = fc.record({ publicKey, signature: fc.uint8Array({ maxLength: 70 }) })
-
-const fulfillment: fc.Arbitrary<Fulfillment> = fc.oneof(
-  fc.constant<Fulfillment>({ type: 0 }),
-  pair.map((p): Fulfillment => ({ type: 1, ...p })),
-  fc.record({ p: pair, secret: hash32 }).map(({ p, secret }): Fulfillment => ({ type: 2, ...p, secret })),
-  fc.array(pair, { maxLength: 3 }).map((pairs): Fulfillment => ({ type: 3, pairs })),
-)
-
-const arbitraryData = fc.uint8Array({ maxLength: 100 })
-const minerFees = fc.array(currency, { maxLength: 3 })
+import {
+  arbitraryData,
+  assertJsonRoundTrip,
+  assertTruncationRejected,
+  at,
+  condition,
+  fulfillment,
+  minerFees,
+  nonce,
+  testKey,
+  unlockHash,
+  verifiers,
+} from './helpers.js'
 
 // ---- transactions ------------------------------------------------------------------------------
 
@@ -118,13 +84,8 @@ const conditionUpdateTx = (json: boolean): fc.Arbitrary<Transaction> =>
 
 const anyAuthTx = (json: boolean) => fc.oneof(addressUpdateTx, conditionUpdateTx(json))
 
-const key = (n: number) => {
-  const secretSeed = blake2b256(utf8(`auth test key ${n}`))
-  return { secretSeed, publicKey: ed25519PublicKey(nobleEd25519.publicKeyFromSeed(secretSeed)) }
-}
+const key = (n: number) => testKey(`auth test key ${n}`)
 const [alice, bob] = [key(1), key(2)]
-const verifiers = [nobleEd25519, nodeEd25519]
-const at = { blockHeight: 100, blockTime: 1_600_000_000 }
 const addr = (k: { publicKey: PublicKey }) => publicKeyUnlockHash(k.publicKey)
 
 const sampleAddressUpdate = (fees: bigint[] = [1_000_000_000n]): Transaction => ({
@@ -168,26 +129,11 @@ describe('auth-coin codecs (rivbin)', () => {
   })
 
   it('round-trips random auth transactions through JSON', () => {
-    fc.assert(
-      fc.property(anyAuthTx(true), (tx) => {
-        const text = rivine.toJsonString(tx)
-        const back = rivine.fromJsonString(text)
-        expect(back).toEqual(tx)
-        expect(rivine.toJsonString(back)).toBe(text)
-      }),
-      { numRuns: 200 },
-    )
+    assertJsonRoundTrip(rivine, anyAuthTx(true))
   })
 
   it('rejects truncated input and trailing bytes with a DecodeError', () => {
-    fc.assert(
-      fc.property(anyAuthTx(false), fc.nat(), fc.integer({ min: 0, max: 255 }), (tx, cut, extra) => {
-        const bin = rivine.encode(tx)
-        expect(() => rivine.decode(bin.subarray(0, cut % bin.length))).toThrow(DecodeError)
-        expect(() => rivine.decode(concatBytes(bin, new Uint8Array([extra])))).toThrow(DecodeError)
-      }),
-      { numRuns: 200 },
-    )
+    assertTruncationRejected(rivine, anyAuthTx(false))
   })
 
   it('writes the v176 and v177 bodies as laid out (tfchain §3.2–3.3)', () => {

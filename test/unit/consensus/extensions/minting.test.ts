@@ -28,7 +28,7 @@ import {
   unlockHashCondition,
 } from '../../../../consensus/types/conditions.js'
 import type { Fulfillment } from '../../../../consensus/types/fulfillments.js'
-import { ed25519PublicKey, type PublicKey, publicKeyCodec } from '../../../../consensus/types/publickey.js'
+import { type PublicKey, publicKeyCodec } from '../../../../consensus/types/publickey.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
 import {
   COIN_OUTPUT_SPECIFIER,
@@ -40,56 +40,24 @@ import {
 } from '../../../../consensus/types/transaction.js'
 import { type UnlockHash, u64le } from '../../../../consensus/types/unlockhash.js'
 import { outputCodec } from '../../../../consensus/types/v1.js'
-
-const bytesOf = (n: number) => fc.uint8Array({ minLength: n, maxLength: n })
-const hash32 = bytesOf(32)
-const nonce = bytesOf(8)
-
-/** JSON numbers are exact up to 2^53 − 1: JSON-tested values stay below. */
-const u64 = (json: boolean) =>
-  fc.bigInt({ min: 0n, max: json ? BigInt(Number.MAX_SAFE_INTEGER) : 2n ** 64n - 1n })
-
-const unlockHash: fc.Arbitrary<UnlockHash> = fc.oneof(
-  fc.record({ type: fc.constantFrom(1, 2, 3), hash: hash32 }),
-  fc.constant({ type: 0, hash: new Uint8Array(32) }),
-)
-
-const publicKey: fc.Arbitrary<PublicKey> = fc.oneof(
-  { weight: 5, arbitrary: hash32.map((key): PublicKey => ({ algorithm: 1, key })) },
-  { weight: 1, arbitrary: fc.constant<PublicKey>({ algorithm: 0, key: new Uint8Array(0) }) },
-)
-
-const currency = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n }), fc.bigInt({ min: 0n, max: 2n ** 200n }))
-
-function condition(json: boolean): fc.Arbitrary<Condition> {
-  const nil = fc.constant<Condition>({ type: 0 })
-  const uh = unlockHash.map((u): Condition => ({ type: 1, unlockHash: u }))
-  const multisig = fc
-    .record({ unlockHashes: fc.array(unlockHash, { maxLength: 4 }), minimumSignatureCount: fc.nat(5) })
-    .map((m): Condition => ({ type: 4, ...m }))
-  const swap = fc
-    .record({ sender: unlockHash, receiver: unlockHash, hashedSecret: hash32, timeLock: u64(json) })
-    .map((s): Condition => ({ type: 2, ...s }))
-  const timeLock = fc
-    .record({ lockTime: u64(json), condition: fc.oneof(nil, uh, multisig) })
-    .map((t): Condition => ({ type: 3, ...t }))
-  return fc.oneof(nil, uh, multisig, swap, timeLock)
-}
-
-const pair = fc.record({ publicKey, signature: fc.uint8Array({ maxLength: 70 }) })
-
-const fulfillment: fc.Arbitrary<Fulfillment> = fc.oneof(
-  fc.constant<Fulfillment>({ type: 0 }),
-  pair.map((p): Fulfillment => ({ type: 1, ...p })),
-  fc.record({ p: pair, secret: hash32 }).map(({ p, secret }): Fulfillment => ({ type: 2, ...p, secret })),
-  fc.array(pair, { maxLength: 3 }).map((pairs): Fulfillment => ({ type: 3, pairs })),
-)
+import {
+  arbitraryData,
+  assertJsonRoundTrip,
+  assertTruncationRejected,
+  at,
+  condition,
+  currency,
+  fulfillment,
+  hash32,
+  minerFees,
+  nonce,
+  testKey,
+  verifiers,
+} from './helpers.js'
 
 const coinOutput = (json: boolean): fc.Arbitrary<CoinOutput> =>
   fc.record({ value: currency, condition: condition(json) })
 const coinInput: fc.Arbitrary<CoinInput> = fc.record({ parentId: hash32, fulfillment })
-const arbitraryData = fc.uint8Array({ maxLength: 100 })
-const minerFees = fc.array(currency, { maxLength: 3 })
 
 // ---- transactions ------------------------------------------------------------------------------
 
@@ -143,13 +111,8 @@ const coinDestructionTx = (json: boolean): fc.Arbitrary<Transaction> =>
 const anyMintingTx = (json: boolean) =>
   fc.oneof(minterDefinitionTx(json), coinCreationTx(json), coinDestructionTx(json))
 
-const key = (n: number) => {
-  const secretSeed = blake2b256(utf8(`minting test key ${n}`))
-  return { secretSeed, publicKey: ed25519PublicKey(nobleEd25519.publicKeyFromSeed(secretSeed)) }
-}
+const key = (n: number) => testKey(`minting test key ${n}`)
 const [alice, bob] = [key(1), key(2)]
-const verifiers = [nobleEd25519, nodeEd25519]
-const at = { blockHeight: 100, blockTime: 1_600_000_000 }
 
 const sampleCreation = (fees: bigint[] = [1_000_000_000n]): Transaction => ({
   ...emptyTransaction(129),
@@ -190,26 +153,11 @@ describe.each(['sia', 'rivbin'] as const)('minting codecs under %s', (format) =>
   })
 
   it('round-trips random minting transactions through JSON', () => {
-    fc.assert(
-      fc.property(anyMintingTx(true), (tx) => {
-        const text = reg.toJsonString(tx)
-        const back = reg.fromJsonString(text)
-        expect(back).toEqual(tx)
-        expect(reg.toJsonString(back)).toBe(text)
-      }),
-      { numRuns: 200 },
-    )
+    assertJsonRoundTrip(reg, anyMintingTx(true))
   })
 
   it('rejects truncated input and trailing bytes with a DecodeError', () => {
-    fc.assert(
-      fc.property(anyMintingTx(false), fc.nat(), fc.integer({ min: 0, max: 255 }), (tx, cut, extra) => {
-        const bin = reg.encode(tx)
-        expect(() => reg.decode(bin.subarray(0, cut % bin.length))).toThrow(DecodeError)
-        expect(() => reg.decode(concatBytes(bin, new Uint8Array([extra])))).toThrow(DecodeError)
-      }),
-      { numRuns: 200 },
-    )
+    assertTruncationRejected(reg, anyMintingTx(false))
   })
 
   it('derives IDs from the specifier and the body (tfchain §1.5)', () => {

@@ -1,39 +1,18 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { toHex } from '../../../../consensus/encoding/hex.js'
 import { stringifyJson } from '../../../../consensus/encoding/json.js'
 import { chainDefinitionToJson } from '../../../../consensus/params/chain.js'
 import { presetNames } from '../../../../consensus/params/presets.js'
 import { BlockCodec } from '../../../../consensus/types/block.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
-import { main } from '../../../../node/cli/program.js'
+import { runCli } from '../../../utils/cli.js'
 import { hasOracleChains, loadOracleChains, type OracleChain } from '../../../utils/oracle.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'blockstake-cli-chain-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-/** Runs the CLI in-process and captures its output. */
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s)
-    return true
-  })
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s)
-    return true
-  })
-  try {
-    const code = await main(['node', 'blockstake', ...args])
-    return { code, out, err }
-  } finally {
-    o.mockRestore()
-    e.mockRestore()
-  }
-}
 
 const file = (name: string, text: string): string => {
   const p = join(dir, name)
@@ -77,7 +56,7 @@ suite('blockstake chain import/export (reference chains)', () => {
     const last = f.oracle.expected.at(-1)!
     it(`${f.oracle.name}: imports hex and JSON lines, exports them back byte for byte`, async () => {
       const data = freshDir()
-      const imported = await run('chain', 'import', f.hex, '--chain', f.def, '--data-dir', data, '--json')
+      const imported = await runCli('chain', 'import', f.hex, '--chain', f.def, '--data-dir', data, '--json')
       expect(imported.code, imported.err).toBe(0)
       const result = JSON.parse(imported.out)
       expect(Object.keys(result)).toEqual(['height', 'tipId', 'depth', 'childTarget'])
@@ -90,17 +69,17 @@ suite('blockstake chain import/export (reference chains)', () => {
       )
 
       // the definition is stored: export needs no --chain
-      const exported = await run('chain', 'export', '--data-dir', data)
+      const exported = await runCli('chain', 'export', '--data-dir', data)
       expect(exported.code, exported.err).toBe(0)
       expect(exported.out).toBe(f.hexText)
-      const asJson = await run('chain', 'export', '--data-dir', data, '--format', 'json')
+      const asJson = await runCli('chain', 'export', '--data-dir', data, '--format', 'json')
       expect(asJson.out).toBe(f.jsonText)
-      const range = await run('chain', 'export', '--data-dir', data, '--from', '5', '--to', '7')
+      const range = await runCli('chain', 'export', '--data-dir', data, '--from', '5', '--to', '7')
       expect(lines(range.out)).toEqual(lines(f.hexText).slice(4, 7))
 
       // a fresh directory from the export, and one from the JSON lines
       const again = freshDir()
-      const back = await run(
+      const back = await runCli(
         'chain',
         'import',
         file(`export-${dirs}.hex`, exported.out),
@@ -112,7 +91,7 @@ suite('blockstake chain import/export (reference chains)', () => {
       )
       expect(back.code, back.err).toBe(0)
       expect(JSON.parse(back.out)).toEqual(result)
-      const fromJson = await run(
+      const fromJson = await runCli(
         'chain',
         'import',
         f.json,
@@ -130,7 +109,7 @@ suite('blockstake chain import/export (reference chains)', () => {
   it('resumes a directory: known blocks count as fine, new ones extend the chain', async () => {
     const f = files[1]!
     const data = freshDir()
-    const first = await run(
+    const first = await runCli(
       'chain',
       'import',
       file('b-first-20.hex', lines(f.hexText).slice(0, 20).join('\n')),
@@ -143,10 +122,10 @@ suite('blockstake chain import/export (reference chains)', () => {
     expect(first.out).toMatch(/imported 20 blocks \(20 new, 0 already known.*height 20/)
     // blank lines and CRLF are fine; the stored chain.json stands in for --chain
     const withBlanks = `\n${lines(f.hexText).slice(0, 30).join('\r\n\r\n')}\n\n`
-    const second = await run('chain', 'import', file('b-30-blanks.hex', withBlanks), '--data-dir', data)
+    const second = await runCli('chain', 'import', file('b-30-blanks.hex', withBlanks), '--data-dir', data)
     expect(second.code, second.err).toBe(0)
     expect(second.out).toMatch(/imported 30 blocks \(10 new, 20 already known.*height 30/)
-    const rest = await run('chain', 'import', f.json, '--data-dir', data, '--chain', f.def, '--json')
+    const rest = await runCli('chain', 'import', f.json, '--data-dir', data, '--chain', f.def, '--json')
     expect(JSON.parse(rest.out).tipId).toBe(f.oracle.expected.at(-1)!.id)
   })
 
@@ -164,17 +143,17 @@ suite('blockstake chain import/export (reference chains)', () => {
     const tampered = file('b-tampered.hex', `${hex.join('\n')}\n`)
 
     const data = freshDir()
-    const r = await run('chain', 'import', tampered, '--chain', f.def, '--data-dir', data, '--json')
+    const r = await runCli('chain', 'import', tampered, '--chain', f.def, '--data-dir', data, '--json')
     expect(r.code).toBe(1)
     const out = JSON.parse(r.out)
     expect(out).toMatchObject({ error: { height: 10, code: 'unfulfilled' } })
     expect(out.error.message).toEqual(expect.any(String))
     expect(r.err.trim().split('\n')).toHaveLength(1)
-    const kept = await run('chain', 'export', '--data-dir', data)
+    const kept = await runCli('chain', 'export', '--data-dir', data)
     expect(kept.out).toBe(lines(f.hexText).slice(0, 9).join('\n') + '\n')
 
     // without --json: one line naming the line, height and rule; the invalid block stays refused
-    const human = await run('chain', 'import', tampered, '--data-dir', data)
+    const human = await runCli('chain', 'import', tampered, '--data-dir', data)
     expect(human.code).toBe(1)
     expect(human.out).toBe('')
     expect(human.err.trim().split('\n')).toHaveLength(1)
@@ -183,7 +162,7 @@ suite('blockstake chain import/export (reference chains)', () => {
 
   it('refuses a block whose parent is unknown (blocks out of order)', async () => {
     const f = files[0]!
-    const r = await run(
+    const r = await runCli(
       'chain',
       'import',
       file('a-gap.hex', lines(f.hexText).slice(1, 5).join('\n')),
@@ -207,7 +186,7 @@ suite('blockstake chain import/export (reference chains)', () => {
     const l = lines(f.hexText)
     const data = freshDir()
     const text = [l[0], l[1], bad(l), l[3]].join('\n')
-    const r = await run(
+    const r = await runCli(
       'chain',
       'import',
       file('bad.hex', text),
@@ -221,30 +200,38 @@ suite('blockstake chain import/export (reference chains)', () => {
     expect(r.err).toMatch(message)
     expect(r.err.trim().split('\n')).toHaveLength(1)
     expect(r.out).toBe('')
-    expect(lines((await run('chain', 'export', '--data-dir', data)).out)).toEqual(l.slice(0, 2))
+    expect(lines((await runCli('chain', 'export', '--data-dir', data)).out)).toEqual(l.slice(0, 2))
   })
 
   it('refuses a directory that holds another chain with exit code 2', async () => {
     const [a, b] = files
     const data = freshDir()
-    expect((await run('chain', 'import', a!.hex, '--chain', a!.def, '--data-dir', data)).code).toBe(0)
+    expect((await runCli('chain', 'import', a!.hex, '--chain', a!.def, '--data-dir', data)).code).toBe(0)
     // another genesis
-    const other = await run('chain', 'import', a!.hex, '--chain', 'rivine-devnet', '--data-dir', data)
+    const other = await runCli('chain', 'import', a!.hex, '--chain', 'rivine-devnet', '--data-dir', data)
     expect(other.code).toBe(2)
     expect(other.err).toMatch(/holds another chain/)
     expect(other.err.trim().split('\n')).toHaveLength(1)
     // the same genesis with other consensus constants (chain B's stake modifier delay)
-    const constants = await run('chain', 'import', b!.hex, '--chain', b!.def, '--data-dir', data)
+    const constants = await runCli('chain', 'import', b!.hex, '--chain', b!.def, '--data-dir', data)
     expect(constants.code).toBe(2)
     expect(constants.err).toMatch(/constants\.stakeModifierDelay/)
-    expect((await run('chain', 'export', '--data-dir', data, '--chain', 'devnet')).code).toBe(2)
+    expect((await runCli('chain', 'export', '--data-dir', data, '--chain', 'devnet')).code).toBe(2)
     // a database without chain.json is still checked against its stored genesis
     rmSync(join(data, 'chain.json'))
-    const noDefinition = await run('chain', 'import', a!.hex, '--chain', 'rivine-devnet', '--data-dir', data)
+    const noDefinition = await runCli(
+      'chain',
+      'import',
+      a!.hex,
+      '--chain',
+      'rivine-devnet',
+      '--data-dir',
+      data,
+    )
     expect(noDefinition.code).toBe(2)
     expect(noDefinition.err).toMatch(/holds another chain \(genesis [0-9a-f]{64}/)
-    expect((await run('chain', 'export', '--data-dir', data)).code).toBe(2)
-    expect((await run('chain', 'export', '--data-dir', data, '--chain', a!.def)).out).toBe(a!.hexText)
+    expect((await runCli('chain', 'export', '--data-dir', data)).code).toBe(2)
+    expect((await runCli('chain', 'export', '--data-dir', data, '--chain', a!.def)).out).toBe(a!.hexText)
     expect(existsSync(join(data, 'chain.json'))).toBe(true)
   })
 })
@@ -253,7 +240,7 @@ describe('blockstake chain: usage errors', () => {
   const blocks = file('empty.hex', '')
 
   it('lists the presets for an unknown one', async () => {
-    const r = await run('chain', 'import', blocks, '--chain', 'nonet', '--data-dir', freshDir())
+    const r = await runCli('chain', 'import', blocks, '--chain', 'nonet', '--data-dir', freshDir())
     expect(r.code).toBe(2)
     expect(r.err).toMatch(/unknown chain preset "nonet"/)
     for (const name of presetNames()) expect(r.err).toContain(name)
@@ -281,7 +268,7 @@ describe('blockstake chain: usage errors', () => {
     [['chain', 'export', '--data-dir', 'D', '--chain', 'devnet', '--format', 'xml'], /--format/],
   ])('%j exits 2 with one line', async (args, message) => {
     const data = freshDir()
-    const r = await run(...args.map((a) => (a === 'D' ? data : a)))
+    const r = await runCli(...args.map((a) => (a === 'D' ? data : a)))
     expect(r.code).toBe(2)
     expect(r.err).toMatch(message)
     expect(r.out).toBe('')
@@ -291,11 +278,11 @@ describe('blockstake chain: usage errors', () => {
 
   it('imports an empty file into a fresh directory (genesis only) and exports nothing', async () => {
     const data = freshDir()
-    const r = await run('chain', 'import', blocks, '--chain', 'devnet', '--data-dir', data, '--json')
+    const r = await runCli('chain', 'import', blocks, '--chain', 'devnet', '--data-dir', data, '--json')
     expect(r.code, r.err).toBe(0)
     expect(JSON.parse(r.out).height).toBe(0)
-    const e = await run('chain', 'export', '--data-dir', data)
+    const e = await runCli('chain', 'export', '--data-dir', data)
     expect(e).toMatchObject({ code: 0, out: '' })
-    expect((await run('chain', 'export', '--data-dir', data, '--to', '1')).err).toMatch(/above the tip/)
+    expect((await runCli('chain', 'export', '--data-dir', data, '--to', '1')).err).toMatch(/above the tip/)
   })
 })

@@ -1,32 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it, vi } from 'vitest'
-import { main } from '../../../../node/cli/program.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runCli } from '../../../utils/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'blockstake-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-/** Runs the CLI in-process and captures its output. */
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = ''
-  let err = ''
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s)
-    return true
-  })
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s)
-    return true
-  })
-  try {
-    const code = await main(['node', 'blockstake', ...args])
-    return { code, out, err }
-  } finally {
-    o.mockRestore()
-    e.mockRestore()
-  }
-}
 
 const file = (name: string, text: string): string => {
   const p = join(dir, name)
@@ -39,7 +18,7 @@ const MNEMONIC =
 
 describe('blockstake keys', () => {
   it('derives the devnet genesis address at index 25', async () => {
-    const r = await run('keys', 'derive', '--mnemonic', MNEMONIC, '--index', '25', '--json')
+    const r = await runCli('keys', 'derive', '--mnemonic', MNEMONIC, '--index', '25', '--json')
     expect(r.code).toBe(0)
     const out = JSON.parse(r.out)
     expect(out.keys).toEqual([
@@ -49,7 +28,7 @@ describe('blockstake keys', () => {
         address: '015a080a9259b9d4aaa550e2156f49b1a79a64c7ea463d810d4493e8242e6791584fbdac553e6f',
       },
     ])
-    const again = await run('keys', 'derive', '--seed', out.seed, '--count', '2', '--json')
+    const again = await runCli('keys', 'derive', '--seed', out.seed, '--count', '2', '--json')
     expect(JSON.parse(again.out).mnemonic).toBe(MNEMONIC)
     expect(JSON.parse(again.out).keys[0].address).toBe(
       '015df22a2e82a3323bc6ffbd1730450ed844feca711c8fe0c15e218c171962fd17b206263220ee',
@@ -57,8 +36,8 @@ describe('blockstake keys', () => {
   })
 
   it('makes a fresh seed whose mnemonic derives the same address', async () => {
-    const fresh = JSON.parse((await run('keys', 'new', '--json')).out)
-    const back = JSON.parse((await run('keys', 'derive', '--mnemonic', fresh.mnemonic, '--json')).out)
+    const fresh = JSON.parse((await runCli('keys', 'new', '--json')).out)
+    const back = JSON.parse((await runCli('keys', 'derive', '--mnemonic', fresh.mnemonic, '--json')).out)
     expect(back.keys[0].address).toBe(fresh.keys[0].address)
   })
 
@@ -68,7 +47,7 @@ describe('blockstake keys', () => {
     [['keys', 'derive', '--mnemonic', 'carbon boss'], /24 words|mnemonic/],
     [['keys', 'derive', '--mnemonic', MNEMONIC, '--count', '-1'], /count/],
   ])('rejects bad input %j with exit code 2 and one line', async (args, message) => {
-    const r = await run(...args)
+    const r = await runCli(...args)
     expect(r.code).toBe(2)
     expect(r.err).toMatch(message)
     expect(r.err.trim().split('\n')).toHaveLength(1)
@@ -80,7 +59,7 @@ describe('blockstake tx inspect', () => {
   const emptyV1 = '{"version":1,"data":{"coininputs":null,"minerfees":null}}'
 
   it('reads JSON and hex and prints the same IDs', async () => {
-    const fromJson = JSON.parse((await run('tx', 'inspect', file('tx.json', emptyV1), '--json')).out)
+    const fromJson = JSON.parse((await runCli('tx', 'inspect', file('tx.json', emptyV1), '--json')).out)
     expect(Object.keys(fromJson)).toEqual([
       'id',
       'coinOutputIds',
@@ -90,7 +69,7 @@ describe('blockstake tx inspect', () => {
       'json',
     ])
     expect(fromJson.hex).toBe('013000000000000000' + '00'.repeat(48))
-    const fromHex = JSON.parse((await run('tx', 'inspect', file('tx.hex', fromJson.hex), '--json')).out)
+    const fromHex = JSON.parse((await runCli('tx', 'inspect', file('tx.hex', fromJson.hex), '--json')).out)
     expect(fromHex).toEqual(fromJson)
     expect(fromJson.json).toEqual(JSON.parse(emptyV1))
   })
@@ -106,14 +85,14 @@ describe('blockstake tx inspect', () => {
       /checksum/,
     ],
   ])('rejects %s with exit code 2 and one line naming the problem', async (text, message) => {
-    const r = await run('tx', 'inspect', file('bad.txt', text))
+    const r = await runCli('tx', 'inspect', file('bad.txt', text))
     expect(r.code).toBe(2)
     expect(r.err).toMatch(message)
     expect(r.err.trim().split('\n')).toHaveLength(1)
   })
 
   it('says when the file does not exist', async () => {
-    const r = await run('tx', 'inspect', join(dir, 'missing.json'))
+    const r = await runCli('tx', 'inspect', join(dir, 'missing.json'))
     expect(r.code).toBe(2)
     expect(r.err).toMatch(/no such file/)
   })
