@@ -1,0 +1,184 @@
+// DESIGN §5: catching up with a peer. One locator request finds the common ancestor; then height ranges are
+// downloaded with several requests in flight and fed in order into `chain.addBlocks`, so validating one
+// batch overlaps downloading the next ones. Stops at the first invalid block.
+import type { PeerId } from '@libp2p/interface'
+import { equalBytes } from '../consensus/encoding/hex.js'
+import type { Block } from '../consensus/types/block.js'
+import { ValidationError } from '../consensus/validation/errors.js'
+import { ProtocolViolation } from './chain-protocols.js'
+import { locatorHeights } from './protocols/locator.js'
+import type { BlocksRequest, BlocksResponse } from './protocols/messages.js'
+import type { ChainLike } from './types.js'
+
+export interface SyncProgress {
+  /** Our height after the latest batch. */
+  readonly height: number
+  /** The height the peer announced (or more, when its answers said it has more). */
+  readonly target: number
+  /** Blocks per second added by this run so far. */
+  readonly rate: number
+}
+
+export interface SyncOptions {
+  readonly chain: ChainLike
+  readonly client: {
+    blocks(peer: PeerId, req: BlocksRequest, signal?: AbortSignal): Promise<BlocksResponse>
+  }
+  /** Blocks per range request. */
+  readonly batchSize: number
+  /** Range requests in flight at once. */
+  readonly inFlight: number
+  /** Attempts per request (timeouts and network errors; a protocol violation is not retried). */
+  readonly attempts: number
+  readonly onProgress?: (p: SyncProgress) => void
+}
+
+export type SyncOutcome =
+  /** Reached the peer's height, or the peer had nothing newer to give. */
+  | { readonly kind: 'done'; readonly added: number; readonly rate: number }
+  /** The peer sent an invalid block: ban it. */
+  | {
+      readonly kind: 'invalid'
+      readonly added: number
+      readonly rate: number
+      readonly error: ValidationError
+    }
+  /** The peer broke the protocol (bad encoding, unrelated blocks): penalise it. */
+  | { readonly kind: 'misbehaved'; readonly added: number; readonly rate: number; readonly detail: string }
+  /** Timeouts, a lost connection, a reorg under us, or blocks that do not apply yet: try again later. */
+  | { readonly kind: 'failed'; readonly added: number; readonly rate: number; readonly detail: string }
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  )
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => {
+      clearTimeout(t)
+      resolve()
+    })
+  })
+
+/** A run must stop: carries the outcome. */
+class Stop extends Error {
+  constructor(
+    readonly outcome: 'invalid' | 'misbehaved' | 'failed',
+    readonly reason: unknown,
+  ) {
+    super(reason instanceof Error ? reason.message : String(reason))
+  }
+}
+
+export class Syncer {
+  constructor(private readonly opts: SyncOptions) {}
+
+  /**
+   * Downloads and adds the peer's blocks until our chain reaches `target()` (read live: status updates
+   * raise it) or the peer has nothing more.
+   */
+  async syncFrom(peer: PeerId, target: () => number, signal: AbortSignal): Promise<SyncOutcome> {
+    const { chain, batchSize, inFlight } = this.opts
+    const started = performance.now()
+    let added = 0
+    const rate = () => added / Math.max(0.001, (performance.now() - started) / 1000)
+    const run = new AbortController()
+    const runSignal = AbortSignal.any([signal, run.signal])
+    try {
+      // 1. the common ancestor, and the first blocks after it
+      const locator = locatorHeights(chain.height).map((h) => chain.idAt(h)!)
+      const first = await this.fetch(peer, { kind: 'locator', ids: locator, count: batchSize }, runSignal)
+      if (first.blocks.length === 0) return { kind: 'done', added, rate: rate() }
+      const ancestorId = first.blocks[0]!.parentId
+      if (!locator.some((id) => equalBytes(id, ancestorId)))
+        throw new Stop('misbehaved', 'the locator answer does not start after a locator block')
+      const ancestor = await chain.meta(ancestorId)
+      if (!ancestor) throw new Stop('failed', 'the common ancestor disappeared')
+      /** The last height to request (inclusive). */
+      let goal = Math.max(target(), ancestor.height + first.blocks.length + (first.more ? batchSize : 0))
+      let lastId = ancestorId
+
+      const apply = async (blocks: readonly Block[]): Promise<void> => {
+        if (!equalBytes(blocks[0]!.parentId, lastId))
+          throw new Stop('failed', 'the peer switched branches during the sync')
+        const { results, error } = await chain.addBlocks(blocks)
+        added += results.filter((r) => r.status === 'tip' || r.status === 'side').length
+        if (error) {
+          if (error.error instanceof ValidationError) throw new Stop('invalid', error.error)
+          throw new Stop('failed', error.error)
+        }
+        const stuck = results.find((r) => r.status === 'future' || r.status === 'orphan')
+        if (stuck) throw new Stop('failed', `a downloaded block is ${stuck.status}`)
+        lastId = results[results.length - 1]!.id
+        this.opts.onProgress?.({ height: chain.height, target: Math.max(goal, chain.height), rate: rate() })
+      }
+
+      // 2. height ranges, several in flight, applied in order
+      type Slot = { from: number; count: number; result: Promise<Settled<BlocksResponse>> }
+      const queue: Slot[] = []
+      let issued = ancestor.height + 1 + first.blocks.length
+      const request = (from: number, count: number): Slot => ({
+        from,
+        count,
+        result: settle(this.fetch(peer, { kind: 'range', from, count }, runSignal)),
+      })
+      const fill = () => {
+        goal = Math.max(goal, target())
+        while (queue.length < inFlight && issued <= goal) {
+          const count = Math.min(batchSize, goal - issued + 1)
+          queue.push(request(issued, count))
+          issued += count
+        }
+      }
+      fill()
+      await apply(first.blocks)
+      for (let slot = queue.shift(); slot; slot = queue.shift()) {
+        fill()
+        const res = await slot.result
+        if (!res.ok) throw res.error
+        const { blocks, more } = res.value
+        if (blocks.length === 0) {
+          // the peer's chain ends before the range (it reorged or overstated its height)
+          if (chain.height >= target()) break
+          throw new Stop('failed', `the peer has no blocks from height ${slot.from}`)
+        }
+        // a short answer with more to come hit the size limit: the rest of the range goes first
+        if (blocks.length < slot.count && more)
+          queue.unshift(request(slot.from + blocks.length, slot.count - blocks.length))
+        // the peer has grown past what we asked for
+        if (more && queue.length === 0 && issued > goal) goal = issued + batchSize - 1
+        await apply(blocks)
+        fill()
+      }
+      return { kind: 'done', added, rate: rate() }
+    } catch (err) {
+      const stop =
+        err instanceof Stop
+          ? err
+          : err instanceof ProtocolViolation
+            ? new Stop('misbehaved', err)
+            : new Stop('failed', err)
+      if (stop.outcome === 'invalid')
+        return { kind: 'invalid', added, rate: rate(), error: stop.reason as ValidationError }
+      return { kind: stop.outcome, added, rate: rate(), detail: stop.message }
+    } finally {
+      run.abort()
+    }
+  }
+
+  /** One request with bounded retries (each attempt has the client's request timeout). */
+  private async fetch(peer: PeerId, req: BlocksRequest, signal: AbortSignal): Promise<BlocksResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.opts.client.blocks(peer, req, signal)
+      } catch (err) {
+        if (err instanceof ProtocolViolation || signal.aborted || attempt >= this.opts.attempts) throw err
+        await sleep(100 * attempt, signal)
+      }
+    }
+  }
+}

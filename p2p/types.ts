@@ -1,0 +1,44 @@
+// What the P2P layer needs from the node's chain and transaction pool (node/chain/chain.ts and
+// node/mempool/pool.ts satisfy these structurally, so p2p/ does not depend on node/ at run time).
+import type { Target } from '../consensus/pobs/target.js'
+import type { Block, BlockCodec } from '../consensus/types/block.js'
+import type { Transaction } from '../consensus/types/transaction.js'
+
+export interface ChainTip {
+  readonly id: Uint8Array
+  readonly height: number
+  readonly depth: Target
+  readonly childTarget: Target
+}
+
+export type AddBlockOutcome =
+  | { readonly status: 'tip' | 'side'; readonly id: Uint8Array; readonly height: number }
+  | { readonly status: 'duplicate'; readonly id: Uint8Array }
+  | { readonly status: 'orphan'; readonly id: Uint8Array; readonly parentId: Uint8Array }
+  | { readonly status: 'future'; readonly id: Uint8Array; readonly retryAt: number }
+
+export interface ChainLike {
+  readonly genesisId: Uint8Array
+  readonly codec: BlockCodec
+  readonly def: {
+    readonly constants: { readonly blockSizeLimit: number; readonly transactionSetSizeLimit: number }
+  }
+  readonly tip: ChainTip
+  readonly height: number
+  idAt(height: number): Uint8Array | undefined
+  block(id: Uint8Array): Promise<Block | undefined>
+  meta(id: Uint8Array): Promise<{ readonly height: number } | undefined>
+  isOnMainChain(id: Uint8Array, height: number): boolean
+  /** Throws ValidationError for an invalid block. */
+  addBlock(block: Block): Promise<AddBlockOutcome>
+  addBlocks(
+    blocks: readonly Block[],
+  ): Promise<{ results: readonly AddBlockOutcome[]; error?: { index: number; error: unknown } }>
+  on(event: 'tip', listener: (tip: ChainTip) => void): unknown
+  off(event: 'tip', listener: (tip: ChainTip) => void): unknown
+}
+
+export interface PoolLike {
+  /** Throws an error with a `code` (PoolError) when the set is refused. */
+  addSet(txs: readonly Transaction[]): Promise<unknown>
+}

@@ -1,0 +1,301 @@
+// DESIGN §5 (P2P), in process: real libp2p hosts on 127.0.0.1 port 0 over real LevelDB chains in temp dirs.
+// (a) sync from a bootstrap peer, (b) peer exchange + gossip across three nodes, (c) another genesis is
+// refused, (d) a peer gossiping an invalid block is banned while the others go on.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { lpStream } from '@libp2p/utils'
+import pino from 'pino'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
+import { toHex } from '../../consensus/encoding/hex.js'
+import type { ChainDefinition } from '../../consensus/params/chain.js'
+import type { Block } from '../../consensus/types/block.js'
+import { conditionUnlockHash, publicKeyUnlockHash } from '../../consensus/types/conditions.js'
+import type { SingleSignatureFulfillment } from '../../consensus/types/fulfillments.js'
+import { coreRegistry } from '../../consensus/types/registry.js'
+import { signSingleSignature } from '../../consensus/types/sign.js'
+import type { Transaction } from '../../consensus/types/transaction.js'
+import { unlockHashToString } from '../../consensus/types/unlockhash.js'
+import { devnetDefinition, generateChain } from '../../devnet/chaingen.js'
+import { Chain } from '../../node/chain/chain.js'
+import { openLevelStore } from '../../node/db/level.js'
+import { TransactionPool } from '../../node/mempool/pool.js'
+import { P2PService, type P2PServiceOptions } from '../../p2p/service.js'
+import { devKey } from '../utils/devchain.js'
+
+const keys = [devKey(0), devKey(1), devKey(2)]
+// generated blocks are ~2 s apart: the genesis lies far enough back for all of them to be in the past
+const GENESIS_TIME = Math.floor(Date.now() / 1000) - 5_000
+const def = devnetDefinition({ stakers: [keys[0]!], coinsTo: keys[0]!, timestamp: GENESIS_TIME })
+const otherDef = devnetDefinition({ stakers: [keys[1]!], coinsTo: keys[1]!, timestamp: GENESIS_TIME - 1 })
+const logger = pino({ level: process.env.P2P_LOG ?? 'silent' })
+
+let blocks: Block[] = []
+beforeAll(() => {
+  const t0 = performance.now()
+  blocks = [
+    ...generateChain({
+      def,
+      registry: coreRegistry(),
+      ed: nodeEd25519,
+      stakeKey: keys[0]!,
+      keys,
+      blocks: 305,
+      transactionsPerBlock: 1,
+    }),
+  ]
+  console.log(`generated ${blocks.length} blocks in ${Math.round(performance.now() - t0)} ms`)
+})
+
+interface TestNode {
+  readonly name: string
+  readonly p2p: P2PService
+  readonly chain: Chain
+  readonly pool: TransactionPool
+  readonly dir: string
+}
+
+const running: TestNode[] = []
+afterEach(async () => {
+  for (const n of running.splice(0).reverse()) {
+    await n.p2p.stop()
+    await n.chain.close()
+    rmSync(n.dir, { recursive: true, force: true })
+  }
+})
+
+async function startNode(
+  name: string,
+  opts: { height?: number; peers?: TestNode[]; def?: ChainDefinition } & Partial<P2PServiceOptions> = {},
+): Promise<TestNode> {
+  const { height, peers, def: chainDef, ...serviceOpts } = opts
+  const dir = mkdtempSync(join(tmpdir(), `blockstake-p2p-${name}-`))
+  const chain = await Chain.open({
+    store: await openLevelStore(join(dir, 'chain')),
+    def: chainDef ?? def,
+    registry: coreRegistry(),
+    verifier: nodeEd25519,
+  })
+  const node: { dir: string; chain: Chain } = { dir, chain }
+  try {
+    if (height) {
+      const { error } = await chain.addBlocks(blocks.slice(0, height))
+      if (error) throw error.error
+    }
+    const pool = new TransactionPool({ chain, verifier: nodeEd25519 }).attach()
+    const p2p = await P2PService.create({
+      chain,
+      pool,
+      dataDir: dir,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: (peers ?? []).map((n) => n.p2p.listenAddresses[0]!),
+      logger: logger.child({ node: name }),
+      requestTimeoutMs: 5_000,
+      ...serviceOpts,
+    })
+    const n: TestNode = { name, p2p, chain, pool, dir }
+    running.push(n)
+    await p2p.start()
+    return n
+  } catch (err) {
+    await node.chain.close()
+    rmSync(dir, { recursive: true, force: true })
+    throw err
+  }
+}
+
+/** Polls `ready` every 20 ms; fails after `ms`. */
+async function until(ready: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+const connected = (a: TestNode, b: TestNode) => a.p2p.peers().some((p) => p.id === b.p2p.peerId)
+const subscribed = (a: TestNode, b: TestNode) =>
+  a.p2p.libp2p.services.pubsub.getSubscribers(a.p2p.topics.blocks).some((p) => p.toString() === b.p2p.peerId)
+const tipHex = (n: TestNode) => toHex(n.chain.tip.id)
+
+/** The block with one signature byte of its coin transfer flipped (still decodes; fails validation). */
+function tamper(block: Block): Block {
+  const [respend, transfer, ...rest] = block.transactions
+  const input = transfer!.coinInputs[0]!
+  const f = input.fulfillment as SingleSignatureFulfillment
+  const signature = f.signature.slice()
+  signature[0]! ^= 0x01
+  const tampered = { ...transfer!, coinInputs: [{ ...input, fulfillment: { ...f, signature } }] }
+  return { ...block, transactions: [respend!, tampered, ...rest] }
+}
+
+/** A signed transfer of the first output of `block`'s coin transfer back to its owner (minus the fee). */
+function spendFrom(block: Block): Transaction {
+  const registry = coreRegistry()
+  const source = block.transactions[1]!
+  const out = source.coinOutputs[0]!
+  const owner = keys.find(
+    (k) =>
+      unlockHashToString(conditionUnlockHash(out.condition)) ===
+      unlockHashToString(publicKeyUnlockHash(k.publicKey)),
+  )!
+  const fee = def.constants.minimumTransactionFee
+  const unsigned: Transaction = {
+    version: 1,
+    coinInputs: [{ parentId: registry.coinOutputId(source, 0), fulfillment: { type: 0 } }],
+    coinOutputs: [{ value: out.value - fee, condition: out.condition }],
+    blockStakeInputs: [],
+    blockStakeOutputs: [],
+    minerFees: [fee],
+    arbitraryData: new Uint8Array(0),
+  }
+  return signSingleSignature(registry, nodeEd25519, unsigned, 'coinInputs', 0, owner)
+}
+
+describe('p2p', () => {
+  it('(a) an empty node syncs 300 blocks from its bootstrap peer', async () => {
+    const a = await startNode('a', { height: 300 })
+    expect(a.p2p.synced).toBe(true) // no peers: synced at once
+    const t0 = performance.now()
+    const b = await startNode('b', { peers: [a] })
+    await until(() => b.chain.height === 300 && b.p2p.synced, 30_000, 'b to sync to 300')
+    const ms = performance.now() - t0
+    console.log(
+      `(a) synced 300 blocks in ${Math.round(ms)} ms, last run ${Math.round(b.p2p.syncRate)} blocks/s`,
+    )
+    expect(tipHex(b)).toBe(tipHex(a))
+    expect(b.p2p.syncRate).toBeGreaterThan(0)
+    const seenFromB = b.p2p.peers().find((p) => p.id === a.p2p.peerId)
+    expect(seenFromB).toMatchObject({ direction: 'outbound', height: 300, tipId: tipHex(a) })
+    expect(a.p2p.peers().find((p) => p.id === b.p2p.peerId)?.direction).toBe('inbound')
+    expect(b.p2p.listenAddresses[0]).toMatch(
+      new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${b.p2p.peerId}$`),
+    )
+  })
+
+  it('(b) C finds A through B by peer exchange; a block and a transaction set A gossips reach C', async () => {
+    // no periodic status refresh: after the connect-time sync only gossip can bring the new block
+    const quiet = { statusIntervalMs: 60_000 }
+    const a = await startNode('a', { height: 20, ...quiet })
+    const b = await startNode('b', { peers: [a], ...quiet })
+    await until(() => connected(b, a) && b.chain.height === 20, 10_000, 'b to connect to a and sync')
+    const c = await startNode('c', { peers: [b], ...quiet })
+    await until(() => connected(c, a), 10_000, 'c to dial a after peer exchange with b')
+    await until(() => c.chain.height === 20 && c.p2p.synced, 10_000, 'c to sync')
+    await until(() => subscribed(a, c), 10_000, "a to see c's subscription")
+
+    const next = blocks[20]!
+    expect((await a.chain.addBlock(next)).status).toBe('tip')
+    expect(await a.p2p.publishBlock(next)).toBeGreaterThanOrEqual(1)
+    await until(
+      () => c.chain.height === 21 && b.chain.height === 21,
+      10_000,
+      'the gossiped block to reach c and b',
+    )
+    expect(tipHex(c)).toBe(tipHex(a))
+
+    const tx = spendFrom(next)
+    const txId = coreRegistry().id(tx)
+    await a.pool.addSet([tx])
+    await until(() => subscribed(a, b), 10_000, "a to see b's subscription")
+    expect(await a.p2p.publishTransactionSet([tx])).toBeGreaterThanOrEqual(1)
+    await until(
+      () => b.pool.has(txId) && c.pool.has(txId),
+      10_000,
+      'the gossiped transaction to reach b and c',
+    )
+  })
+
+  it('(c) a node of another chain is refused and never synced', async () => {
+    const a = await startNode('a', { height: 10 })
+    const d = await startNode('d', { def: otherDef, peers: [a], statusIntervalMs: 300 })
+    // identify shows a lacks d's protocols (and vice versa); whichever side notices first hangs up
+    await until(() => a.p2p.isBanned(d.p2p.peerId) || d.p2p.isBanned(a.p2p.peerId), 10_000, 'a ban')
+    await until(() => !connected(a, d) && !connected(d, a), 5_000, 'a and d to disconnect')
+    // d keeps trying its bootstrap peer every 300 ms: the ban holds, nothing is synced
+    await new Promise((r) => setTimeout(r, 1_200))
+    expect(connected(a, d) || connected(d, a)).toBe(false)
+    expect(d.chain.height).toBe(0)
+    expect(a.chain.height).toBe(10)
+    expect(a.p2p.peers()).toEqual([])
+    expect(d.p2p.peers()).toEqual([])
+    expect(d.p2p.synced).toBe(true) // nobody of its own chain is ahead
+  })
+
+  it('(d) a peer gossiping an invalid block is banned; the others keep going', async () => {
+    const a = await startNode('a', { height: 20 })
+    const b = await startNode('b', { peers: [a] })
+    await until(() => b.chain.height === 20 && b.p2p.synced, 10_000, 'b to sync')
+    const x = await startNode('x', { peers: [a] })
+    await until(() => x.chain.height === 20 && x.p2p.synced, 10_000, 'x to sync')
+    await until(() => subscribed(x, a), 10_000, "x to see a's subscription")
+    await until(() => subscribed(a, b), 10_000, "a to see b's subscription")
+
+    expect(await x.p2p.publishBlock(tamper(blocks[20]!))).toBeGreaterThanOrEqual(1)
+    await until(() => a.p2p.isBanned(x.p2p.peerId), 10_000, 'a to ban x')
+    await until(() => !connected(a, x), 5_000, 'a to drop x')
+    expect(a.chain.height).toBe(20)
+
+    const next = blocks[20]!
+    expect((await a.chain.addBlock(next)).status).toBe('tip')
+    expect(await a.p2p.publishBlock(next)).toBeGreaterThanOrEqual(1)
+    await until(() => b.chain.height === 21, 10_000, 'the valid block to reach b')
+    expect(tipHex(b)).toBe(tipHex(a))
+    expect(connected(a, b)).toBe(true)
+    expect(b.p2p.isBanned(a.p2p.peerId)).toBe(false)
+  })
+
+  it('(e) request floods are cut off and garbage requests get the sender banned', async () => {
+    const a = await startNode('a', { height: 5, rateLimit: { perSecond: 2, burst: 10 }, maxStrikes: 3 })
+    const b = await startNode('b', { peers: [a] })
+    await until(() => b.chain.height === 5 && b.p2p.synced, 10_000, 'b to sync')
+    const aId = a.p2p.libp2p.peerId
+    let answered = 0
+    let refused = 0
+    for (let i = 0; i < 30; i++) {
+      try {
+        await b.p2p.libp2p.services.chain.peers(aId)
+        answered++
+      } catch {
+        refused++
+      }
+    }
+    expect(answered).toBeLessThanOrEqual(12)
+    expect(refused).toBeGreaterThanOrEqual(18)
+    expect(connected(a, b)).toBe(true) // over the limit is refused, not punished
+
+    const g = await startNode('g', { peers: [a] })
+    await until(() => g.chain.height === 5 && g.p2p.synced, 10_000, 'g to sync')
+    for (let i = 0; i < 3; i++) {
+      const stream = await g.p2p.libp2p.dialProtocol(aId, a.p2p.protocols.block)
+      const lp = lpStream(stream)
+      await lp.write(Uint8Array.of(1, 2, 3)) // not a 32-byte block ID
+      await expect(lp.read({ signal: AbortSignal.timeout(5_000) })).rejects.toThrow()
+    }
+    await until(() => a.p2p.isBanned(g.p2p.peerId), 5_000, 'a to ban g after three bad requests')
+    await until(() => !connected(a, g), 5_000, 'a to drop g')
+    expect(a.p2p.isBanned(b.p2p.peerId)).toBe(false)
+  })
+
+  it('(f) a gossiped orphan brings its parents: by ID when close, by a locator sync when far', async () => {
+    const quiet = { statusIntervalMs: 60_000 }
+    const a = await startNode('a', { height: 20, ...quiet })
+    const b = await startNode('b', { peers: [a], ...quiet })
+    await until(() => b.chain.height === 20 && b.p2p.synced, 10_000, 'b to sync')
+    await until(() => subscribed(a, b), 10_000, "a to see b's subscription")
+
+    // four blocks b has not seen, then the fifth by gossip: its four parents are fetched by ID
+    expect((await a.chain.addBlocks(blocks.slice(20, 24))).error).toBeUndefined()
+    expect((await a.chain.addBlock(blocks[24]!)).status).toBe('tip')
+    await a.p2p.publishBlock(blocks[24]!)
+    await until(() => b.chain.height === 25, 10_000, 'b to fetch the orphan parents')
+
+    // 40 more: after 32 fetched by ID b falls back to a status round and a locator sync
+    expect((await a.chain.addBlocks(blocks.slice(25, 65))).error).toBeUndefined()
+    expect(a.chain.height).toBe(65)
+    await a.p2p.publishBlock(blocks[64]!)
+    await until(() => b.chain.height === 65 && b.p2p.synced, 10_000, 'b to catch up with a')
+    expect(tipHex(b)).toBe(tipHex(a))
+  })
+})
