@@ -1,9 +1,11 @@
 // The `blockstake` command line: the program and its error handling (the bin entry is main.ts).
 import { Command, CommanderError } from 'commander'
+import { registerDevnetCommands } from '../../devnet/cli.js'
 import { registerKeyCommands } from '../../wallet/cli/keys.js'
 import { registerChainCommands } from './chain.js'
 import { describeError } from './errors.js'
 import { registerInspectCommands } from './inspect.js'
+import { registerNodeCommands } from './node.js'
 
 export function buildProgram(): Command {
   const program = new Command('blockstake')
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
   registerInspectCommands(program)
   registerKeyCommands(program)
   registerChainCommands(program)
+  registerNodeCommands(program)
+  registerDevnetCommands(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }

@@ -1,0 +1,136 @@
+// Initial sync over libp2p on loopback (issue #4 goals: ≥ 1,000 blocks/s near-empty, ≥ 2,500 tx/s with
+// transactions, node RSS after sync ≤ 150 MB). Node A (in this process) holds a generated chain; node B
+// is a real `blockstake node start` process with an empty data dir that bootstraps to A.
+// Run: npx tsx bench/sync.ts [emptyBlocks] [txBlocks] [txPerBlock]
+import '../node/polyfill.js'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
+import { stringifyJson } from '../consensus/encoding/json.js'
+import { type ChainDefinition, chainDefinitionToJson } from '../consensus/params/chain.js'
+import { coreRegistry } from '../consensus/types/registry.js'
+import { devnetDefinition, generateChain } from '../devnet/chaingen.js'
+import { cliCommand, sleep } from '../devnet/runner.js'
+import { freePort } from '../devnet/setup.js'
+import { openDataDir } from '../node/cli/chain.js'
+import { TransactionPool } from '../node/mempool/pool.js'
+import { P2PService } from '../p2p/service.js'
+import { deriveKey } from '../wallet/keys/derive.js'
+import { mnemonicToSeed } from '../wallet/keys/seed.js'
+
+const emptyBlocks = Number(process.argv[2] ?? 2000)
+const txBlocks = Number(process.argv[3] ?? 1000)
+const txPerBlock = Number(process.argv[4] ?? 50)
+const MNEMONIC =
+  'carbon boss inject cover mountain fetch fiber fit tornado cloth wing dinosaur proof joy intact fabric thumb rebel borrow poet chair network expire else'
+const seed = mnemonicToSeed(MNEMONIC)
+const keys = [0, 1, 2, 3].map((i) => deriveKey(seed, i, nodeEd25519))
+const report = (metric: string, value: number, unit: string) =>
+  console.log(JSON.stringify({ bench: 'sync', metric, value: Number(value.toPrecision(4)), unit }))
+
+async function run(
+  label: string,
+  blocks: number,
+  perBlock: number,
+): Promise<{ seconds: number; rssMb: number }> {
+  const root = mkdtempSync(join(tmpdir(), `blockstake-bench-sync-${label}-`))
+  // a genesis far enough in the past for the whole generated chain to lie before now
+  const def: ChainDefinition = devnetDefinition({
+    stakers: [keys[0]!],
+    coinsTo: keys[0]!,
+    timestamp: Math.floor(Date.now() / 1000) - 10 * blocks - 3600,
+  })
+  const chainFile = join(root, 'chain.json')
+  writeFileSync(chainFile, stringifyJson(chainDefinitionToJson(def)))
+  const a = await openDataDir(join(root, 'a'), def, { create: true })
+  const generated = [
+    ...generateChain({
+      def,
+      registry: coreRegistry(),
+      ed: nodeEd25519,
+      stakeKey: keys[0]!,
+      keys,
+      blocks,
+      transactionsPerBlock: perBlock,
+    }),
+  ]
+  for (let i = 0; i < generated.length; i += 256) await a.addBlocks(generated.slice(i, i + 256))
+  const pool = new TransactionPool({ chain: a, verifier: nodeEd25519 }).attach()
+  const p2p = await P2PService.create({
+    chain: a,
+    pool,
+    dataDir: join(root, 'a'),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap: [],
+    logger: pino({ level: 'warn' }),
+  })
+  await p2p.start()
+  const apiPort = await freePort()
+  const { command, args } = cliCommand()
+  const b = spawn(
+    command,
+    [
+      ...args,
+      'node',
+      'start',
+      '--chain',
+      chainFile,
+      '--data-dir',
+      join(root, 'b'),
+      '--api',
+      `127.0.0.1:${apiPort}`,
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      '--bootstrap',
+      p2p.listenAddresses[0]!,
+      '--log-level',
+      'warn',
+    ],
+    { stdio: 'inherit' },
+  )
+  try {
+    const api = `http://127.0.0.1:${apiPort}`
+    const consensus = async () => {
+      try {
+        return (await (await fetch(`${api}/consensus`, { signal: AbortSignal.timeout(1000) })).json()) as {
+          height: number
+        }
+      } catch {
+        return undefined
+      }
+    }
+    let first: { at: number; height: number } | undefined
+    const deadline = Date.now() + 600_000
+    while (Date.now() < deadline) {
+      const s = await consensus()
+      if (s && !first) first = { at: performance.now(), height: s.height }
+      if (s && s.height >= blocks) break
+      await sleep(20)
+    }
+    if (!first) throw new Error('node B never answered')
+    const seconds = (performance.now() - first.at) / 1000
+    const synced = blocks - first.height
+    const metrics = await (await fetch(`${api}/metrics`)).text()
+    const rss = Number(/process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? 0)
+    console.error(
+      `${label}: B synced ${synced} of ${blocks} blocks in ${seconds.toFixed(2)} s after its API came up`,
+    )
+    return { seconds: seconds * (blocks / Math.max(1, synced)), rssMb: rss / 2 ** 20 }
+  } finally {
+    b.kill('SIGTERM')
+    await new Promise((r) => b.once('exit', r))
+    await p2p.stop()
+    pool.detach()
+    await a.close()
+    rmSync(root, { recursive: true, force: true })
+  }
+}
+
+const empty = await run('empty', emptyBlocks, 0)
+report('empty_blocks_per_s', emptyBlocks / empty.seconds, 'blocks/s')
+const full = await run('tx', txBlocks, txPerBlock)
+report('tx_per_s', (txBlocks * txPerBlock) / full.seconds, 'tx/s')
+report('rss_mb', Math.max(empty.rssMb, full.rssMb), 'MB')

@@ -1,0 +1,227 @@
+// `blockstake devnet up|status|faucet|logs|down|reset` (DESIGN §8).
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import type { Command } from 'commander'
+import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
+import { stringifyJson } from '../consensus/encoding/json.js'
+import { parseChainDefinitionText } from '../consensus/params/chain.js'
+import { parseCoinString, precisionOf } from '../consensus/types/currency.js'
+import { parseUnlockHash } from '../consensus/types/unlockhash.js'
+import { UsageError } from '../node/cli/errors.js'
+import { println } from '../node/cli/io.js'
+import { deriveKey } from '../wallet/keys/derive.js'
+import { decryptSeed } from '../wallet/keys/keystore.js'
+import { readKeystoreFile } from '../wallet/keys/keystore.node.js'
+import { seedToMnemonic } from '../wallet/keys/seed.js'
+import { WalletError } from '../wallet/tx/build.js'
+import {
+  agree,
+  apiUrl,
+  devnetStatus,
+  logFile,
+  p2pAddress,
+  runningPid,
+  sleep,
+  startNodes,
+  stopNodes,
+} from './runner.js'
+import { type DevnetConfig, devnetPassphrase, initDevnet, readDevnetConfig } from './setup.js'
+import { TransferError, transfer } from './transfer.js'
+
+const DEFAULT_DIR = '.devnet'
+
+function requireConfig(dir: string): DevnetConfig {
+  const config = readDevnetConfig(dir)
+  if (!config) throw new UsageError(`no devnet in ${dir} (run "blockstake devnet up" first)`)
+  return config
+}
+
+async function faucetKey(config: DevnetConfig) {
+  const seed = await decryptSeed(await readKeystoreFile(config.faucet.keystore), devnetPassphrase(config))
+  return { seed, key: deriveKey(seed, 0, nodeEd25519) }
+}
+
+function printTable(rows: Awaited<ReturnType<typeof devnetStatus>>): void {
+  const header = ['node', 'api', 'p2p', 'height', 'peers']
+  const lines = rows.map((r) => [
+    r.name,
+    r.api,
+    r.p2p,
+    r.height === undefined ? '-' : String(r.height),
+    r.peers === undefined ? '-' : String(r.peers),
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
+  const fmt = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ')
+  println(fmt(header))
+  for (const l of lines) println(fmt(l))
+}
+
+export function registerDevnetCommands(program: Command): void {
+  const devnet = program
+    .command('devnet')
+    .description('a local network of nodes creating blocks, with a faucet')
+
+  devnet
+    .command('up')
+    .description('create (or resume) a devnet and run its nodes until Ctrl-C')
+    .option('--nodes <n>', 'number of nodes (new devnets)', '3')
+    .option('--dir <dir>', 'devnet directory', DEFAULT_DIR)
+    .option('--block-time <s>', 'target block time in seconds (new devnets)', '2')
+    .option('--detach', 'return once the nodes agree on a tip (they keep running)')
+    .option('--json', 'print one JSON object')
+    .option('--timeout <s>', 'how long to wait for the first blocks', '120')
+    .action(
+      async (opts: {
+        nodes: string
+        dir: string
+        blockTime: string
+        detach?: boolean
+        json?: boolean
+        timeout: string
+      }) => {
+        let config = readDevnetConfig(opts.dir)
+        let faucetMnemonic: string
+        if (config) {
+          faucetMnemonic = seedToMnemonic((await faucetKey(config)).seed)
+        } else {
+          const created = await initDevnet({
+            dir: opts.dir,
+            nodes: Number(opts.nodes),
+            blockTime: Number(opts.blockTime),
+          })
+          config = created.config
+          faucetMnemonic = created.faucetMnemonic
+        }
+        const children = startNodes(config, { detached: Boolean(opts.detach) })
+        const deadline = Date.now() + Number(opts.timeout) * 1000
+        let status = await devnetStatus(config)
+        while (Date.now() < deadline && !(agree(status) && (status[0]!.height ?? 0) > 2)) {
+          await sleep(500)
+          status = await devnetStatus(config)
+        }
+        if (!(agree(status) && (status[0]!.height ?? 0) > 2)) {
+          if (!opts.detach) await stopNodes(config)
+          throw new Error(
+            `the nodes did not agree on a tip above height 2 within ${opts.timeout} s (see ${logFile(config.nodes[0]!)})`,
+          )
+        }
+        if (opts.json) {
+          println(
+            stringifyJson({
+              faucetMnemonic,
+              chainFile: config.chainFile,
+              nodes: config.nodes.map((n) => ({ name: n.name, api: apiUrl(n), p2p: p2pAddress(n) })),
+            }),
+          )
+        } else {
+          printTable(status)
+          println('')
+          println(`faucet mnemonic: ${faucetMnemonic}`)
+          println(`faucet address:  ${config.faucet.address}`)
+          println(
+            opts.detach
+              ? 'nodes keep running: "blockstake devnet down" stops them'
+              : 'running; Ctrl-C stops the nodes',
+          )
+        }
+        if (opts.detach) return
+        const cfg = config
+        await new Promise<void>((resolve) => {
+          const stop = () => {
+            stopNodes(cfg).then(
+              () => resolve(),
+              () => resolve(),
+            )
+          }
+          process.once('SIGINT', stop)
+          process.once('SIGTERM', stop)
+          // if every node exits on its own, so does `up`
+          let alive = children.length
+          for (const c of children) c.once('exit', () => --alive === 0 && resolve())
+        })
+      },
+    )
+
+  devnet
+    .command('status')
+    .description('height, tip and peers of every node, and whether they agree')
+    .option('--dir <dir>', 'devnet directory', DEFAULT_DIR)
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { dir: string; json?: boolean }) => {
+      const status = await devnetStatus(requireConfig(opts.dir))
+      if (opts.json) {
+        println(
+          JSON.stringify({
+            agree: agree(status),
+            nodes: status.map((s) => ({
+              name: s.name,
+              api: s.api,
+              height: s.height ?? null,
+              tipId: s.tipId ?? null,
+              peers: s.peers ?? null,
+            })),
+          }),
+        )
+        return
+      }
+      printTable(status)
+      println(agree(status) ? 'all nodes agree on the tip' : 'the nodes do not agree (yet)')
+    })
+
+  devnet
+    .command('faucet <address> <amount>')
+    .description('send AMOUNT coins from the faucet to ADDRESS')
+    .option('--dir <dir>', 'devnet directory', DEFAULT_DIR)
+    .option('--json', 'print one JSON object')
+    .action(async (address: string, amount: string, opts: { dir: string; json?: boolean }) => {
+      const config = requireConfig(opts.dir)
+      const def = parseChainDefinitionText(readFileSync(config.chainFile, 'utf8'))
+      const to = parseUnlockHash(address, 'ADDRESS')
+      const value = parseCoinString(amount, precisionOf(def.oneCoin))
+      const { key } = await faucetKey(config)
+      let transactionId: string
+      try {
+        transactionId = await transfer({ api: apiUrl(config.nodes[0]!), def, key, to, value })
+      } catch (err) {
+        if (err instanceof TransferError || err instanceof WalletError) throw new UsageError(err.message)
+        throw err
+      }
+      println(
+        opts.json
+          ? JSON.stringify({ transactionId })
+          : `sent ${amount} to ${address}: transaction ${transactionId}`,
+      )
+    })
+
+  devnet
+    .command('logs [node]')
+    .description("print a node's log (default: the first)")
+    .option('--dir <dir>', 'devnet directory', DEFAULT_DIR)
+    .action((name: string | undefined, opts: { dir: string }) => {
+      const config = requireConfig(opts.dir)
+      const node = name ? config.nodes.find((n) => n.name === name) : config.nodes[0]
+      if (!node)
+        throw new UsageError(`no node "${name}" (nodes: ${config.nodes.map((n) => n.name).join(', ')})`)
+      if (existsSync(logFile(node))) process.stdout.write(readFileSync(logFile(node)))
+    })
+
+  devnet
+    .command('down')
+    .description('stop the nodes (the chain stays; "up" resumes it)')
+    .option('--dir <dir>', 'devnet directory', DEFAULT_DIR)
+    .action(async (opts: { dir: string }) => {
+      const stopped = await stopNodes(requireConfig(opts.dir))
+      println(`stopped ${stopped} node(s)`)
+    })
+
+  devnet
+    .command('reset')
+    .description('stop the nodes and delete the devnet directory')
+    .option('--dir <dir>', 'devnet directory', DEFAULT_DIR)
+    .action(async (opts: { dir: string }) => {
+      const config = readDevnetConfig(opts.dir)
+      if (config) await stopNodes(config)
+      if (config?.nodes.some((n) => runningPid(n))) throw new Error('some nodes are still running')
+      rmSync(opts.dir, { recursive: true, force: true })
+      println(`removed ${opts.dir}`)
+    })
+}

@@ -1,0 +1,61 @@
+// Sending coins through a node's API with a key held here (the devnet faucet; tests' wallets).
+import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
+import { fromHex, toHex } from '../consensus/encoding/hex.js'
+import type { ChainDefinition } from '../consensus/params/chain.js'
+import { registryFor } from '../consensus/params/extensions.js'
+import { conditionFromJson, publicKeyUnlockHash, unlockHashCondition } from '../consensus/types/conditions.js'
+import type { SigningKey } from '../consensus/types/sign.js'
+import { type UnlockHash, unlockHashToString } from '../consensus/types/unlockhash.js'
+import { buildTransfer, keyring, signInputs } from '../wallet/tx/build.js'
+
+export class TransferError extends Error {
+  override readonly name = 'TransferError'
+}
+
+/** Pays `value` base units from `key`'s address to `to` (change back to the key); returns the transaction ID. */
+export async function transfer(opts: {
+  readonly api: string
+  readonly def: ChainDefinition
+  readonly key: SigningKey
+  readonly to: UnlockHash
+  readonly value: bigint
+  readonly data?: Uint8Array
+}): Promise<string> {
+  const registry = registryFor(opts.def)
+  const from = publicKeyUnlockHash(opts.key.publicKey)
+  const address = unlockHashToString(from)
+  const res = await fetch(`${opts.api}/addresses/${address}/outputs`, { signal: AbortSignal.timeout(5000) })
+  if (!res.ok)
+    throw new TransferError(`the node at ${opts.api} answered ${res.status} for the outputs of ${address}`)
+  const body = (await res.json()) as {
+    coinOutputs: { id: string; value: string; condition: unknown; spendable: boolean }[]
+  }
+  const available = body.coinOutputs
+    .filter((o) => o.spendable)
+    .map((o) => ({
+      id: fromHex(o.id, 32),
+      value: BigInt(o.value),
+      condition: conditionFromJson(o.condition),
+    }))
+  const unsigned = buildTransfer({
+    available,
+    outputs: [{ value: opts.value, condition: unlockHashCondition(opts.to) }],
+    fee: opts.def.constants.minimumTransactionFee,
+    change: unlockHashCondition(from),
+    maxArbitraryData: opts.def.constants.arbitraryDataSizeLimit,
+    ...(opts.data ? { arbitraryData: opts.data } : {}),
+  })
+  const byId = new Map(available.map((o) => [toHex(o.id), o.condition]))
+  const spent = { coinInputs: unsigned.coinInputs.map((i) => byId.get(toHex(i.parentId))!) }
+  const { tx } = signInputs(registry, nodeEd25519, unsigned, spent, keyring([opts.key]))
+  const post = await fetch(`${opts.api}/txpool`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: registry.toJsonString(tx),
+    signal: AbortSignal.timeout(5000),
+  })
+  const answer = (await post.json()) as { transactionId?: string; message?: string }
+  if (!post.ok || !answer.transactionId)
+    throw new TransferError(`the node refused the transaction: ${answer.message}`)
+  return answer.transactionId
+}

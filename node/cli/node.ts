@@ -1,0 +1,169 @@
+// `blockstake node start` (the daemon) and `blockstake node status`.
+import { createInterface } from 'node:readline'
+import { Writable } from 'node:stream'
+import cliProgress from 'cli-progress'
+import type { Command } from 'commander'
+import { pino } from 'pino'
+import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
+import type { SigningKey } from '../../consensus/types/sign.js'
+import { deriveKeys } from '../../wallet/keys/derive.js'
+import { decryptSeed } from '../../wallet/keys/keystore.js'
+import { readKeystoreFile } from '../../wallet/keys/keystore.node.js'
+import type { BlockstakeNode } from '../node.js'
+import { resolveDefinition } from './chain.js'
+import { UsageError } from './errors.js'
+import { println } from './io.js'
+
+export const DEFAULT_API = '127.0.0.1:23110'
+/** Keys 0…N−1 of a stake keystore's seed are searched for block stake outputs. */
+const STAKE_KEY_COUNT = 20
+
+export function parseHostPort(value: string, option: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value)
+  const port = m ? Number(m[2]) : Number.NaN
+  if (!m || port > 65535)
+    throw new UsageError(`${option} must look like HOST:PORT (e.g. ${DEFAULT_API}), got "${value}"`)
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port }
+}
+
+/** The passphrase: BLOCKSTAKE_PASSPHRASE, else a hidden prompt on a TTY, else an error. */
+export async function readPassphrase(what: string): Promise<string> {
+  const env = process.env.BLOCKSTAKE_PASSPHRASE
+  if (env !== undefined) return env
+  if (!process.stdin.isTTY)
+    throw new UsageError(`no passphrase for ${what}: set BLOCKSTAKE_PASSPHRASE (no terminal to ask on)`)
+  const muted = new Writable({ write: (_chunk, _enc, done) => done() })
+  process.stderr.write(`passphrase for ${what}: `)
+  const rl = createInterface({ input: process.stdin, output: muted, terminal: true })
+  try {
+    return await new Promise<string>((resolve) => rl.question('', resolve))
+  } finally {
+    rl.close()
+    process.stderr.write('\n')
+  }
+}
+
+async function stakeKeys(file: string | undefined): Promise<SigningKey[]> {
+  if (!file) return []
+  const keystore = await readKeystoreFile(file)
+  const seed = await decryptSeed(keystore, await readPassphrase(file))
+  return deriveKeys(seed, 0, STAKE_KEY_COUNT, nodeEd25519).map((k) => ({
+    secretSeed: k.secretSeed,
+    publicKey: k.publicKey,
+  }))
+}
+
+interface StartOptions {
+  chain?: string
+  dataDir: string
+  api: string
+  listen: string[]
+  bootstrap: string[]
+  stakeKeystore?: string
+  apiToken?: string
+  logLevel: string
+  maxPeers?: string
+}
+
+export function registerNodeCommands(program: Command): void {
+  const node = program.command('node').description('the full node')
+
+  node
+    .command('start')
+    .description('run a full node: sync, relay, serve the API and create blocks with the stake keystore')
+    .option('--chain <preset|file>', 'chain preset or definition file (remembered in the data dir)')
+    .requiredOption('--data-dir <dir>', 'data directory (LevelDB, chain definition, peer identity)')
+    .option('--api <host:port>', 'HTTP API address', DEFAULT_API)
+    .option('--listen <multiaddr...>', 'libp2p listen addresses', ['/ip4/0.0.0.0/tcp/23112'])
+    .option('--bootstrap <multiaddr...>', 'peers to join (with /p2p/<peer id>)', [])
+    .option(
+      '--stake-keystore <file>',
+      'keystore whose keys create blocks (passphrase: BLOCKSTAKE_PASSPHRASE or prompt)',
+    )
+    .option('--api-token <token>', 'required on write routes; needed to bind a non-loopback API address')
+    .option('--max-peers <n>', 'connection limit')
+    .option('--log-level <level>', 'pino log level', process.env.BLOCKSTAKE_LOG_LEVEL ?? 'info')
+    .action(async (opts: StartOptions) => {
+      const def = resolveDefinition(opts.dataDir, opts.chain)
+      const api = parseHostPort(opts.api, '--api')
+      const keys = await stakeKeys(opts.stakeKeystore)
+      const logger = pino({ level: opts.logLevel, base: { name: def.network } })
+      const bootstrap = [...opts.bootstrap, ...def.bootstrapPeers.filter((p) => p.includes('/p2p/'))]
+      // loaded on demand: the other commands start without libp2p
+      const { BlockstakeNode } = await import('../node.js')
+      const running = await BlockstakeNode.start({
+        def,
+        dataDir: opts.dataDir,
+        api,
+        ...(opts.apiToken !== undefined ? { apiToken: opts.apiToken } : {}),
+        listen: opts.listen,
+        bootstrap,
+        stakeKeys: keys,
+        logger,
+        ...(opts.maxPeers !== undefined ? { maxPeers: Number(opts.maxPeers) } : {}),
+      })
+      showSyncProgress(running, logger)
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          logger.info({ signal }, 'shutting down')
+          running.stop().then(resolve, (err) => {
+            logger.error({ err }, 'shutdown failed')
+            resolve()
+          })
+        }
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+      })
+    })
+
+  node
+    .command('status')
+    .description("print a node's chain status (from its HTTP API)")
+    .option('--api <url>', 'the node API', `http://${DEFAULT_API}`)
+    .option('--json', 'print one JSON object')
+    .action(async (opts: { api: string; json?: boolean }) => {
+      const base = opts.api.startsWith('http') ? opts.api : `http://${opts.api}`
+      let res: Response
+      try {
+        res = await fetch(`${base.replace(/\/$/, '')}/consensus`, { signal: AbortSignal.timeout(5000) })
+      } catch (err) {
+        throw new UsageError(`cannot reach the node API at ${base}: ${(err as Error).message}`)
+      }
+      const body = (await res.json()) as Record<string, unknown>
+      if (!res.ok) throw new UsageError(`the node answered ${res.status}: ${String(body.message ?? '')}`)
+      if (opts.json) {
+        println(JSON.stringify(body))
+        return
+      }
+      println(`height ${body.height}  tip ${body.tipId}  synced ${body.synced}  peers ${body.peers}`)
+    })
+}
+
+/** A progress bar on a terminal while syncing; plain log lines otherwise. */
+function showSyncProgress(node: BlockstakeNode, logger: pino.Logger): void {
+  let bar: cliProgress.SingleBar | undefined
+  let lastLine = 0
+  node.p2p.on('sync:progress', (p: { height: number; target: number; rate: number }) => {
+    if (process.stderr.isTTY) {
+      bar ??= new cliProgress.SingleBar(
+        {
+          format: 'sync [{bar}] {value}/{total} blocks | {rate} blocks/s',
+          stream: process.stderr,
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+      if (!bar.isActive) bar.start(p.target, p.height, { rate: 0 })
+      bar.setTotal(p.target)
+      bar.update(p.height, { rate: Math.round(p.rate) })
+    } else if (Date.now() - lastLine > 2000) {
+      lastLine = Date.now()
+      logger.info({ height: p.height, target: p.target, rate: Math.round(p.rate) }, 'syncing')
+    }
+  })
+  node.p2p.on('synced', () => {
+    bar?.stop()
+    bar = undefined
+    logger.info({ height: node.chain.height }, 'synced')
+  })
+}

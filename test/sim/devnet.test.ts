@@ -1,0 +1,139 @@
+// Devnet scenario (issue #6, CI-sized): four node processes run ≥ 60 blocks; at every block all nodes
+// converge on one tip within 2 block times, heights never go back, block times average within ±30 % of
+// the target; a node killed for 20 s catches up; faucet → wallet → wallet transfers confirm everywhere.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
+import { parseChainDefinitionText } from '../../consensus/params/chain.js'
+import {
+  agree,
+  apiUrl,
+  devnetStatus,
+  type NodeStatus,
+  runningPid,
+  sleep,
+  startNodes,
+  stopNodes,
+} from '../../devnet/runner.js'
+import { type DevnetConfig, devnetPassphrase, initDevnet } from '../../devnet/setup.js'
+import { transfer } from '../../devnet/transfer.js'
+import { deriveKey } from '../../wallet/keys/derive.js'
+import { decryptSeed } from '../../wallet/keys/keystore.js'
+import { readKeystoreFile } from '../../wallet/keys/keystore.node.js'
+import { generateSeed } from '../../wallet/keys/seed.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'blockstake-sim-devnet-'))
+let config: DevnetConfig | undefined
+afterAll(async () => {
+  if (config) await stopNodes(config, 5000)
+  rmSync(dir, { recursive: true, force: true })
+}, 30_000)
+
+async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const v = await check().catch(() => undefined)
+    if (v !== undefined) return v
+    await sleep(200)
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+}
+
+const get = async (url: string) => {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
+  return res.ok ? ((await res.json()) as any) : undefined
+}
+
+describe('devnet scenario', () => {
+  it('four nodes: convergence, block times, a node down for 20 s, transfers', async () => {
+    const BLOCK_TIME = 2
+    config = (await initDevnet({ dir, nodes: 4, blockTime: BLOCK_TIME })).config
+    const cfg = config
+    const def = parseChainDefinitionText(readFileSync(cfg.chainFile, 'utf8'))
+    startNodes(cfg, { detached: false })
+    await until('the nodes to agree above height 2', 120_000, async () => {
+      const s = await devnetStatus(cfg)
+      return agree(s) && (s[0]!.height ?? 0) > 2 ? s : undefined
+    })
+
+    // ≥ 60 blocks: at every new height all nodes converge within 2 block times; heights never go back
+    const lastHeight = new Map<string, number>()
+    const start = (await devnetStatus(cfg))[0]!.height!
+    const startTime = Date.now()
+    for (let h = start + 1; h <= start + 60; h++) {
+      const s = await until(`height ${h}`, 60_000, async () => {
+        const s = await devnetStatus(cfg)
+        return s.some((n) => (n.height ?? 0) >= h) ? s : undefined
+      })
+      const seenAt = Date.now()
+      for (const n of s) {
+        if (n.height === undefined) continue
+        expect(n.height, `${n.name} went back`).toBeGreaterThanOrEqual(lastHeight.get(n.name) ?? 0)
+        lastHeight.set(n.name, n.height)
+      }
+      await until(`convergence at ${h}`, 2 * BLOCK_TIME * 1000 + 2000, async () => {
+        const all = await devnetStatus(cfg)
+        return all.every((n) => (n.height ?? 0) >= h) ? all : undefined
+      })
+      expect(Date.now() - seenAt).toBeLessThanOrEqual(2 * BLOCK_TIME * 1000 + 2000)
+    }
+    const blocks = 60
+    const first = await get(`${apiUrl(cfg.nodes[0]!)}/blocks/${start}`)
+    const last = await get(`${apiUrl(cfg.nodes[0]!)}/blocks/${start + blocks}`)
+    const average = (last.block.timestamp - first.block.timestamp) / blocks
+    console.log(
+      `60 blocks in ${((Date.now() - startTime) / 1000).toFixed(0)} s wall; average block time ${average.toFixed(2)} s`,
+    )
+    expect(average).toBeGreaterThanOrEqual(BLOCK_TIME * 0.7)
+    expect(average).toBeLessThanOrEqual(BLOCK_TIME * 1.3)
+
+    // node4 down for 20 s, then back: it catches up
+    const down = cfg.nodes[3]!
+    process.kill(runningPid(down)!, 'SIGKILL')
+    await sleep(20_000)
+    startNodes(cfg, { detached: false })
+    await until('node4 to catch up', 60_000, async () => {
+      const s = await devnetStatus(cfg)
+      return agree(s) ? s : undefined
+    })
+
+    // faucet → wallet A → wallet B, confirmed on every node
+    const passphrase = devnetPassphrase(cfg)
+    const faucet = deriveKey(
+      await decryptSeed(await readKeystoreFile(cfg.faucet.keystore), passphrase),
+      0,
+      nodeEd25519,
+    )
+    const walletA = deriveKey(generateSeed(), 0, nodeEd25519)
+    const walletB = deriveKey(generateSeed(), 0, nodeEd25519)
+    const confirmedEverywhere = (txid: string) =>
+      until(`${txid} on every node`, 60_000, async () => {
+        const views = await Promise.all(cfg.nodes.map((n) => get(`${apiUrl(n)}/transactions/${txid}`)))
+        return views.every((v) => v && !v.unconfirmed) ? views : undefined
+      })
+    const t1 = await transfer({
+      api: apiUrl(cfg.nodes[0]!),
+      def,
+      key: faucet,
+      to: walletA.unlockHash,
+      value: 100n * def.oneCoin,
+    })
+    await confirmedEverywhere(t1)
+    const t2 = await transfer({
+      api: apiUrl(cfg.nodes[1]!),
+      def,
+      key: walletA,
+      to: walletB.unlockHash,
+      value: 40n * def.oneCoin,
+    })
+    await confirmedEverywhere(t2)
+    for (const n of cfg.nodes) {
+      const b = await get(`${apiUrl(n)}/addresses/${walletB.address}/outputs`)
+      expect(b.balance.coins.unlocked).toBe((40n * def.oneCoin).toString())
+    }
+    const statuses: NodeStatus[] = await devnetStatus(cfg)
+    expect(agree(statuses)).toBe(true)
+  }, 600_000)
+})
