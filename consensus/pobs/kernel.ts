@@ -1,5 +1,6 @@
 // spec/rivine.md §6.1–6.2: the stake modifier and the PoBS kernel.
-import { blake2b256, sha256 } from '../crypto/hash.js'
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+import { blake2b256 } from '../crypto/hash.js'
 import { bigintToBytes, bigintToFixed, bytesToBigint, utf8 } from '../encoding/hex.js'
 import type { BlockStakeOutputIndexes } from '../types/block.js'
 import { u64le } from '../types/unlockhash.js'
@@ -10,13 +11,10 @@ import type { Target } from './target.js'
  * height `height − delay − i`, or, below genesis, of SHA-256 over an accumulating "genesis<s>" buffer.
  * `ancestorId(h)` returns the ID of the block at height h on the new block's branch.
  */
-export function stakeModifier(
-  height: number,
-  delay: number,
-  ancestorId: (height: number) => Uint8Array,
-): Uint8Array {
+export function stakeModifier(height: number, delay: number, ancestorId: (height: number) => Uint8Array): Uint8Array {
   let modifier = 0n
-  let buffer = ''
+  // the sub-genesis buffer only grows, so one streaming SHA-256 is cloned at every step (O(n), not O(n²))
+  const buffer = nobleSha256.create()
   let lastHeight = Number.NaN
   let source = 0n
   for (let i = 0; i < 256; i++) {
@@ -24,8 +22,8 @@ export function stakeModifier(
     if (s >= 0) {
       if (s !== lastHeight) source = bytesToBigint(ancestorId(s))
     } else {
-      buffer += `genesis${s}`
-      source = bytesToBigint(sha256(utf8(buffer)))
+      buffer.update(utf8(`genesis${s}`))
+      source = bytesToBigint(buffer.clone().digest())
     }
     lastHeight = s
     modifier |= source & (1n << BigInt(i))

@@ -95,17 +95,16 @@ export function parseKeystore(value: unknown): KeystoreFile {
     throw new KeystoreError('unsupported', `keystore version ${String(o.version)} is not supported`)
   const kdf = o.kdf as Record<string, unknown> | undefined
   const cipher = o.cipher as Record<string, unknown> | undefined
-  if (!kdf || kdf.name !== 'scrypt') bad('kdf must be scrypt')
+  if (kdf?.name !== 'scrypt') bad('kdf must be scrypt')
   for (const k of ['N', 'r', 'p'] as const)
     if (!Number.isSafeInteger(kdf![k]) || (kdf![k] as number) < 1) bad(`kdf.${k}`)
   if ((kdf!.N as number) & ((kdf!.N as number) - 1) || (kdf!.N as number) > 2 ** 22)
     bad('kdf.N must be a power of two ≤ 2^22')
   if (typeof kdf!.salt !== 'string' || !/^[0-9a-f]{64}$/.test(kdf!.salt)) bad('kdf.salt')
   if (
-    !cipher ||
-    cipher.name !== 'aes-256-gcm' ||
-    typeof cipher.iv !== 'string' ||
-    !/^[0-9a-f]{24}$/.test(cipher.iv)
+    cipher?.name !== 'aes-256-gcm' ||
+    typeof cipher!.iv !== 'string' ||
+    !/^[0-9a-f]{24}$/.test(cipher!.iv as string)
   )
     bad('cipher')
   if (typeof o.ciphertext !== 'string' || !/^[0-9a-f]{96}$/.test(o.ciphertext)) bad('ciphertext')
