@@ -1,7 +1,7 @@
 // spec/rivine.md §6.1–6.2: the stake modifier and the PoBS kernel.
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { blake2b256 } from '../crypto/hash.js'
-import { bigintToBytes, bigintToFixed, bytesToBigint, utf8 } from '../encoding/hex.js'
+import { bigintToBytes, bytesToBigint, utf8 } from '../encoding/hex.js'
 import type { BlockStakeOutputIndexes } from '../types/block.js'
 import { u64le } from '../types/unlockhash.js'
 import type { Target } from './target.js'
@@ -11,24 +11,31 @@ import type { Target } from './target.js'
  * height `height − delay − i`, or, below genesis, of SHA-256 over an accumulating "genesis<s>" buffer.
  * `ancestorId(h)` returns the ID of the block at height h on the new block's branch.
  */
-export function stakeModifier(height: number, delay: number, ancestorId: (height: number) => Uint8Array): Uint8Array {
-  let modifier = 0n
+export function stakeModifier(
+  height: number,
+  delay: number,
+  ancestorId: (height: number) => Uint8Array,
+): Uint8Array {
+  const modifier = new Uint8Array(32)
   // the sub-genesis buffer only grows, so one streaming SHA-256 is cloned at every step (O(n), not O(n²))
   const buffer = nobleSha256.create()
   let lastHeight = Number.NaN
-  let source = 0n
+  let source: Uint8Array = modifier
   for (let i = 0; i < 256; i++) {
     const s = height - delay - i
     if (s >= 0) {
-      if (s !== lastHeight) source = bytesToBigint(ancestorId(s))
+      if (s !== lastHeight) source = ancestorId(s)
     } else {
       buffer.update(utf8(`genesis${s}`))
-      source = bytesToBigint(buffer.clone().digest())
+      source = buffer.clone().digest()
     }
     lastHeight = s
-    modifier |= source & (1n << BigInt(i))
+    // bit i of a big-endian 32-byte value: byte 31 − ⌊i/8⌋, bit i mod 8 (spec §6.2)
+    const byte = 31 - (i >> 3)
+    const mask = 1 << (i & 7)
+    modifier[byte]! |= source[byte]! & mask
   }
-  return bigintToFixed(modifier, 32)
+  return modifier
 }
 
 /** `H(u64le(len(m)) || m || u64le(bh) || u64le(ti) || u64le(oi) || u64le(t))`, m minimal big-endian (spec §6.1). */

@@ -309,7 +309,10 @@ export class Chain extends EventEmitter<ChainEvents> {
     const out: { height: number; id: Uint8Array }[] = []
     for await (const [k] of this.store.entries(range)) {
       const at = prefix.length
-      out.push({ height: Number(new DataView(k.buffer, k.byteOffset + at, 8).getBigUint64(0, false)), id: k.slice(at + 8) })
+      out.push({
+        height: Number(new DataView(k.buffer, k.byteOffset + at, 8).getBigUint64(0, false)),
+        id: k.slice(at + 8),
+      })
     }
     return out
   }
@@ -683,6 +686,8 @@ export class Chain extends EventEmitter<ChainEvents> {
           throw err
         }
         buf.put(key(Table.Block, id), encoded)
+        // cached now: the next block's stake is usually in this one (an ID always maps to the same block)
+        this.cacheBlock(id, block)
         this.mainIds.push(id)
         this.mainTimestamps.push(meta.timestamp)
         tip = { ...meta, status: BlockStatus.Valid }
