@@ -14,6 +14,8 @@ import { decryptSeed } from '../wallet/keys/keystore.js'
 import { readKeystoreFile } from '../wallet/keys/keystore.node.js'
 import { generateSeed } from '../wallet/keys/seed.js'
 
+// measure the shipped build when there is one (npm install builds dist/)
+process.env.BLOCKSTAKE_CLI ??= 'dist'
 const nodes = Number(process.argv[2] ?? 3)
 const transfers = Number(process.argv[3] ?? 10)
 const report = (metric: string, value: number, unit: string) =>

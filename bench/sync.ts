@@ -21,6 +21,7 @@ import { P2PService } from '../p2p/service.js'
 import { deriveKey } from '../wallet/keys/derive.js'
 import { mnemonicToSeed } from '../wallet/keys/seed.js'
 
+process.env.BLOCKSTAKE_CLI ??= 'dist'
 const emptyBlocks = Number(process.argv[2] ?? 2000)
 const txBlocks = Number(process.argv[3] ?? 1000)
 const txPerBlock = Number(process.argv[4] ?? 50)

@@ -5,13 +5,21 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type DevnetConfig, type DevnetNode, devnetPassphrase } from './setup.js'
 
-/** How to run the `blockstake` CLI from here: the built JS, or the TypeScript source through tsx. */
+/**
+ * How to run the `blockstake` CLI from here: the built JS, or the TypeScript source through tsx when
+ * running from source. `BLOCKSTAKE_CLI=dist` prefers the build even from source (benchmarks measure
+ * what ships).
+ */
 export function cliCommand(): { command: string; args: string[] } {
   const here = fileURLToPath(import.meta.url)
-  if (here.endsWith('.ts')) {
+  const built = join(here, '../../dist/node/cli/main.js')
+  if (here.endsWith('.ts') && !(process.env.BLOCKSTAKE_CLI === 'dist' && existsSync(built))) {
     return { command: process.execPath, args: ['--import', 'tsx', join(here, '../../node/cli/main.ts')] }
   }
-  return { command: process.execPath, args: [join(here, '../../node/cli/main.js')] }
+  return {
+    command: process.execPath,
+    args: [here.endsWith('.ts') ? built : join(here, '../../node/cli/main.js')],
+  }
 }
 
 export const apiUrl = (node: DevnetNode): string => `http://127.0.0.1:${node.apiPort}`

@@ -57,6 +57,9 @@ export class BlockCreator {
   private readonly owned = new Map<string, OwnedStake>()
   private scannedTo = -1
   private timer: NodeJS.Timeout | undefined
+  private onTip: (() => void) | undefined
+  /** True when `now` is the wall clock (wake-ups can use milliseconds). */
+  private readonly realClock: boolean
   private running = false
 
   constructor(opts: BlockCreatorOptions) {
@@ -65,6 +68,7 @@ export class BlockCreator {
     this.pool = opts.pool
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
     this.canCreate = opts.canCreate ?? (() => true)
+    this.realClock = opts.now === undefined
     this.keys = opts.keys.map((key) => ({ key, unlockHash: publicKeyUnlockHash(key.publicKey) }))
   }
 
@@ -207,27 +211,46 @@ export class BlockCreator {
   start(onBlock?: (block: Block, result: AddBlockResult) => void, onError?: (err: unknown) => void): void {
     if (this.running) return
     this.running = true
+    let busy = false
+    const schedule = (delay: number) => {
+      if (this.timer) clearTimeout(this.timer)
+      if (this.running) this.timer = setTimeout(round, delay)
+    }
     const round = async () => {
-      if (!this.running) return
+      if (!this.running || busy) return
+      busy = true
       let delay = 1000
       try {
         const outcome = this.canCreate() ? await this.createDueBlock() : undefined
         if (outcome && 'waitUntil' in outcome) {
-          delay = Math.min(Math.max(0, outcome.waitUntil - this.now()) * 1000, SEARCH_WINDOW_SECONDS * 1000)
+          // wake at the start of the winning second (millisecond precision on the real clock)
+          const ms = this.realClock
+            ? outcome.waitUntil * 1000 - Date.now()
+            : (outcome.waitUntil - this.now()) * 1000
+          delay = Math.min(Math.max(0, ms), SEARCH_WINDOW_SECONDS * 1000)
         } else if (outcome) {
           onBlock?.(outcome.block, outcome.result)
           delay = 0
         }
       } catch (err) {
         onError?.(err)
+      } finally {
+        busy = false
       }
-      if (this.running) this.timer = setTimeout(round, delay)
+      schedule(delay)
     }
-    this.timer = setTimeout(round, 0)
+    // a new tip makes any pending solution stale: search again on it at once
+    this.onTip = () => {
+      if (!busy) schedule(0)
+    }
+    this.chain.on('tip', this.onTip)
+    schedule(0)
   }
 
   stop(): void {
     this.running = false
     if (this.timer) clearTimeout(this.timer)
+    if (this.onTip) this.chain.off('tip', this.onTip)
+    this.onTip = undefined
   }
 }

@@ -1,4 +1,5 @@
-// Devnet scenario (issue #6, CI-sized): four node processes run ≥ 60 blocks; at every block all nodes
+// Devnet scenario (issue #6; `npm run test:scenario`, not yet part of `npm test`: convergence within two
+// block times still fails intermittently, see the issue's notes): four node processes run ≥ 60 blocks; at every block all nodes
 // converge on one tip within 2 block times, heights never go back, block times average within ±30 % of
 // the target; a node killed for 20 s catches up; faucet → wallet → wallet transfers confirm everywhere.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
