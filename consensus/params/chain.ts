@@ -226,7 +226,7 @@ export function parseChainDefinition(value: unknown): ChainDefinition {
       bootstrapPeers: jsonArray(o.bootstrapPeers, 'bootstrapPeers').map((p, i) =>
         jsonString(p, `bootstrapPeers[${i}]`),
       ),
-      // validated by the extensions' own parser, so a chain file cannot enable what is not implemented
+      // validated by the extensions' own parser, so a chain file cannot enable an extension this build lacks
       extensions: o.extensions === undefined ? {} : validatedExtensions(o.extensions),
     }
   })

@@ -29,6 +29,7 @@ import { deriveKey } from '../../wallet/keys/derive.js'
 import { decryptSeed } from '../../wallet/keys/keystore.js'
 import { readKeystoreFile } from '../../wallet/keys/keystore.node.js'
 import { buildTransfer, keyring, signInputs } from '../../wallet/tx/build.js'
+import { getJson, until } from '../utils/poll.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'blockstake-e2e-node-'))
 let config: DevnetConfig | undefined
@@ -39,21 +40,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 }, 30_000)
 
-/** Polls `check` until it returns a value, at most `ms`. */
-async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    const v = await check().catch(() => undefined)
-    if (v !== undefined) return v
-    await sleep(250)
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-}
-
-const get = async (url: string) => {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
-  return res.ok ? ((await res.json()) as any) : undefined
-}
 const subset = (c: DevnetConfig, names: string[]): DevnetConfig => ({
   ...c,
   nodes: c.nodes.filter((n) => names.includes(n.name)),
@@ -97,7 +83,7 @@ describe('node processes', () => {
     startNodes(subset(cfg, ['node1', 'node2']), { detached: false })
     const started = Date.now()
     await until('node2 to sync', 120_000, async () => {
-      const s = await get(`${apiUrl(cfg.nodes[1]!)}/consensus`)
+      const s = await getJson(`${apiUrl(cfg.nodes[1]!)}/consensus`)
       return s && s.height >= history.length ? s : undefined
     })
     console.log(
@@ -150,7 +136,7 @@ describe('node processes', () => {
     const txid = toHex(registry.id(tx))
     expect(((await res.json()) as any).transactionId).toBe(txid)
     const confirmed = await until('the transaction on node3', 60_000, async () => {
-      const t = await get(`${apiUrl(cfg.nodes[2]!)}/transactions/${txid}`)
+      const t = await getJson(`${apiUrl(cfg.nodes[2]!)}/transactions/${txid}`)
       return t && !t.unconfirmed ? t : undefined
     })
     const seconds = (Date.now() - posted) / 1000
@@ -181,20 +167,20 @@ describe('node processes', () => {
       { stdio: 'ignore' },
     )
     extra.push(stranger)
-    await until('the stranger to answer', 30_000, () => get(`http://127.0.0.1:${apiPort}/consensus`))
+    await until('the stranger to answer', 30_000, () => getJson(`http://127.0.0.1:${apiPort}/consensus`))
     await sleep(3000)
-    const peers = (await get(`${apiUrl(cfg.nodes[0]!)}/peers`)) as { id: string }[]
+    const peers = (await getJson(`${apiUrl(cfg.nodes[0]!)}/peers`)) as { id: string }[]
     expect(peers.length).toBe(2)
-    expect((await get(`http://127.0.0.1:${apiPort}/consensus`)).height).toBe(0)
+    expect((await getJson(`http://127.0.0.1:${apiPort}/consensus`)).height).toBe(0)
     stranger.kill('SIGTERM')
 
     // node2 killed with SIGKILL, restarted, catches up
     const pid = runningPid(cfg.nodes[1]!)!
     process.kill(pid, 'SIGKILL')
     await until('node2 to die', 10_000, async () => (runningPid(cfg.nodes[1]!) ? undefined : true))
-    const before = (await get(`${apiUrl(cfg.nodes[0]!)}/consensus`)).height
+    const before = (await getJson(`${apiUrl(cfg.nodes[0]!)}/consensus`)).height
     await until('the others to move on', 60_000, async () => {
-      const s = await get(`${apiUrl(cfg.nodes[0]!)}/consensus`)
+      const s = await getJson(`${apiUrl(cfg.nodes[0]!)}/consensus`)
       return s.height >= before + 2 ? true : undefined
     })
     startNodes(cfg, { detached: false })

@@ -24,6 +24,7 @@ import { deriveKey } from '../../wallet/keys/derive.js'
 import { decryptSeed } from '../../wallet/keys/keystore.js'
 import { readKeystoreFile } from '../../wallet/keys/keystore.node.js'
 import { generateSeed } from '../../wallet/keys/seed.js'
+import { getJson, until } from '../utils/poll.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'blockstake-sim-devnet-'))
 let config: DevnetConfig | undefined
@@ -31,21 +32,6 @@ afterAll(async () => {
   if (config) await stopNodes(config, 5000)
   rmSync(dir, { recursive: true, force: true })
 }, 30_000)
-
-async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    const v = await check().catch(() => undefined)
-    if (v !== undefined) return v
-    await sleep(200)
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-}
-
-const get = async (url: string) => {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
-  return res.ok ? ((await res.json()) as any) : undefined
-}
 
 describe('devnet scenario', () => {
   it('four nodes: convergence, block times, a node down for 20 s, transfers', async () => {
@@ -81,8 +67,8 @@ describe('devnet scenario', () => {
       expect(Date.now() - seenAt).toBeLessThanOrEqual(2 * BLOCK_TIME * 1000 + 2000)
     }
     const blocks = 60
-    const first = await get(`${apiUrl(cfg.nodes[0]!)}/blocks/${start}`)
-    const last = await get(`${apiUrl(cfg.nodes[0]!)}/blocks/${start + blocks}`)
+    const first = await getJson(`${apiUrl(cfg.nodes[0]!)}/blocks/${start}`)
+    const last = await getJson(`${apiUrl(cfg.nodes[0]!)}/blocks/${start + blocks}`)
     const average = (last.block.timestamp - first.block.timestamp) / blocks
     console.log(
       `60 blocks in ${((Date.now() - startTime) / 1000).toFixed(0)} s wall; average block time ${average.toFixed(2)} s`,
@@ -111,7 +97,7 @@ describe('devnet scenario', () => {
     const walletB = deriveKey(generateSeed(), 0, nodeEd25519)
     const confirmedEverywhere = (txid: string) =>
       until(`${txid} on every node`, 60_000, async () => {
-        const views = await Promise.all(cfg.nodes.map((n) => get(`${apiUrl(n)}/transactions/${txid}`)))
+        const views = await Promise.all(cfg.nodes.map((n) => getJson(`${apiUrl(n)}/transactions/${txid}`)))
         return views.every((v) => v && !v.unconfirmed) ? views : undefined
       })
     const t1 = await transfer({
@@ -131,7 +117,7 @@ describe('devnet scenario', () => {
     })
     await confirmedEverywhere(t2)
     for (const n of cfg.nodes) {
-      const b = await get(`${apiUrl(n)}/addresses/${walletB.address}/outputs`)
+      const b = await getJson(`${apiUrl(n)}/addresses/${walletB.address}/outputs`)
       expect(b.balance.coins.unlocked).toBe((40n * def.oneCoin).toString())
     }
     const statuses: NodeStatus[] = await devnetStatus(cfg)
