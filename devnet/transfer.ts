@@ -12,31 +12,40 @@ export class TransferError extends Error {
   override readonly name = 'TransferError'
 }
 
-/** Pays `value` base units from `key`'s address to `to` (change back to the key); returns the transaction ID. */
+/**
+ * Pays `value` base units to `to` from the addresses of `key` (and `moreKeys`), change back to `key`'s
+ * address; returns the transaction ID.
+ */
 export async function transfer(opts: {
   readonly api: string
   readonly def: ChainDefinition
   readonly key: SigningKey
+  readonly moreKeys?: readonly SigningKey[]
   readonly to: UnlockHash
   readonly value: bigint
   readonly data?: Uint8Array
 }): Promise<string> {
   const registry = registryFor(opts.def)
   const from = publicKeyUnlockHash(opts.key.publicKey)
-  const address = unlockHashToString(from)
-  const res = await fetch(`${opts.api}/addresses/${address}/outputs`, { signal: AbortSignal.timeout(5000) })
-  if (!res.ok)
-    throw new TransferError(`the node at ${opts.api} answered ${res.status} for the outputs of ${address}`)
-  const body = (await res.json()) as {
-    coinOutputs: { id: string; value: string; condition: unknown; spendable: boolean }[]
+  const keys = [opts.key, ...(opts.moreKeys ?? [])]
+  const available: { id: Uint8Array; value: bigint; condition: ReturnType<typeof conditionFromJson> }[] = []
+  for (const k of keys) {
+    const address = unlockHashToString(publicKeyUnlockHash(k.publicKey))
+    const res = await fetch(`${opts.api}/addresses/${address}/outputs`, { signal: AbortSignal.timeout(5000) })
+    if (!res.ok)
+      throw new TransferError(`the node at ${opts.api} answered ${res.status} for the outputs of ${address}`)
+    const body = (await res.json()) as {
+      coinOutputs: { id: string; value: string; condition: unknown; spendable: boolean }[]
+    }
+    for (const o of body.coinOutputs) {
+      if (o.spendable)
+        available.push({
+          id: fromHex(o.id, 32),
+          value: BigInt(o.value),
+          condition: conditionFromJson(o.condition),
+        })
+    }
   }
-  const available = body.coinOutputs
-    .filter((o) => o.spendable)
-    .map((o) => ({
-      id: fromHex(o.id, 32),
-      value: BigInt(o.value),
-      condition: conditionFromJson(o.condition),
-    }))
   const unsigned = buildTransfer({
     available,
     outputs: [{ value: opts.value, condition: unlockHashCondition(opts.to) }],
@@ -47,7 +56,7 @@ export async function transfer(opts: {
   })
   const byId = new Map(available.map((o) => [toHex(o.id), o.condition]))
   const spent = { coinInputs: unsigned.coinInputs.map((i) => byId.get(toHex(i.parentId))!) }
-  const { tx } = signInputs(registry, nodeEd25519, unsigned, spent, keyring([opts.key]))
+  const { tx } = signInputs(registry, nodeEd25519, unsigned, spent, keyring(keys))
   const post = await fetch(`${opts.api}/txpool`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -12,6 +12,7 @@ import Fastify, {
 import { DecodeError, inField } from '../../consensus/encoding/errors.js'
 import { toHex } from '../../consensus/encoding/hex.js'
 import { type JsonValue, stringifyJson } from '../../consensus/encoding/json.js'
+import { chainDefinitionToJson } from '../../consensus/params/chain.js'
 import type { OutputEntry } from '../../consensus/state/outputs.js'
 import type { Transaction } from '../../consensus/types/transaction.js'
 import { unlockHashEquals, unlockHashToString } from '../../consensus/types/unlockhash.js'
@@ -148,6 +149,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   })
 
   // ---- chain --------------------------------------------------------------------------------------
+
+  // the chain definition (constants, genesis, extensions): what wallets need to build transactions
+  app.get('/chain', async (_req, reply) =>
+    sendJson(reply, { genesisId: toHex(chain.genesisId), definition: chainDefinitionToJson(chain.def) }),
+  )
 
   app.get('/consensus', async (_req, reply) => {
     const tip = chain.tip

@@ -10,7 +10,11 @@ export class UsageError extends Error {
 export function describeError(err: unknown): { line: string; exitCode: number } {
   if (err instanceof DecodeError) return { line: `invalid input: ${err.message}`, exitCode: 2 }
   if (err instanceof UsageError || err instanceof CoinStringError) return { line: err.message, exitCode: 2 }
-  if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.name === 'KeyError') {
+  // user mistakes from the wallet side: bad keys/mnemonics, keystores (wrong passphrase), funds
+  if (
+    err instanceof Error &&
+    ['KeyError', 'KeystoreError', 'WalletError', 'TransferError'].includes(err.name)
+  ) {
     return { line: err.message, exitCode: 2 }
   }
   if (err instanceof Error) return { line: `error: ${err.message}`, exitCode: 1 }

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander'
 import { registerDevnetCommands } from '../../devnet/cli.js'
 import { registerKeyCommands } from '../../wallet/cli/keys.js'
+import { registerWalletCommands } from '../../wallet/cli/wallet.js'
 import { registerChainCommands } from './chain.js'
 import { describeError } from './errors.js'
 import { registerInspectCommands } from './inspect.js'
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerChainCommands(program)
   registerNodeCommands(program)
   registerDevnetCommands(program)
+  registerWalletCommands(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }
