@@ -256,6 +256,15 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (this.blockCache.size > 64) this.blockCache.delete(this.blockCache.keys().next().value!)
   }
 
+  /**
+   * The stored Sia encoding of the main-chain block at `height` (what `codec.encode(blockAt(height))`
+   * gives), read without decoding: the `blocks` protocol serves these bytes as they are.
+   */
+  async blockBytesAt(height: number): Promise<Uint8Array | undefined> {
+    const id = this.mainIds[height]
+    return id && this.store.get(key(Table.Block, id))
+  }
+
   /** The ID of the main-chain block at `height`. */
   idAt(height: number): Uint8Array | undefined {
     return this.mainIds[height]

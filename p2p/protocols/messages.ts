@@ -12,7 +12,7 @@ import {
   type Reader,
   struct,
   u64n,
-  type Writer,
+  Writer,
 } from '../../consensus/encoding/codec.js'
 import { DecodeError } from '../../consensus/encoding/errors.js'
 import { fromUtf8, utf8 } from '../../consensus/encoding/hex.js'
@@ -272,6 +272,18 @@ export class WireMessages {
     decodeBounded(blocksRequestCodec, b, MAX_REQUEST_SIZE, 'blocks request')
 
   encodeBlocksResponse = (res: BlocksResponse): Uint8Array => encode(this.blocksResponse, res)
+  /** The same bytes as `encodeBlocksResponse`, from blocks already in their Sia encoding. */
+  encodeBlocksResponseRaw = (blocks: readonly Uint8Array[], more: boolean): Uint8Array => {
+    if (blocks.length > MAX_BLOCKS_PER_REQUEST)
+      throw new RangeError(`blocks: ${blocks.length} entries, at most ${MAX_BLOCKS_PER_REQUEST}`)
+    let size = 9
+    for (const b of blocks) size += b.length
+    const w = new Writer('sia', size)
+    w.length(blocks.length)
+    for (const b of blocks) w.bytes(b)
+    bool.write(w, more)
+    return w.finish()
+  }
   decodeBlocksResponse = (b: Uint8Array): BlocksResponse =>
     decodeBounded(this.blocksResponse, b, this.maxMessageSize, 'blocks response')
 

@@ -210,6 +210,19 @@ describe('blocks response', () => {
     })
   })
 
+  it('encodes pre-encoded blocks to the same bytes', () => {
+    for (const n of [0, 1, 4]) {
+      for (const more of [true, false]) {
+        const res = { blocks: blocks.slice(0, n), more }
+        const raw = wire.encodeBlocksResponseRaw(
+          res.blocks.map((b) => codec.encode(b)),
+          more,
+        )
+        expect(toHex(raw)).toBe(toHex(wire.encodeBlocksResponse(res)))
+      }
+    }
+  })
+
   it('rejects oversize input, absurd prefixes, bad flags and bad blocks', () => {
     rejects(
       () => wire.decodeBlocksResponse(new Uint8Array(maxMessageSize(limits.blockSizeLimit) + 1)),
