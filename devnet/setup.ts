@@ -66,7 +66,10 @@ export async function initDevnet(opts: {
   dir: string
   nodes: number
   blockTime: number
-  /** Genesis timestamp (default: now); tests put it in the past to pre-build history. */
+  /**
+   * Genesis timestamp (default: now minus the block stake aging); tests put it further in the past to
+   * pre-build history.
+   */
   genesisTime?: number
 }): Promise<{ config: DevnetConfig; faucetMnemonic: string }> {
   if (opts.nodes < 1 || opts.nodes > 16) throw new Error('--nodes must be between 1 and 16')
@@ -106,7 +109,9 @@ export async function initDevnet(opts: {
   const def = devnetDefinition({
     stakers,
     coinsTo: faucetKey,
-    timestamp: opts.genesisTime ?? Math.floor(Date.now() / 1000),
+    // by default the genesis is dated one aging period back: every node's genesis stake output (not only
+    // the first, which is exempt from aging) can create blocks from the start (spec §6.5)
+    timestamp: opts.genesisTime ?? Math.floor(Date.now() / 1000) - base.constants.blockStakeAging,
     base: { ...base, constants: { ...base.constants, blockFrequency: opts.blockTime } },
   })
   const chainFile = join(opts.dir, 'chain.json')

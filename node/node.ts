@@ -98,6 +98,9 @@ export class BlockstakeNode {
         },
         (err) => log.warn({ err }, 'block creation failed'),
       )
+      const c = creator
+      network.on('synced', () => c.wake())
+      network.on('block:side', (id, height) => c.noteCompetitor(id, height))
     }
     chain.on('tip', (tip) => log.debug({ height: tip.height }, 'new tip'))
     log.info(

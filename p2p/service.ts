@@ -73,6 +73,8 @@ export interface P2PEvents {
   'peer:banned': [peerId: string, reason: string]
   'sync:progress': [progress: SyncProgress]
   synced: []
+  /** A valid gossiped block that did not become the tip (a competitor at or below the tip's height). */
+  'block:side': [id: Uint8Array, height: number]
 }
 
 export type P2PServices = {
@@ -131,6 +133,8 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView {
   private syncing: Promise<void> | undefined
   private rate = 0
   private wasSynced = false
+  /** The bootstrap dials made at start are under way. */
+  private bootstrapping = false
   private timer: NodeJS.Timeout | undefined
   private maintaining = false
 
@@ -244,9 +248,12 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView {
     })
   }
 
-  /** No known peer is ahead of us (true at once without peers; false until the first status round). */
+  /**
+   * No known peer is ahead of us: false while the first bootstrap dials are under way and until the first
+   * status round with each peer; true at once without bootstrap peers.
+   */
   get synced(): boolean {
-    if (this.syncing) return false
+    if (this.syncing || this.bootstrapping) return false
     for (const s of this.states.values()) if (!s.statusDone || s.ahead) return false
     return true
   }
@@ -296,6 +303,15 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView {
     pubsub.subscribe(this.topics.txs)
     this.timer = setInterval(() => void this.maintain(), this.statusIntervalMs)
     this.timer.unref()
+    // the bootstrap peers at once (peer discovery and the maintenance timer would come later); until
+    // those dials settle the node does not count as synced (it would build on a tip it has not compared)
+    if (this.bootstrapAddresses.length > 0) {
+      this.bootstrapping = true
+      void this.dialBootstrap().finally(() => {
+        this.bootstrapping = false
+        this.checkSynced()
+      })
+    }
     this.log.info(
       {
         event: 'p2p:started',
@@ -311,6 +327,7 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView {
   async stop(): Promise<void> {
     if (!this.running) return
     this.running = false
+    this.bootstrapping = false
     this.abort.abort()
     if (this.timer) clearInterval(this.timer)
     for (const t of this.futureTimers) clearTimeout(t)
@@ -641,10 +658,7 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView {
       this.bans.entries() // drops expired bans
       if (this.node.getConnections().length === 0) {
         // alone: the bootstrap peers again (the gater refuses banned ones)
-        const signal = AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs), this.abort.signal])
-        await Promise.all(
-          this.bootstrapAddresses.map((ma) => this.node.dial(ma, { signal }).catch(() => undefined)),
-        )
+        await this.dialBootstrap()
       } else if (this.outboundCount() < this.maxOutbound && peers.length > 0) {
         const pick = peers[Math.floor(Math.random() * peers.length)]!
         await this.exchangePeers(pick.id)
@@ -654,6 +668,18 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView {
     } finally {
       this.maintaining = false
     }
+  }
+
+  /** Dials every bootstrap peer we are not connected to (the gater refuses banned ones). */
+  private async dialBootstrap(): Promise<void> {
+    const signal = AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs), this.abort.signal])
+    await Promise.all(
+      this.bootstrapAddresses.map((ma) => {
+        const id = parseTcpAddress(ma)?.peerId
+        if (id !== undefined && (id === this.peerId || this.states.has(id))) return undefined
+        return this.node.dial(ma, { signal }).catch(() => undefined)
+      }),
+    )
   }
 
   // ---- gossip -------------------------------------------------------------------------------------------
@@ -670,8 +696,10 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView {
     try {
       const result = await this.chain.addBlock(block)
       switch (result.status) {
-        case 'tip':
         case 'side':
+          this.emit('block:side', result.id, result.height)
+          return TopicValidatorResult.Accept
+        case 'tip':
           return TopicValidatorResult.Accept
         case 'duplicate':
           return TopicValidatorResult.Ignore

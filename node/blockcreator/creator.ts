@@ -2,6 +2,7 @@
 // second of [now, now+10) it evaluates the kernel; on a hit it builds the respend, takes pool
 // transactions, sets the payouts and hands the block to the chain.
 import type { Ed25519 } from '../../consensus/crypto/ed25519.js'
+import { equalBytes } from '../../consensus/encoding/hex.js'
 import { kernelHash, kernelMeetsTarget, stakeModifier } from '../../consensus/pobs/kernel.js'
 import { minimumChildTimestamp } from '../../consensus/pobs/timestamps.js'
 import { hexKey } from '../../consensus/state/outputs.js'
@@ -14,6 +15,14 @@ import type { AddBlockResult, Chain } from '../chain/chain.js'
 
 /** How far ahead of the clock a creator searches (spec §6.5). */
 export const SEARCH_WINDOW_SECONDS = 10
+
+const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!
+  return a.length - b.length
+}
+
+/** How deep a reorg the owned-stake index follows without a full rescan. */
+const RECENT_HEIGHTS = 256
 
 /** Supplies pool transactions for a new block (the transaction pool implements it). */
 export interface TransactionSource {
@@ -56,8 +65,15 @@ export class BlockCreator {
   /** Owned unspent block stake outputs by hex ID, kept current from chain events. */
   private readonly owned = new Map<string, OwnedStake>()
   private scannedTo = -1
+  /** Main-chain block IDs of the recently scanned heights (to find the fork point after a reorg). */
+  private readonly scannedIds = new Map<number, Uint8Array>()
+  /** Owned outputs spent recently, with the height that spent them (a reorg may bring them back). */
+  private readonly spent = new Map<string, { stake: OwnedStake; height: number }>()
   private timer: NodeJS.Timeout | undefined
   private onTip: (() => void) | undefined
+  private wakeNow: (() => void) | undefined
+  /** Recent blocks at the tip height that lost the tie to our tip (see `noteCompetitor`). */
+  private competitors: { id: Uint8Array; height: number; until: number }[] = []
   /** True when `now` is the wall clock (wake-ups can use milliseconds). */
   private readonly realClock: boolean
   private running = false
@@ -77,15 +93,40 @@ export class BlockCreator {
     return this.keys.find((k) => unlockHashEquals(k.unlockHash, condition.unlockHash))?.key
   }
 
-  /** Brings the owned-stake index up to the tip (after reorgs it rescans from the fork point). */
+  /**
+   * Brings the owned-stake index up to the tip. After a reorg it goes back to the fork point: outputs
+   * the abandoned blocks spent come back (from a log of recent spends), outputs they created go (they
+   * are not unspent on the new branch), and the new branch is scanned (a deeper reorg rescans all).
+   */
   async refresh(): Promise<void> {
     const tip = this.chain.height
-    if (this.scannedTo > tip || (this.scannedTo >= 0 && !this.chain.idAt(this.scannedTo))) this.scannedTo = -1
-    if (this.scannedTo < 0) this.owned.clear()
+    if (this.scannedTo >= 0) {
+      let fork = Math.min(this.scannedTo, tip)
+      while (fork >= 0 && !this.scannedIdIs(fork)) fork--
+      if (fork < this.scannedTo) {
+        if (fork < 0 || fork < this.scannedTo - RECENT_HEIGHTS) this.scannedTo = -1
+        else {
+          for (const [k, s] of this.spent) this.owned.set(k, s.stake)
+          for (let h = fork + 1; h <= this.scannedTo; h++) this.scannedIds.delete(h)
+          this.scannedTo = fork
+        }
+      }
+    }
+    if (this.scannedTo < 0) {
+      this.owned.clear()
+      this.spent.clear()
+      this.scannedIds.clear()
+    }
+    const spend = (k: string, height: number) => {
+      const stake = this.owned.get(k)
+      if (!stake) return
+      this.owned.delete(k)
+      this.spent.set(k, { stake, height })
+    }
     for (let h = this.scannedTo + 1; h <= tip; h++) {
       const block = (await this.chain.blockAt(h))!
       for (const [t, tx] of block.transactions.entries()) {
-        for (const input of tx.blockStakeInputs) this.owned.delete(hexKey(input.parentId))
+        for (const input of tx.blockStakeInputs) spend(hexKey(input.parentId), h)
         for (const [o, output] of tx.blockStakeOutputs.entries()) {
           const key = this.ownerOf(output.condition)
           if (!key) continue
@@ -101,9 +142,19 @@ export class BlockCreator {
         }
       }
       this.scannedTo = h
+      this.scannedIds.set(h, this.chain.idAt(h)!)
+      this.scannedIds.delete(h - RECENT_HEIGHTS - 1)
     }
-    // drop anything no longer unspent (e.g. spent by a transaction another node made)
-    for (const [k, s] of this.owned) if (!(await this.chain.blockStakeOutput(s.id))) this.owned.delete(k)
+    // drop anything no longer unspent (e.g. spent by a transaction another node made, or created by
+    // blocks a reorg abandoned)
+    for (const [k, s] of this.owned) if (!(await this.chain.blockStakeOutput(s.id))) spend(k, tip)
+    for (const [k, s] of this.spent) if (s.height < tip - RECENT_HEIGHTS) this.spent.delete(k)
+  }
+
+  private scannedIdIs(height: number): boolean {
+    const recorded = this.scannedIds.get(height)
+    const id = this.chain.idAt(height)
+    return recorded !== undefined && id !== undefined && equalBytes(recorded, id)
   }
 
   get stakes(): readonly OwnedStake[] {
@@ -197,11 +248,53 @@ export class BlockCreator {
   async createDueBlock(
     now = this.now(),
   ): Promise<{ block: Block; result: AddBlockResult } | { waitUntil: number } | undefined> {
-    const solution = await this.findSolution(now)
-    if (!solution) return undefined
-    if (solution.timestamp > now) return { waitUntil: solution.timestamp }
-    const block = this.buildBlock(solution)
-    return { block, result: await this.chain.addBlock(block) }
+    // a tip that changes during the (asynchronous) search makes the solution stale: search again on it
+    for (let attempt = 0; ; attempt++) {
+      const tipId = this.chain.tip.id
+      const solution = await this.findSolution(now)
+      if (!equalBytes(tipId, this.chain.tip.id) && attempt < 3) continue
+      if (!solution) return undefined
+      if (solution.timestamp > now) return { waitUntil: solution.timestamp }
+      if (!equalBytes(tipId, this.chain.tip.id)) return { waitUntil: now }
+      const block = this.buildBlock(solution)
+      return { block, result: await this.chain.addBlock(block) }
+    }
+  }
+
+  /**
+   * Notes a block at the height of the tip that did not become the tip (a same-second tie, e.g. gossiped
+   * by another creator). Creators on equally heavy branches whose outputs sit at the same position win
+   * the same seconds again and again; so, for a while, the branch with the lower tip ID is the one to
+   * extend (its next block makes it heavier and the others follow it).
+   */
+  noteCompetitor(id: Uint8Array, height: number): void {
+    if (height !== this.chain.height) return
+    this.competitors = this.competitors.filter((c) => c.height >= height)
+    if (this.competitors.length >= 8) return
+    this.competitors.push({
+      id,
+      height,
+      until: Date.now() + 2 * this.chain.def.constants.blockFrequency * 1000,
+    })
+  }
+
+  /** An equally heavy competitor of the tip has a lower ID: leave the next block to its branch. */
+  private async yieldsToCompetitor(): Promise<boolean> {
+    if (this.competitors.length === 0) return false
+    const tip = this.chain.tip
+    const now = Date.now()
+    this.competitors = this.competitors.filter((c) => c.height === tip.height && c.until > now)
+    for (const c of this.competitors) {
+      if (compareBytes(c.id, tip.id) >= 0) continue
+      const meta = await this.chain.meta(c.id)
+      if (meta && meta.depth === tip.depth) return true
+    }
+    return false
+  }
+
+  /** Runs a round at once (e.g. when the node becomes synced); no-op when stopped. */
+  wake(): void {
+    this.wakeNow?.()
   }
 
   /**
@@ -212,6 +305,8 @@ export class BlockCreator {
     if (this.running) return
     this.running = true
     let busy = false
+    /** A tip (or a wake-up) arrived during a round: the round's outcome may be stale, run again. */
+    let again = false
     const schedule = (delay: number) => {
       if (this.timer) clearTimeout(this.timer)
       if (this.running) this.timer = setTimeout(round, delay)
@@ -219,9 +314,13 @@ export class BlockCreator {
     const round = async () => {
       if (!this.running || busy) return
       busy = true
+      again = false
       let delay = 1000
       try {
-        const outcome = this.canCreate() ? await this.createDueBlock() : undefined
+        const can = this.canCreate() && !(await this.yieldsToCompetitor())
+        // not synced yet: look again soon (the node also wakes the creator when it becomes synced)
+        if (!can) delay = 250
+        const outcome = can ? await this.createDueBlock() : undefined
         if (outcome && 'waitUntil' in outcome) {
           // wake at the start of the winning second (millisecond precision on the real clock)
           const ms = this.realClock
@@ -237,18 +336,21 @@ export class BlockCreator {
       } finally {
         busy = false
       }
-      schedule(delay)
+      schedule(again ? 0 : delay)
     }
-    // a new tip makes any pending solution stale: search again on it at once
+    // a new tip makes any pending solution stale: search again on it at once (after a running round)
     this.onTip = () => {
-      if (!busy) schedule(0)
+      if (busy) again = true
+      else schedule(0)
     }
+    this.wakeNow = this.onTip
     this.chain.on('tip', this.onTip)
     schedule(0)
   }
 
   stop(): void {
     this.running = false
+    this.wakeNow = undefined
     if (this.timer) clearTimeout(this.timer)
     if (this.onTip) this.chain.off('tip', this.onTip)
     this.onTip = undefined
