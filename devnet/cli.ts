@@ -8,6 +8,7 @@ import { parseCoinString, precisionOf } from '../consensus/types/currency.js'
 import { parseUnlockHash } from '../consensus/types/unlockhash.js'
 import { UsageError } from '../node/cli/errors.js'
 import { println } from '../node/cli/io.js'
+import { TransferError, transfer } from '../wallet/cli/transfer.js'
 import { deriveKey } from '../wallet/keys/derive.js'
 import { decryptSeed } from '../wallet/keys/keystore.js'
 import { readKeystoreFile } from '../wallet/keys/keystore.node.js'
@@ -25,7 +26,6 @@ import {
   stopNodes,
 } from './runner.js'
 import { type DevnetConfig, devnetPassphrase, initDevnet, readDevnetConfig } from './setup.js'
-import { TransferError, transfer } from './transfer.js'
 
 const DEFAULT_DIR = '.devnet'
 

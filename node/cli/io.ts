@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { Writable } from 'node:stream'
 import { UsageError } from './errors.js'
 
 /** Reads FILE, or standard input for `-` / no argument. */
@@ -18,4 +20,21 @@ export function readInput(file: string | undefined, what: string): string {
 /** Writes one line of output. */
 export const println = (line: string): void => {
   process.stdout.write(`${line}\n`)
+}
+
+/** The passphrase: BLOCKSTAKE_PASSPHRASE, else a hidden prompt on a TTY, else an error. */
+export async function readPassphrase(what: string): Promise<string> {
+  const env = process.env.BLOCKSTAKE_PASSPHRASE
+  if (env !== undefined) return env
+  if (!process.stdin.isTTY)
+    throw new UsageError(`no passphrase for ${what}: set BLOCKSTAKE_PASSPHRASE (no terminal to ask on)`)
+  const muted = new Writable({ write: (_chunk, _enc, done) => done() })
+  process.stderr.write(`passphrase for ${what}: `)
+  const rl = createInterface({ input: process.stdin, output: muted, terminal: true })
+  try {
+    return await new Promise<string>((resolve) => rl.question('', resolve))
+  } finally {
+    rl.close()
+    process.stderr.write('\n')
+  }
 }

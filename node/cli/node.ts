@@ -1,6 +1,4 @@
 // `blockstake node start` (the daemon) and `blockstake node status`.
-import { createInterface } from 'node:readline'
-import { Writable } from 'node:stream'
 import cliProgress from 'cli-progress'
 import type { Command } from 'commander'
 import { pino } from 'pino'
@@ -12,7 +10,7 @@ import { readKeystoreFile } from '../../wallet/keys/keystore.node.js'
 import type { BlockstakeNode } from '../node.js'
 import { resolveDefinition } from './chain.js'
 import { UsageError } from './errors.js'
-import { println } from './io.js'
+import { println, readPassphrase } from './io.js'
 
 export const DEFAULT_API = '127.0.0.1:23110'
 /** Keys 0…N−1 of a stake keystore's seed are searched for block stake outputs. */
@@ -24,23 +22,6 @@ export function parseHostPort(value: string, option: string): { host: string; po
   if (!m || port > 65535)
     throw new UsageError(`${option} must look like HOST:PORT (e.g. ${DEFAULT_API}), got "${value}"`)
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port }
-}
-
-/** The passphrase: BLOCKSTAKE_PASSPHRASE, else a hidden prompt on a TTY, else an error. */
-export async function readPassphrase(what: string): Promise<string> {
-  const env = process.env.BLOCKSTAKE_PASSPHRASE
-  if (env !== undefined) return env
-  if (!process.stdin.isTTY)
-    throw new UsageError(`no passphrase for ${what}: set BLOCKSTAKE_PASSPHRASE (no terminal to ask on)`)
-  const muted = new Writable({ write: (_chunk, _enc, done) => done() })
-  process.stderr.write(`passphrase for ${what}: `)
-  const rl = createInterface({ input: process.stdin, output: muted, terminal: true })
-  try {
-    return await new Promise<string>((resolve) => rl.question('', resolve))
-  } finally {
-    rl.close()
-    process.stderr.write('\n')
-  }
 }
 
 async function stakeKeys(file: string | undefined): Promise<SigningKey[]> {

@@ -9,13 +9,12 @@ import { stringifyJson, utf8 } from '../../consensus/index.js'
 import { parseChainDefinition } from '../../consensus/params/chain.js'
 import { parseCoinString, precisionOf } from '../../consensus/types/currency.js'
 import { parseUnlockHash } from '../../consensus/types/unlockhash.js'
-import { transfer } from '../../devnet/transfer.js'
 import { UsageError } from '../../node/cli/errors.js'
-import { println } from '../../node/cli/io.js'
-import { readPassphrase } from '../../node/cli/node.js'
+import { println, readPassphrase } from '../../node/cli/io.js'
 import { deriveKey } from '../keys/derive.js'
 import { decryptSeed, encryptSeed, type KeystoreFile, parseKeystore } from '../keys/keystore.js'
 import { generateSeed, mnemonicToSeed, seedToMnemonic } from '../keys/seed.js'
+import { transfer } from './transfer.js'
 
 /** The wallet file: the encrypted seed and how many addresses are in use (no secret in clear). */
 interface WalletFile {

@@ -1,12 +1,16 @@
-// Sending coins through a node's API with a key held here (the devnet faucet; tests' wallets).
-import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
-import { fromHex, toHex } from '../consensus/encoding/hex.js'
-import type { ChainDefinition } from '../consensus/params/chain.js'
-import { registryFor } from '../consensus/params/extensions.js'
-import { conditionFromJson, publicKeyUnlockHash, unlockHashCondition } from '../consensus/types/conditions.js'
-import type { SigningKey } from '../consensus/types/sign.js'
-import { type UnlockHash, unlockHashToString } from '../consensus/types/unlockhash.js'
-import { buildTransfer, keyring, signInputs } from '../wallet/tx/build.js'
+// Sending coins through a node's API with keys held here (wallet send, the devnet faucet, tests).
+import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
+import { fromHex, toHex } from '../../consensus/encoding/hex.js'
+import type { ChainDefinition } from '../../consensus/params/chain.js'
+import { registryFor } from '../../consensus/params/extensions.js'
+import {
+  conditionFromJson,
+  publicKeyUnlockHash,
+  unlockHashCondition,
+} from '../../consensus/types/conditions.js'
+import type { SigningKey } from '../../consensus/types/sign.js'
+import { type UnlockHash, unlockHashToString } from '../../consensus/types/unlockhash.js'
+import { buildTransfer, keyring, signInputs } from '../tx/build.js'
 
 export class TransferError extends Error {
   override readonly name = 'TransferError'
