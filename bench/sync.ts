@@ -71,9 +71,12 @@ async function run(
   await p2p.start()
   const apiPort = await freePort()
   const { command, args } = cliCommand()
+  // BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles node B
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
   const b = spawn(
     command,
     [
+      ...flags,
       ...args,
       'node',
       'start',
@@ -109,7 +112,7 @@ async function run(
       const s = await consensus()
       if (s && !first) first = { at: performance.now(), height: s.height }
       if (s && s.height >= blocks) break
-      await sleep(20)
+      await sleep(50)
     }
     if (!first) throw new Error('node B never answered')
     const seconds = (performance.now() - first.at) / 1000

@@ -17,17 +17,19 @@ export function stakeModifier(
   ancestorId: (height: number) => Uint8Array,
 ): Uint8Array {
   const modifier = new Uint8Array(32)
-  // the sub-genesis buffer only grows, so one streaming SHA-256 is cloned at every step (O(n), not O(n²))
-  const buffer = nobleSha256.create()
+  const first = height - delay // s for i = 0
+  // below genesis the digests depend only on where the accumulation starts: at −1 for every block at
+  // height ≥ delay (shared and computed once), at `first` for the few blocks below it
+  const below = first >= -1 ? SUB_GENESIS : subGenesisDigests(first, 256)
+  const belowStart = Math.min(first, -1)
   let lastHeight = Number.NaN
   let source: Uint8Array = modifier
   for (let i = 0; i < 256; i++) {
-    const s = height - delay - i
+    const s = first - i
     if (s >= 0) {
       if (s !== lastHeight) source = ancestorId(s)
     } else {
-      buffer.update(utf8(`genesis${s}`))
-      source = buffer.clone().digest()
+      source = below[belowStart - s]!
     }
     lastHeight = s
     // bit i of a big-endian 32-byte value: byte 31 − ⌊i/8⌋, bit i mod 8 (spec §6.2)
@@ -37,6 +39,23 @@ export function stakeModifier(
   }
   return modifier
 }
+
+/**
+ * The sub-genesis digests for s = start, start − 1, … (`count` of them): SHA-256 over "genesis<start>",
+ * then over "genesis<start>genesis<start − 1>", and so on. One streaming hash, cloned at every step.
+ */
+function subGenesisDigests(start: number, count: number): Uint8Array[] {
+  const buffer = nobleSha256.create()
+  const out: Uint8Array[] = []
+  for (let s = start; out.length < count; s--) {
+    buffer.update(utf8(`genesis${s}`))
+    out.push(buffer.clone().digest())
+  }
+  return out
+}
+
+/** Starting at −1: what every block at height ≥ the delay uses. */
+const SUB_GENESIS = subGenesisDigests(-1, 256)
 
 /** `H(u64le(len(m)) || m || u64le(bh) || u64le(ti) || u64le(oi) || u64le(t))`, m minimal big-endian (spec §6.1). */
 export function kernelHash(

@@ -63,6 +63,8 @@ export function writeMinerPayout(w: Writer, p: MinerPayout): void {
 
 /** Binary blocks, headers and IDs; needs the chain's transaction registry. */
 export class BlockCodec {
+  private readonly ids = new WeakMap<Block, Uint8Array>()
+
   constructor(readonly registry: TransactionRegistry) {}
 
   write(w: Writer, b: Block): void {
@@ -129,8 +131,14 @@ export class BlockCodec {
     }
   }
 
+  /** The block ID, cached per block object (blocks are immutable, like their transactions). */
   id(b: Block): Uint8Array {
-    return blockHeaderId(this.header(b))
+    let id = this.ids.get(b)
+    if (!id) {
+      id = blockHeaderId(this.header(b))
+      this.ids.set(b, id)
+    }
+    return id
   }
 
   /** spec §2.6: `H(blockID || u64le(i))`, no specifier. */

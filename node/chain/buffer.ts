@@ -13,6 +13,8 @@ export class WriteBuffer {
   private readonly pending = new Map<string, { key: Uint8Array; value: Uint8Array | null }>()
   /** Undo log since the oldest open checkpoint: the key and what it held before. */
   private journal: { k: string; before: { key: Uint8Array; value: Uint8Array | null } | undefined }[] = []
+  /** Values read ahead from `base` (null: absent there); pending writes take precedence over them. */
+  private loaded = new Map<string, Uint8Array | null>()
 
   constructor(private readonly base: ReadSource & Partial<Pick<KVStore, 'batch'>>) {}
 
@@ -46,9 +48,28 @@ export class WriteBuffer {
     }
   }
 
+  /**
+   * Reads `keys` from the base in one round trip, so later reads of them are answered from memory. Only
+   * valid while the base does not change under the buffer (a chain stages on a stable store).
+   */
+  async preload(keys: readonly Uint8Array[]): Promise<void> {
+    const wanted = new Map<string, Uint8Array>()
+    for (const k of keys) {
+      const h = hex(k)
+      if (!this.pending.has(h) && !this.loaded.has(h)) wanted.set(h, k)
+    }
+    if (wanted.size === 0) return
+    const values = await this.base.getMany([...wanted.values()])
+    let i = 0
+    for (const h of wanted.keys()) this.loaded.set(h, values[i++] ?? null)
+  }
+
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    const p = this.pending.get(hex(key))
+    const h = hex(key)
+    const p = this.pending.get(h)
     if (p) return p.value ?? undefined
+    const l = this.loaded.get(h)
+    if (l !== undefined) return l ?? undefined
     return this.base.get(key)
   }
 
@@ -56,8 +77,11 @@ export class WriteBuffer {
     const out: (Uint8Array | undefined)[] = new Array(keys.length)
     const missing: number[] = []
     keys.forEach((k, i) => {
-      const p = this.pending.get(hex(k))
+      const h = hex(k)
+      const p = this.pending.get(h)
+      const l = p ? undefined : this.loaded.get(h)
       if (p) out[i] = p.value ?? undefined
+      else if (l !== undefined) out[i] = l ?? undefined
       else missing.push(i)
     })
     if (missing.length > 0) {
@@ -84,6 +108,7 @@ export class WriteBuffer {
     if (!target.batch) throw new Error('this buffer is staged on another buffer: commit it to the store')
     if (this.pending.size > 0) await target.batch(this.ops())
     this.pending.clear()
+    this.loaded.clear()
     this.journal = []
   }
 }

@@ -667,6 +667,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const deferred = new DeferredVerifier()
     const baseLength = this.mainIds.length
     const applied: { block: Block; id: Uint8Array; meta: BlockMeta }[] = []
+    await this.preloadGroup(buf, blocks, from, groupSize)
     let tip = await this.meta(this.mainIds[baseLength - 1]!, buf)
     try {
       for (let j = from; j < blocks.length && applied.length < groupSize && tip; j++) {
@@ -709,6 +710,33 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (applied.length === 0) return undefined
     buf.put(infoKey('tip'), applied[applied.length - 1]!.id)
     return { buf, applied, checks: deferred.checks, base: baseLength }
+  }
+
+  /**
+   * One read for what staging a run of blocks looks up in the store: whether each is known, the
+   * outputs their transactions spend and the payouts maturing at their heights. The blocks after the
+   * first that does not extend the previous one are left out (staging stops there anyway).
+   */
+  private async preloadGroup(
+    buf: WriteBuffer,
+    blocks: readonly Block[],
+    from: number,
+    groupSize: number,
+  ): Promise<void> {
+    const keys: Uint8Array[] = []
+    let parent = this.mainIds[this.mainIds.length - 1]!
+    let height = this.mainIds.length
+    for (let j = from; j < blocks.length && j < from + groupSize; j++, height++) {
+      const block = blocks[j]!
+      if (!equalBytes(block.parentId, parent)) break
+      parent = this.codec.id(block)
+      keys.push(key(Table.Meta, parent), key(Table.Delayed, u64be(height)))
+      for (const tx of block.transactions) {
+        for (const i of tx.coinInputs) keys.push(key(Table.Coin, i.parentId))
+        for (const i of tx.blockStakeInputs) keys.push(key(Table.BlockStake, i.parentId))
+      }
+    }
+    await buf.preload(keys)
   }
 
   private async commitGroup(group: StagedGroup): Promise<AddBlockResult[]> {
