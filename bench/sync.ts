@@ -106,21 +106,51 @@ async function run(
         return undefined
       }
     }
-    let first: { at: number; height: number } | undefined
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${api}/metrics`)).text()
+      return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
+    }
+    const threads = async () => {
+      const { readdirSync, readFileSync } = await import('node:fs')
+      const by = new Map<string, number>()
+      for (const t of readdirSync(`/proc/${b.pid}/task`)) {
+        const st = readFileSync(`/proc/${b.pid}/task/${t}/stat`, 'utf8')
+        const f = st.slice(st.lastIndexOf(')') + 2).split(' ')
+        by.set(t === String(b.pid) ? 'main' : t, Number(f[11]) + Number(f[12]))
+      }
+      return by
+    }
+    let t0: Map<string, number> | undefined
+    let first: { at: number; height: number; cpuA: NodeJS.CpuUsage; cpuB: number } | undefined
     const deadline = Date.now() + 600_000
     while (Date.now() < deadline) {
       const s = await consensus()
-      if (s && !first) first = { at: performance.now(), height: s.height }
+      if (s && !first) t0 = await threads()
+      if (s && !first)
+        first = {
+          at: performance.now(),
+          height: s.height,
+          cpuA: process.cpuUsage(),
+          cpuB: await metric('process_cpu_seconds_total'),
+        }
       if (s && s.height >= blocks) break
       await sleep(50)
     }
     if (!first) throw new Error('node B never answered')
     const seconds = (performance.now() - first.at) / 1000
     const synced = blocks - first.height
-    const metrics = await (await fetch(`${api}/metrics`)).text()
-    const rss = Number(/process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? 0)
+    {
+      const t1 = await threads()
+      console.error('THREADS', JSON.stringify([...t1].map(([k, v]) => [k, v - (t0?.get(k) ?? 0)])))
+    }
+    const cpuA = process.cpuUsage(first.cpuA)
+    const cpuB = (await metric('process_cpu_seconds_total')) - first.cpuB
+    const rss = await metric('process_resident_memory_bytes')
+    const perBlock = (cpuSeconds: number) => `${((cpuSeconds * 1000) / Math.max(1, synced)).toFixed(3)} ms`
     console.error(
-      `${label}: B synced ${synced} of ${blocks} blocks in ${seconds.toFixed(2)} s after its API came up`,
+      `${label}: B synced ${synced} of ${blocks} blocks in ${seconds.toFixed(2)} s after its API came up; ` +
+        `CPU per block: A ${perBlock((cpuA.user + cpuA.system) / 1e6)}, B ${perBlock(cpuB)}; ` +
+        `B heap used ${((await metric('nodejs_heap_size_used_bytes')) / 2 ** 20).toFixed(0)} MB`,
     )
     return { seconds: seconds * (blocks / Math.max(1, synced)), rssMb: rss / 2 ** 20 }
   } finally {

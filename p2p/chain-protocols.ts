@@ -58,9 +58,12 @@ export interface ChainProtocolsInit {
   readonly shareablePeers: (connection: Connection, max: number) => Promise<readonly string[]>
 }
 
+/** Stored blocks read per store round trip when answering a range. */
+const RAW_READ_CHUNK = 32
+
 /** A chain that can hand out the stored Sia bytes of its main-chain blocks (the node's `Chain`). */
 interface RawBlockSource {
-  blockBytesAt?(height: number): Promise<Uint8Array | undefined>
+  blockBytesFrom?(from: number, count: number): Promise<{ id: Uint8Array; bytes: Uint8Array }[]>
 }
 
 /** A reply to a request was not what the protocol promises (the caller decides how to punish). */
@@ -245,7 +248,7 @@ export class ChainProtocols implements Startable {
       from = ancestor + 1
     }
     const raw = chain as ChainLike & RawBlockSource
-    if (raw.blockBytesAt) return this.mainChainBlocksRaw(raw.blockBytesAt.bind(raw), from, req.count)
+    if (raw.blockBytesFrom) return this.mainChainBlocksRaw(raw.blockBytesFrom.bind(raw), from, req.count)
     return this.init.messages.encodeBlocksResponse(await this.mainChainBlocks(from, req.count))
   }
 
@@ -254,7 +257,7 @@ export class ChainProtocols implements Startable {
    * its first 32 bytes) without decoding and re-encoding every block.
    */
   private async mainChainBlocksRaw(
-    blockBytesAt: (height: number) => Promise<Uint8Array | undefined>,
+    blockBytesFrom: NonNullable<RawBlockSource['blockBytesFrom']>,
     from: number,
     count: number,
   ): Promise<Uint8Array> {
@@ -263,16 +266,18 @@ export class ChainProtocols implements Startable {
     const blocks: Uint8Array[] = []
     let size = 0
     let expectParent: Uint8Array | undefined
-    for (let h = from; h < from + count; h++) {
-      const id = chain.idAt(h)
-      if (!id) break
-      const bytes = await blockBytesAt(h)
-      // a reorg while reading: stop at the last block that still extends the previous one
-      if (!bytes || (expectParent && !equalBytes(bytes.subarray(0, 32), expectParent))) break
-      if (blocks.length > 0 && size + bytes.length > budget) break
-      blocks.push(bytes)
-      size += bytes.length
-      expectParent = id
+    // read in chunks, so large blocks past the size budget are not all loaded
+    reading: for (let h = from; h < from + count; h += RAW_READ_CHUNK) {
+      const chunk = await blockBytesFrom(h, Math.min(RAW_READ_CHUNK, from + count - h))
+      for (const { id, bytes } of chunk) {
+        // a reorg while reading: stop at the last block that still extends the previous one
+        if (expectParent && !equalBytes(bytes.subarray(0, 32), expectParent)) break reading
+        if (blocks.length > 0 && size + bytes.length > budget) break reading
+        blocks.push(bytes)
+        size += bytes.length
+        expectParent = id
+      }
+      if (chunk.length < Math.min(RAW_READ_CHUNK, from + count - h)) break
     }
     return this.init.messages.encodeBlocksResponseRaw(blocks, from + blocks.length <= chain.height)
   }

@@ -161,7 +161,7 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView {
     this.syncer = new Syncer({
       chain: this.chain,
       client: { blocks: (peer, req, signal) => this.node.services.chain.blocks(peer, req, signal) },
-      batchSize: opts.syncBatchSize ?? 50,
+      batchSize: opts.syncBatchSize ?? 128,
       inFlight: opts.syncInFlight ?? 4,
       attempts: 3,
       onProgress: (p) => {

@@ -12,19 +12,30 @@ export const MAX_CURRENCY_BYTES = 256
 /** Compact rivbin prefixes stop at 2^29 − 1 (spec §1.2). */
 export const MAX_RIVBIN_LENGTH = 2 ** 29 - 1
 
+/**
+ * Scratch buffers of finished writers, reused by new ones: `finish` copies the result out, so a buffer
+ * is free again once its writer has finished. Allocating a fresh typed array per writer (many per block)
+ * cost more than the encoding itself.
+ */
+const scratch: Uint8Array[] = []
+const SCRATCH_KEPT = 32
+const SCRATCH_MAX_BYTES = 1 << 20
+const FINISHED = new Uint8Array(0)
+
 export class Writer {
   private buf: Uint8Array
   private pos = 0
+  /** `initial` is a size hint: a reused scratch buffer may be smaller (it grows) or larger. */
   constructor(
     readonly format: Format,
     initial = 256,
   ) {
-    this.buf = new Uint8Array(initial)
+    this.buf = scratch.pop() ?? new Uint8Array(Math.max(initial, 256))
   }
 
   private reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return
-    let size = this.buf.length * 2
+    let size = Math.max(256, this.buf.length * 2)
     while (size < this.pos + n) size *= 2
     const next = new Uint8Array(size)
     next.set(this.buf.subarray(0, this.pos))
@@ -94,8 +105,14 @@ export class Writer {
     else this.uintLE(((n << 3) | 0b111) >>> 0, 4)
   }
 
+  /** The bytes written, as a new array. The writer is spent: later writes start an unrelated buffer. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos)
+    const out = this.buf.slice(0, this.pos)
+    if (this.buf !== FINISHED && this.buf.length <= SCRATCH_MAX_BYTES && scratch.length < SCRATCH_KEPT)
+      scratch.push(this.buf)
+    this.buf = FINISHED
+    this.pos = 0
+    return out
   }
 }
 

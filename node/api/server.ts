@@ -409,6 +409,18 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
         help: 'Resident memory size in bytes.',
         value: process.memoryUsage.rss(),
       },
+      {
+        name: 'process_cpu_seconds_total',
+        type: 'counter',
+        help: 'User and system CPU time spent, in seconds.',
+        value: cpuSeconds(),
+      },
+      {
+        name: 'nodejs_heap_size_used_bytes',
+        type: 'gauge',
+        help: 'V8 heap in use, in bytes.',
+        value: process.memoryUsage().heapUsed,
+      },
     ])
     return reply.type(METRICS_CONTENT_TYPE).send(text)
   })
@@ -421,6 +433,11 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
 
 function sendJson(reply: FastifyReply, value: JsonValue): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(stringifyJson(value))
+}
+
+const cpuSeconds = (): number => {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1e6
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest()

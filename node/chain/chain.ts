@@ -265,6 +265,21 @@ export class Chain extends EventEmitter<ChainEvents> {
     return id && this.store.get(key(Table.Block, id))
   }
 
+  /**
+   * `blockBytesAt` for the main-chain blocks from `from` (at most `count`), in one read. The IDs are
+   * taken at the call; a block's bytes never change, so a reorg meanwhile shows as a broken parent link.
+   */
+  async blockBytesFrom(from: number, count: number): Promise<{ id: Uint8Array; bytes: Uint8Array }[]> {
+    const ids = this.mainIds.slice(Math.max(0, from), Math.max(0, from + count))
+    const values = await this.store.getMany(ids.map((id) => key(Table.Block, id)))
+    const out: { id: Uint8Array; bytes: Uint8Array }[] = []
+    for (const [i, bytes] of values.entries()) {
+      if (!bytes) break
+      out.push({ id: ids[i]!, bytes })
+    }
+    return out
+  }
+
   /** The ID of the main-chain block at `height`. */
   idAt(height: number): Uint8Array | undefined {
     return this.mainIds[height]

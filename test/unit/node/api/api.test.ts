@@ -832,6 +832,8 @@ describe('api: network and metrics', () => {
     expect(values.get('blockstake_reorgs_total')).toBe('0')
     expect(values.get('blockstake_sync_rate_blocks_per_second')).toBe('12.5')
     expect(Number(values.get('process_resident_memory_bytes'))).toBeGreaterThan(0)
+    expect(Number(values.get('process_cpu_seconds_total'))).toBeGreaterThan(0)
+    expect(Number(values.get('nodejs_heap_size_used_bytes'))).toBeGreaterThan(0)
     expect(res.body).toMatch(/^# HELP blockstake_height .+\n# TYPE blockstake_height gauge\n/)
     expect(res.body).toMatch(/# TYPE blockstake_blocks_applied_total counter\n/)
   })

@@ -249,6 +249,19 @@ suite('chain: grouped import (addBlocks)', () => {
     expect(chain.tip.height).toBe(40)
     await chain.close()
   })
+
+  it('hands out the stored bytes of a main-chain range in one read', async () => {
+    const oracle = oracles[0]!
+    const chain = await open(oracle, createMemoryStore())
+    await chain.addBlocks(oracle.blocks.slice(0, 10))
+    const range = await chain.blockBytesFrom(8, 5) // heights 8…10 exist
+    expect(range.map((r) => toHex(r.id))).toEqual([8, 9, 10].map((h) => toHex(chain.idAt(h)!)))
+    expect(range.map((r) => toHex(r.bytes))).toEqual(
+      oracle.blocks.slice(7, 10).map((b) => toHex(chain.codec.encode(b))),
+    )
+    expect(await chain.blockBytesFrom(11, 5)).toEqual([])
+    await chain.close()
+  })
 })
 
 suite('chain: address activity', () => {
