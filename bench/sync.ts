@@ -4,7 +4,7 @@
 // Run: npx tsx bench/sync.ts [emptyBlocks] [txBlocks] [txPerBlock]
 import '../node/polyfill.js'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
@@ -110,14 +110,19 @@ async function run(
       const text = await (await fetch(`${api}/metrics`)).text()
       return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN)
     }
-    const threads = async () => {
-      const { readdirSync, readFileSync } = await import('node:fs')
+    /** CPU ticks per thread of B (Linux /proc; empty elsewhere): main thread vs V8 and libuv helpers. */
+    const threads = (): Map<string, number> => {
       const by = new Map<string, number>()
-      for (const t of readdirSync(`/proc/${b.pid}/task`)) {
-        const st = readFileSync(`/proc/${b.pid}/task/${t}/stat`, 'utf8')
-        const f = st.slice(st.lastIndexOf(')') + 2).split(' ')
-        by.set(t === String(b.pid) ? 'main' : t, Number(f[11]) + Number(f[12]))
-      }
+      try {
+        for (const t of readdirSync(`/proc/${b.pid}/task`)) {
+          const st = readFileSync(`/proc/${b.pid}/task/${t}/stat`, 'utf8')
+          const f = st.slice(st.lastIndexOf(')') + 2).split(' ')
+          by.set(
+            t === String(b.pid) ? 'main' : 'helpers',
+            (by.get(t === String(b.pid) ? 'main' : 'helpers') ?? 0) + Number(f[11]) + Number(f[12]),
+          )
+        }
+      } catch {}
       return by
     }
     let t0: Map<string, number> | undefined
@@ -125,7 +130,7 @@ async function run(
     const deadline = Date.now() + 600_000
     while (Date.now() < deadline) {
       const s = await consensus()
-      if (s && !first) t0 = await threads()
+      if (s && !first) t0 = threads()
       if (s && !first)
         first = {
           at: performance.now(),
@@ -139,9 +144,21 @@ async function run(
     if (!first) throw new Error('node B never answered')
     const seconds = (performance.now() - first.at) / 1000
     const synced = blocks - first.height
-    {
-      const t1 = await threads()
-      console.error('THREADS', JSON.stringify([...t1].map(([k, v]) => [k, v - (t0?.get(k) ?? 0)])))
+    const t1 = threads()
+    const ticks = (k: string) => ((t1.get(k) ?? 0) - (t0?.get(k) ?? 0)) / 100 // clock ticks of 10 ms
+    const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`
+    const memoryOf = async (pid: number | undefined) => {
+      let status = ''
+      try {
+        status = readFileSync(`/proc/${pid}/status`, 'utf8')
+      } catch {}
+      const kb = (field: string) =>
+        Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN)
+      return (
+        `heap used ${mb(await metric('nodejs_heap_size_used_bytes'))} of ${mb(await metric('nodejs_heap_size_total_bytes'))}, ` +
+        `external ${mb(await metric('nodejs_external_memory_bytes'))}, RSS anonymous ${mb(kb('RssAnon') * 1024)}, ` +
+        `file-backed ${mb(kb('RssFile') * 1024)}`
+      )
     }
     const cpuA = process.cpuUsage(first.cpuA)
     const cpuB = (await metric('process_cpu_seconds_total')) - first.cpuB
@@ -149,8 +166,9 @@ async function run(
     const perBlock = (cpuSeconds: number) => `${((cpuSeconds * 1000) / Math.max(1, synced)).toFixed(3)} ms`
     console.error(
       `${label}: B synced ${synced} of ${blocks} blocks in ${seconds.toFixed(2)} s after its API came up; ` +
-        `CPU per block: A ${perBlock((cpuA.user + cpuA.system) / 1e6)}, B ${perBlock(cpuB)}; ` +
-        `B heap used ${((await metric('nodejs_heap_size_used_bytes')) / 2 ** 20).toFixed(0)} MB`,
+        `CPU per block: A ${perBlock((cpuA.user + cpuA.system) / 1e6)}, B ${perBlock(cpuB)} ` +
+        `(main thread ${perBlock(ticks('main'))}, helpers ${perBlock(ticks('helpers'))}); ` +
+        `B memory: ${await memoryOf(b.pid)}`,
     )
     return { seconds: seconds * (blocks / Math.max(1, synced)), rssMb: rss / 2 ** 20 }
   } finally {

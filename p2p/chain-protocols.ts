@@ -120,11 +120,23 @@ export class ChainProtocols implements Startable {
     return decodeOr(m.decodeStatus, reply)
   }
 
-  /** Blocks by locator or height range; checks that they extend each other. */
-  async blocks(peer: PeerId, req: BlocksRequest, signal?: AbortSignal): Promise<BlocksResponse> {
-    const m = this.init.messages
-    const reply = await this.request(peer, this.init.protocols.blocks, m.encodeBlocksRequest(req), signal)
-    const res = decodeOr(m.decodeBlocksResponse, reply)
+  /**
+   * Blocks by locator or height range, decoded and checked (they must extend each other) only when the
+   * returned function is called, which throws a `ProtocolViolation` then: a sync keeps several answers
+   * in flight as compact bytes, not as decoded blocks, which take many times their encoded size.
+   */
+  async blocksLater(peer: PeerId, req: BlocksRequest, signal?: AbortSignal): Promise<() => BlocksResponse> {
+    const reply = await this.request(
+      peer,
+      this.init.protocols.blocks,
+      this.init.messages.encodeBlocksRequest(req),
+      signal,
+    )
+    return () => this.decodeBlocks(req, reply)
+  }
+
+  private decodeBlocks(req: BlocksRequest, reply: Uint8Array): BlocksResponse {
+    const res = decodeOr(this.init.messages.decodeBlocksResponse, reply)
     if (res.blocks.length > req.count)
       throw new ProtocolViolation(`asked for ${req.count} blocks, got ${res.blocks.length}`)
     const codec = this.init.chain.codec

@@ -160,7 +160,9 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView {
     this.limiter = new PeerRateLimiter(opts.rateLimit ?? { perSecond: 20, burst: 40 })
     this.syncer = new Syncer({
       chain: this.chain,
-      client: { blocks: (peer, req, signal) => this.node.services.chain.blocks(peer, req, signal) },
+      client: {
+        blocksLater: (peer, req, signal) => this.node.services.chain.blocksLater(peer, req, signal),
+      },
       batchSize: opts.syncBatchSize ?? 128,
       inFlight: opts.syncInFlight ?? 4,
       attempts: 3,

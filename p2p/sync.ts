@@ -22,7 +22,8 @@ export interface SyncProgress {
 export interface SyncOptions {
   readonly chain: ChainLike
   readonly client: {
-    blocks(peer: PeerId, req: BlocksRequest, signal?: AbortSignal): Promise<BlocksResponse>
+    /** The answer to a blocks request, decoded (and checked: may throw) when the function is called. */
+    blocksLater(peer: PeerId, req: BlocksRequest, signal?: AbortSignal): Promise<() => BlocksResponse>
   }
   /** Blocks per range request. */
   readonly batchSize: number
@@ -91,7 +92,7 @@ export class Syncer {
     try {
       // 1. the common ancestor, and the first blocks after it
       const locator = locatorHeights(chain.height).map((h) => chain.idAt(h)!)
-      const first = await this.fetch(peer, { kind: 'locator', ids: locator, count: batchSize }, runSignal)
+      const first = (await this.fetch(peer, { kind: 'locator', ids: locator, count: batchSize }, runSignal))()
       if (first.blocks.length === 0) return { kind: 'done', added, rate: rate() }
       const ancestorId = first.blocks[0]!.parentId
       if (!locator.some((id) => equalBytes(id, ancestorId)))
@@ -118,7 +119,8 @@ export class Syncer {
       }
 
       // 2. height ranges, several in flight, applied in order
-      type Slot = { from: number; count: number; result: Promise<Settled<BlocksResponse>> }
+      // answers wait as bytes; each is decoded just before its blocks are added
+      type Slot = { from: number; count: number; result: Promise<Settled<() => BlocksResponse>> }
       const queue: Slot[] = []
       let issued = ancestor.height + 1 + first.blocks.length
       const request = (from: number, count: number): Slot => ({
@@ -140,7 +142,7 @@ export class Syncer {
         fill()
         const res = await slot.result
         if (!res.ok) throw res.error
-        const { blocks, more } = res.value
+        const { blocks, more } = res.value()
         if (blocks.length === 0) {
           // the peer's chain ends before the range (it reorged or overstated its height)
           if (chain.height >= target()) break
@@ -171,10 +173,10 @@ export class Syncer {
   }
 
   /** One request with bounded retries (each attempt has the client's request timeout). */
-  private async fetch(peer: PeerId, req: BlocksRequest, signal: AbortSignal): Promise<BlocksResponse> {
+  private async fetch(peer: PeerId, req: BlocksRequest, signal: AbortSignal): Promise<() => BlocksResponse> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.opts.client.blocks(peer, req, signal)
+        return await this.opts.client.blocksLater(peer, req, signal)
       } catch (err) {
         if (err instanceof ProtocolViolation || signal.aborted || attempt >= this.opts.attempts) throw err
         await sleep(100 * attempt, signal)

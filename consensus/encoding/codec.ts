@@ -19,7 +19,7 @@ export const MAX_RIVBIN_LENGTH = 2 ** 29 - 1
  */
 const scratch: Uint8Array[] = []
 const SCRATCH_KEPT = 32
-const SCRATCH_MAX_BYTES = 1 << 20
+const SCRATCH_MAX_BYTES = 64 * 1024
 const FINISHED = new Uint8Array(0)
 
 export class Writer {
@@ -30,7 +30,9 @@ export class Writer {
     readonly format: Format,
     initial = 256,
   ) {
-    this.buf = scratch.pop() ?? new Uint8Array(Math.max(initial, 256))
+    const reused =
+      scratch.length > 0 && scratch[scratch.length - 1]!.length >= initial ? scratch.pop() : undefined
+    this.buf = reused ?? new Uint8Array(Math.max(initial, 256))
   }
 
   private reserve(n: number): void {

@@ -348,6 +348,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   )
 
   app.get('/metrics', async (_req, reply) => {
+    const memory = process.memoryUsage()
     const text = renderMetrics([
       {
         name: 'blockstake_height',
@@ -407,7 +408,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
         name: 'process_resident_memory_bytes',
         type: 'gauge',
         help: 'Resident memory size in bytes.',
-        value: process.memoryUsage.rss(),
+        value: memory.rss,
       },
       {
         name: 'process_cpu_seconds_total',
@@ -416,10 +417,22 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
         value: cpuSeconds(),
       },
       {
+        name: 'nodejs_heap_size_total_bytes',
+        type: 'gauge',
+        help: 'V8 heap reserved, in bytes.',
+        value: memory.heapTotal,
+      },
+      {
         name: 'nodejs_heap_size_used_bytes',
         type: 'gauge',
         help: 'V8 heap in use, in bytes.',
-        value: process.memoryUsage().heapUsed,
+        value: memory.heapUsed,
+      },
+      {
+        name: 'nodejs_external_memory_bytes',
+        type: 'gauge',
+        help: 'Memory of C++ objects bound to JavaScript objects (buffers included), in bytes.',
+        value: memory.external,
       },
     ])
     return reply.type(METRICS_CONTENT_TYPE).send(text)

@@ -139,6 +139,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly orphans = new Map<string, Block[]>()
   private orphanCount = 0
   private readonly blockCache = new Map<string, Block>()
+  private cachedTransactions = 0
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
 
@@ -251,9 +252,25 @@ export class Chain extends EventEmitter<ChainEvents> {
     return b
   }
 
+  private uncacheBlock(id: Uint8Array): void {
+    const k = hexKey(id)
+    const block = this.blockCache.get(k)
+    if (!block) return
+    this.blockCache.delete(k)
+    this.cachedTransactions -= block.transactions.length
+  }
+
+  /** Recent blocks by ID: at most 64, and at most 1,024 transactions among them (bounded memory). */
   private cacheBlock(id: Uint8Array, b: Block): void {
-    this.blockCache.set(hexKey(id), b)
-    if (this.blockCache.size > 64) this.blockCache.delete(this.blockCache.keys().next().value!)
+    const k = hexKey(id)
+    if (this.blockCache.has(k)) return
+    this.blockCache.set(k, b)
+    this.cachedTransactions += b.transactions.length
+    while (this.blockCache.size > 1 && (this.blockCache.size > 64 || this.cachedTransactions > 1024)) {
+      const [oldest, block] = this.blockCache.entries().next().value!
+      this.blockCache.delete(oldest)
+      this.cachedTransactions -= block.transactions.length
+    }
   }
 
   /**
@@ -885,7 +902,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       }
       buf.put(key(Table.Meta, bid), encodeValue(blockMetaCodec, { ...meta, status: BlockStatus.Invalid }))
       buf.del(key(Table.Block, bid))
-      this.blockCache.delete(hexKey(bid))
+      this.uncacheBlock(bid)
     }
     await buf.commit()
   }
