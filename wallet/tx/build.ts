@@ -147,6 +147,12 @@ export function keyring(keys: readonly SigningKey[]): Map<string, SigningKey> {
   return new Map(keys.map((k) => [unlockHashToString(publicKeyUnlockHash(k.publicKey)), k]))
 }
 
+/** The addresses whose keys can sign for a condition: its owner, or a multisig's members. */
+export function conditionSigners(condition: Condition): readonly UnlockHash[] {
+  const who = signers(condition)
+  return who.single ? [who.single] : (who.multisig ?? [])
+}
+
 /** The address that must sign for a condition (time locks delegate), or the members of a multisig. */
 function signers(condition: Condition): { single?: UnlockHash; multisig?: readonly UnlockHash[] } {
   if (condition.type === 3) return signers(condition.condition)

@@ -24,6 +24,8 @@ export interface ChainRef {
   readonly network: string
   /** 64 hex characters. */
   readonly genesisId: string
+  /** Decimals of the coin (9 when one coin is 10^9 base units), for showing amounts offline. */
+  readonly precision: number
 }
 
 /** The output an input spends: what a signer needs to know which key signs and what is spent. */
@@ -47,7 +49,7 @@ export interface TransactionFile {
 export class TransactionFileError extends DecodeError {}
 
 export function chainRefToJson(c: ChainRef): JsonValue {
-  return { name: c.name, network: c.network, genesisId: c.genesisId }
+  return { name: c.name, network: c.network, genesisId: c.genesisId, precision: c.precision }
 }
 
 export function parseChainRef(value: unknown, field = 'chain'): ChainRef {
@@ -58,6 +60,7 @@ export function parseChainRef(value: unknown, field = 'chain'): ChainRef {
     name: jsonString(o.name, `${field}.name`),
     network: jsonString(o.network, `${field}.network`),
     genesisId: genesisId.toLowerCase(),
+    precision: jsonUint(o.precision, `${field}.precision`),
   }
 }
 

@@ -26,7 +26,12 @@ const multisig: Condition = {
   minimumSignatureCount: 2,
   unlockHashes: [a, b, c].map((k) => publicKeyUnlockHash(k.publicKey)),
 }
-const chain = { name: 'devnet', network: 'devnet', genesisId: toHex(blake2b256(utf8('genesis'))) }
+const chain = {
+  name: 'devnet',
+  network: 'devnet',
+  genesisId: toHex(blake2b256(utf8('genesis'))),
+  precision: 9,
+}
 const available = [
   { id: blake2b256(utf8('one')), value: 50n, condition: multisig },
   { id: blake2b256(utf8('two')), value: 7n, condition: to(a) },
