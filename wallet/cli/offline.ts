@@ -8,7 +8,7 @@ import { jsonObject, jsonUint, parseJson, stringifyJson } from '../../consensus/
 import { coreRegistry } from '../../consensus/types/registry.js'
 import { UsageError } from '../../node/cli/errors.js'
 import { println } from '../../node/cli/io.js'
-import { parsePublicKeys, publicKeysToJson } from '../keys/public.js'
+import { type PublicWalletKey, parsePublicKeys, publicKeysToJson } from '../keys/public.js'
 import {
   assertSameChain,
   type ChainRef,
@@ -78,7 +78,7 @@ export async function signFileCommand(
   const out = opts.out ?? path
   writeTransactionFile(out, result.file, registry)
   w.save()
-  report(result.file, out, chain.precision, w, opts.json, { signed: result.signed })
+  report(result.file, out, chain.precision, w, opts.json, { signed: result.signed }, 'signature(s) added')
 }
 
 async function report(
@@ -87,7 +87,8 @@ async function report(
   precision: number,
   w: OpenWallet | undefined,
   json: boolean | undefined,
-  extra: Record<string, number | string>,
+  extra: Record<string, number>,
+  what: string,
 ): Promise<void> {
   const mine = new Set(w ? w.file.keys.map((k) => k.address) : [])
   const s = summarize(file, precision, (a) => mine.has(a))
@@ -95,12 +96,32 @@ async function report(
     println(stringifyJson({ file: path, ...extra, ...s.json }))
     return
   }
+  const count = Object.values(extra)[0]
   println(
-    `${path}: ${Object.entries(extra)
-      .map(([k, v]) => `${v} ${k}`)
-      .join(', ')}${s.complete ? '; complete, send it with "wallet tx send"' : '; more signatures needed'}`,
+    `${path}: ${count} ${what}${s.complete ? '; complete, send it with "wallet tx send"' : '; more signatures needed'}`,
   )
   for (const line of s.lines) println(line)
+}
+
+/** More keys of the same wallet for an existing watch-only wallet (its addresses and multisig kept). */
+function extendWatchOnly(
+  w: OpenWallet,
+  parsed: { chain?: ChainRef; addressCount: number; keys: readonly PublicWalletKey[] },
+  path: string,
+): OpenWallet {
+  if (!w.watchOnly) throw new UsageError(`${w.path} exists already and holds a seed (use another --wallet)`)
+  const shared = Math.min(w.file.keys.length, parsed.keys.length)
+  for (let i = 0; i < shared; i++)
+    if (w.file.keys[i]!.address !== parsed.keys[i]!.address)
+      throw new UsageError(`${path} holds the keys of another wallet than ${w.path} (key ${i} differs)`)
+  if (parsed.chain && w.file.chain && parsed.chain.genesisId !== w.file.chain.genesisId)
+    throw new UsageError(`${path} is for another chain than ${w.path}`)
+  w.update({
+    keys: parsed.keys.length > w.file.keys.length ? parsed.keys : w.file.keys,
+    addressCount: Math.max(w.file.addressCount, parsed.addressCount),
+    ...(w.file.chain || !parsed.chain ? {} : { chain: parsed.chain }),
+  })
+  return w
 }
 
 export function registerOfflineCommands(wallet: Command): void {
@@ -151,7 +172,7 @@ export function registerOfflineCommands(wallet: Command): void {
     wallet
       .command('import-keys <file>')
       .description(
-        'create a watch-only wallet (public keys only: no seed, no passphrase) from an export-keys file',
+        'create a watch-only wallet (public keys only: no seed, no passphrase) from an export-keys file, or give an existing one more keys',
       ),
     true,
   ).action(async (path: string, opts: CommonOptions) => {
@@ -176,19 +197,21 @@ export function registerOfflineCommands(wallet: Command): void {
       if (err instanceof DecodeError) throw new UsageError(`public key file ${path}: ${err.message}`)
       throw err
     }
-    const w = OpenWallet.create(opts.wallet, {
-      version: 1,
-      kind: 'blockstake-wallet',
-      ...(parsed.chain ? { chain: parsed.chain } : {}),
-      addressCount: parsed.addressCount,
-      keys: parsed.keys,
-      multisig: [],
-    })
+    const w = existsSync(opts.wallet)
+      ? extendWatchOnly(OpenWallet.open(opts.wallet), parsed, path)
+      : OpenWallet.create(opts.wallet, {
+          version: 1,
+          kind: 'blockstake-wallet',
+          ...(parsed.chain ? { chain: parsed.chain } : {}),
+          addressCount: parsed.addressCount,
+          keys: parsed.keys,
+          multisig: [],
+        })
     w.save()
     const out = {
-      address: parsed.keys[0]!.address,
-      addresses: parsed.addressCount,
-      keys: parsed.keys.length,
+      address: w.file.keys[0]!.address,
+      addresses: w.file.addressCount,
+      keys: w.file.keys.length,
       watchOnly: true,
     }
     println(
@@ -222,9 +245,8 @@ export function registerOfflineCommands(wallet: Command): void {
       } = await prepareSpend(opts.stake ? 'blockStakes' : 'coins', amount, address, opts)
       writeTransactionFile(opts.out, file, client.registry)
       w.save()
-      await report(file, opts.out, client.precision, w, opts.json, {
-        inputs: file.transaction.coinInputs.length + file.transaction.blockStakeInputs.length,
-      })
+      const inputs = file.transaction.coinInputs.length + file.transaction.blockStakeInputs.length
+      await report(file, opts.out, client.precision, w, opts.json, { inputs }, 'input(s) to sign')
     },
   )
 

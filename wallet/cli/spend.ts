@@ -100,7 +100,10 @@ export interface SpendRequest {
 interface Held {
   locked: Currency
   immature: Currency
+  /** Spent by pool transactions. */
   pending: Currency
+  /** Paid to the wallet by pool transactions (change included). */
+  incoming: Currency
 }
 
 /**
@@ -119,11 +122,13 @@ export async function buildSpend(
   const stakes: SpendableOutput[] = []
   const spent = new Map<string, SpentOutput>()
   const held: { coins: Held; blockStakes: Held } = {
-    coins: { locked: 0n, immature: 0n, pending: 0n },
-    blockStakes: { locked: 0n, immature: 0n, pending: 0n },
+    coins: { locked: 0n, immature: 0n, pending: 0n, incoming: 0n },
+    blockStakes: { locked: 0n, immature: 0n, pending: 0n, incoming: 0n },
   }
   for (const source of sources) {
     const listed = await client.outputs(source.address)
+    held.coins.incoming += listed.balance.coins.unconfirmed
+    held.blockStakes.incoming += listed.balance.blockStakes.unconfirmed
     for (const [list, into, h] of [
       [listed.coinOutputs, coins, held.coins],
       [listed.blockStakeOutputs, stakes, held.blockStakes],
@@ -194,6 +199,7 @@ function explainShortfall(
     h.locked > 0n ? `${amount(h.locked)} time-locked` : '',
     h.immature > 0n ? `${amount(h.immature)} immature` : '',
     h.pending > 0n ? `${amount(h.pending)} spent by unconfirmed transactions` : '',
+    h.incoming > 0n ? `${amount(h.incoming)} unconfirmed` : '',
   ].filter(Boolean)
   const who = from ? `the multisig wallet ${from}` : 'the wallet'
   return new WalletError(

@@ -43,6 +43,18 @@ async function send(asset: 'coins' | 'blockStakes', amount: string, address: str
   }
 }
 
+/** The node at `url`, or undefined when it does not answer (commands that also work offline). */
+async function reachableNode(url: string): Promise<NodeClient | undefined> {
+  try {
+    return await NodeClient.connect(url)
+  } catch (err) {
+    if (err instanceof Error && err.name === 'TransferError') return undefined
+    throw err
+  }
+}
+
+const reachableChain = async (url: string) => (await reachableNode(url))?.chain
+
 type Sums = Record<string, Currency>
 const addInto = (into: Sums, from: Sums) => {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0n) + v
@@ -57,14 +69,15 @@ export function registerWalletCommands(program: Command): void {
   withCommonOptions(
     wallet
       .command('init')
-      .description('create a wallet with a fresh seed (prints its 24-word mnemonic once); works offline')
+      .description(
+        'create a wallet with a fresh seed (prints its 24-word mnemonic once); works offline (give --chain there)',
+      )
       .option(
         '--chain <file|preset>',
-        'the chain this wallet is for (else learnt from the first node it talks to)',
+        'the chain this wallet is for (else learnt from --node if it answers, or at the first contact)',
       ),
-    true,
   ).action(async (opts: CommonOptions & { chain?: string }) => {
-    const chain = chainOption(opts.chain)
+    const chain = chainOption(opts.chain) ?? (await reachableChain(opts.node))
     const seed = generateSeed()
     const passphrase = await readPassphrase(opts.wallet)
     const w = OpenWallet.create(
@@ -99,12 +112,7 @@ export function registerWalletCommands(program: Command): void {
     // the highest used index within a gap of GAP_LIMIT unused ones (Rivine's first address is index 25)
     let used = -1
     let scanned = false
-    let client: NodeClient | undefined
-    try {
-      client = await NodeClient.connect(opts.node)
-    } catch (err) {
-      if (!(err instanceof Error && err.name === 'TransferError')) throw err
-    }
+    const client = await reachableNode(opts.node)
     if (client) {
       if (chain) client.assertChain(chain, `--chain`)
       chain = client.chain

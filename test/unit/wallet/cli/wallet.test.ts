@@ -118,12 +118,22 @@ afterAll(async () => {
 describe('blockstake wallet', () => {
   it('init writes an encrypted 0600 wallet, prints the mnemonic once, and hands out addresses without the passphrase', async () => {
     const file = path('new.json')
-    const out = await json('wallet', 'init', '--wallet', file)
+    // no node answers: the wallet does not know its chain yet
+    const out = await json('wallet', 'init', '--wallet', file, '--node', 'http://127.0.0.1:9')
     expect(out.mnemonic.split(' ')).toHaveLength(24)
     expect(out.address).toMatch(/^01[0-9a-f]{76}$/)
     expect(statSync(file).mode & 0o777).toBe(0o600)
     expect(readFileSync(file, 'utf8')).not.toContain(out.mnemonic.split(' ')[0] + ' ')
+    expect(JSON.parse(readFileSync(file, 'utf8')).chain).toBeUndefined()
     expect(await cli('wallet', 'init', '--wallet', file)).toMatchObject({ code: 2 })
+    // a node that answers tells a new wallet its chain
+    await json('wallet', 'init', '--wallet', path('new-online.json'), ...node())
+    expect(JSON.parse(readFileSync(path('new-online.json'), 'utf8')).chain).toEqual({
+      name: chain.def.name,
+      network: chain.def.network,
+      genesisId: toHex(chain.genesisId),
+      precision: 9,
+    })
     // public keys are kept: no passphrase needed to hand out or list addresses
     delete process.env.BLOCKSTAKE_PASSPHRASE
     try {
@@ -443,6 +453,27 @@ describe('blockstake wallet', () => {
       ...node(),
     )
     expect(poolIds()).toContain(transactionId)
+
+    // a longer export of the same wallet extends the watch-only wallet; another wallet's keys do not
+    await json(
+      'wallet',
+      'export-keys',
+      '--count',
+      '30',
+      '--out',
+      path('cold-keys-30.json'),
+      '--wallet',
+      path('cold.json'),
+    )
+    expect(await json('wallet', 'import-keys', path('cold-keys-30.json'), '--wallet', watch)).toMatchObject({
+      addresses: 2,
+      keys: 30,
+    })
+    await json('wallet', 'export-keys', '--out', path('dave-keys.json'), '--wallet', path('dave.json'))
+    const other = await cli('wallet', 'import-keys', path('dave-keys.json'), '--wallet', watch)
+    expect(other).toMatchObject({ code: 2, err: expect.stringMatching(/keys of another wallet/) })
+    const seeded = await cli('wallet', 'import-keys', path('dave-keys.json'), '--wallet', path('dave.json'))
+    expect(seeded).toMatchObject({ code: 2, err: expect.stringMatching(/holds a seed/) })
   })
 
   it('a wallet that does not know its chain signs only with --chain', async () => {
