@@ -47,6 +47,14 @@ beforeAll(async () => {
   const created = await initDevnet({ dir: path('devnet'), nodes: 1, blockTime: 1 })
   config = created.config
   faucetMnemonic = created.faucetMnemonic
+  // block stakes for the faucet too: the node's creator respends its own stake output every block, so a
+  // transfer has to come from stakes no creator uses
+  const def = JSON.parse(readFileSync(config.chainFile, 'utf8'))
+  def.genesis.blockStakeOutputs.push({
+    value: '200',
+    condition: { type: 1, data: { unlockhash: config.faucet.address } },
+  })
+  writeFileSync(config.chainFile, JSON.stringify(def))
   startNodes(config, { detached: false })
   url = apiUrl(config.nodes[0]!)
   await until('the node to create blocks', 30_000, async () => ((await height()) >= 1 ? true : undefined))
@@ -103,6 +111,30 @@ describe('wallet against a node process', () => {
         fee: '0',
       }),
     ])
+  })
+
+  it('moves block stakes, the fee paid in coins', async () => {
+    const sent = await wallet('faucet', 'stake', 'send', '50', addresses.bob!)
+    expect((await wallet('bob', 'balance')).blockStakes).toEqual({
+      unlocked: '0',
+      locked: '0',
+      unconfirmed: '50',
+    })
+    await confirmed(sent.transactionId)
+    expect((await wallet('bob', 'balance')).blockStakes).toEqual({
+      unlocked: '50',
+      locked: '0',
+      unconfirmed: '0',
+    })
+    expect((await wallet('faucet', 'balance')).blockStakes).toEqual({
+      unlocked: '150',
+      locked: '0',
+      unconfirmed: '0',
+    })
+    const entry = (await wallet('faucet', 'transactions')).transactions.find(
+      (t: any) => t.id === sent.transactionId,
+    )
+    expect(entry).toMatchObject({ blockStakes: '-50', coins: (-FEE).toString(), fee: FEE.toString() })
   })
 
   it('a time-locked output is refused before its lock height and spent after it', async () => {
