@@ -2,6 +2,8 @@
 // encrypted keystore and whose public keys are kept beside it, talking to a node's HTTP API. This file:
 // init, recover, address, addresses, balance, send, stake send, transactions. The offline flow is in
 // offline.ts, multisig in multisig.ts.
+import { createInterface } from 'node:readline'
+import { Writable } from 'node:stream'
 import type { Command } from 'commander'
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
 import { type Currency, formatCoinString } from '../../consensus/types/currency.js'
@@ -40,6 +42,24 @@ async function send(asset: 'coins' | 'blockStakes', amount: string, address: str
     const mine = new Set((await wallet.keys(wallet.file.keys.length)).map((k) => k.address))
     println(`sent: transaction ${transactionId}`)
     for (const line of summarize(file, client.precision, (a) => mine.has(a)).lines.slice(0, -1)) println(line)
+  }
+}
+
+/**
+ * The mnemonic, typed on the terminal without echo. Not from BLOCKSTAKE_PASSPHRASE (that is the wallet
+ * file's passphrase), and without a terminal `--mnemonic` is the only way.
+ */
+async function readMnemonic(): Promise<string> {
+  if (!process.stdin.isTTY)
+    throw new UsageError('no mnemonic: pass --mnemonic "WORDS" (no terminal to ask on)')
+  const muted = new Writable({ write: (_chunk, _enc, done) => done() })
+  process.stderr.write('mnemonic (24 words): ')
+  const rl = createInterface({ input: process.stdin, output: muted, terminal: true })
+  try {
+    return await new Promise<string>((resolve) => rl.question('', resolve))
+  } finally {
+    rl.close()
+    process.stderr.write('\n')
   }
 }
 
@@ -106,7 +126,7 @@ export function registerWalletCommands(program: Command): void {
       .option('--mnemonic <words>', '24-word mnemonic (default: read from the terminal)')
       .option('--chain <file|preset>', 'the chain this wallet is for (else learnt from the node)'),
   ).action(async (opts: CommonOptions & { mnemonic?: string; chain?: string }) => {
-    const words = opts.mnemonic ?? (await readPassphrase('the mnemonic'))
+    const words = opts.mnemonic ?? (await readMnemonic())
     const seed = mnemonicToSeed(words)
     let chain = chainOption(opts.chain)
     // the highest used index within a gap of GAP_LIMIT unused ones (Rivine's first address is index 25)

@@ -147,6 +147,27 @@ describe('blockstake wallet', () => {
     }
   })
 
+  it('recover without --mnemonic and no terminal asks for --mnemonic (never uses the passphrase)', async () => {
+    const r = await cli('wallet', 'recover', '--wallet', path('no-mnemonic.json'), ...node())
+    expect(r).toMatchObject({
+      code: 2,
+      err: 'no mnemonic: pass --mnemonic "WORDS" (no terminal to ask on)\n',
+    })
+    expect(existsSync(path('no-mnemonic.json'))).toBe(false)
+  })
+
+  it('a wallet file written before the key pool gets its public keys at the next unlock', async () => {
+    const legacy = path('legacy.json')
+    const current = JSON.parse(readFileSync(path('bob.json'), 'utf8'))
+    writeFileSync(
+      legacy,
+      JSON.stringify({ version: 1, kind: 'blockstake-wallet', keystore: current.keystore, addressCount: 2 }),
+    )
+    const list = await json('wallet', 'addresses', '--wallet', legacy)
+    expect(list.addresses).toEqual([keyOf('bob', 0).address, keyOf('bob', 1).address])
+    expect(JSON.parse(readFileSync(legacy, 'utf8')).keys).toHaveLength(22)
+  })
+
   it('recovers the used addresses, shows balances and sends with change to a fresh address', async () => {
     const file = path('dev.json')
     expect((await json('wallet', 'addresses', '--wallet', file)).addresses).toEqual(
