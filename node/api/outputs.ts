@@ -37,8 +37,8 @@ export function pendingLock(c: Condition, tip: { height: number; timestamp: numb
  * - `coins.unlocked` / `blockStakes.unlocked`: the spendable outputs;
  * - `locked`: time-locked outputs;
  * - `coins.immature`: miner payouts not yet matured;
- * - `coins.unconfirmed`: coin outputs of pool transactions paying the address that no other pool
- *   transaction spends (the change of a pending spend is here; the outputs it spends are in no sum).
+ * - `unconfirmed`: outputs of pool transactions paying the address that no other pool transaction
+ *   spends (the change of a pending spend is here; the outputs it spends are in no sum).
  * `more`: the address has more than `limit` index entries and older outputs may be missing.
  */
 export async function addressOutputs(
@@ -52,7 +52,7 @@ export async function addressOutputs(
   const coinOutputs: JsonValue[] = []
   const blockStakeOutputs: JsonValue[] = []
   const coins = { unlocked: 0n, locked: 0n, immature: 0n, unconfirmed: 0n }
-  const blockStakes = { unlocked: 0n, locked: 0n }
+  const blockStakes = { unlocked: 0n, locked: 0n, unconfirmed: 0n }
 
   const addUnspent = (o: OutputEntry, kind: 'coin' | 'blockstake'): void => {
     const lock = pendingLock(o.condition, tip)
@@ -124,6 +124,12 @@ export async function addressOutputs(
     for (const [i, o] of tx.coinOutputs.entries())
       if (unlockHashEquals(conditionUnlockHash(o.condition), uh) && !pool.spenderOf(ids.coinOutputIds[i]!))
         coins.unconfirmed += o.value
+    for (const [i, o] of tx.blockStakeOutputs.entries())
+      if (
+        unlockHashEquals(conditionUnlockHash(o.condition), uh) &&
+        !pool.spenderOf(ids.blockStakeOutputIds[i]!)
+      )
+        blockStakes.unconfirmed += o.value
   }
 
   const decimal = (sums: Record<string, bigint>): { [key: string]: string } =>

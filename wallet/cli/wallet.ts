@@ -1,238 +1,348 @@
-// `blockstake wallet …` (DESIGN §6): a deterministic wallet whose seed lives in an encrypted keystore,
-// talking to a node's HTTP API. First commands: init, recover, address, addresses, balance, send.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { homedir } from 'node:os'
-import { dirname, join } from 'node:path'
+// `blockstake wallet …` (DESIGN §6, docs/wallet.md): a deterministic wallet whose seed lives in an
+// encrypted keystore and whose public keys are kept beside it, talking to a node's HTTP API. This file:
+// init, recover, address, addresses, balance, send, stake send, transactions. The offline flow is in
+// offline.ts, multisig in multisig.ts.
+import { createInterface } from 'node:readline'
+import { Writable } from 'node:stream'
 import type { Command } from 'commander'
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
-import { stringifyJson, utf8 } from '../../consensus/index.js'
-import { parseChainDefinition } from '../../consensus/params/chain.js'
-import { parseCoinString, precisionOf } from '../../consensus/types/currency.js'
-import { parseUnlockHash } from '../../consensus/types/unlockhash.js'
+import { type Currency, formatCoinString } from '../../consensus/types/currency.js'
+import { unlockHashToString } from '../../consensus/types/unlockhash.js'
 import { UsageError } from '../../node/cli/errors.js'
 import { println, readPassphrase } from '../../node/cli/io.js'
 import { deriveKey } from '../keys/derive.js'
-import { decryptSeed, encryptSeed, type KeystoreFile, parseKeystore } from '../keys/keystore.js'
+import { encryptSeed } from '../keys/keystore.js'
+import { nodeScrypt } from '../keys/keystore.node.js'
 import { generateSeed, mnemonicToSeed, seedToMnemonic } from '../keys/seed.js'
-import { transfer } from './transfer.js'
-
-/** The wallet file: the encrypted seed and how many addresses are in use (no secret in clear). */
-interface WalletFile {
-  readonly version: 1
-  readonly kind: 'blockstake-wallet'
-  readonly keystore: KeystoreFile
-  readonly addressCount: number
-}
+import { walletHistory } from '../tx/history.js'
+import { type AddressOutputs, NodeClient } from './client.js'
+import { type CommonOptions, chainOption, missingSignatures, summarize, withCommonOptions } from './common.js'
+import { registerMultisigCommands } from './multisig.js'
+import { registerOfflineCommands } from './offline.js'
+import { prepareSpend, type SpendOptions, signTransactionFile, withSpendOptions } from './spend.js'
+import { OpenWallet } from './store.js'
 
 export const GAP_LIMIT = 50
-const defaultWallet = () =>
-  join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'blockstake', 'wallet.json')
-const DEFAULT_NODE = 'http://127.0.0.1:23110'
 
-function readWallet(path: string): WalletFile {
-  if (!existsSync(path))
-    throw new UsageError(`no wallet at ${path} (run "blockstake wallet init" or "wallet recover")`)
-  let value: Record<string, unknown>
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'))
-  } catch {
-    throw new UsageError(`wallet file ${path} is corrupt: not JSON`)
+/** `send` and `stake send`: build, sign with this wallet's keys, post, then save the wallet. */
+async function send(asset: 'coins' | 'blockStakes', amount: string, address: string, opts: SpendOptions) {
+  const prepared = await prepareSpend(asset, amount, address, opts)
+  const { wallet, client } = prepared
+  const { file } = await signTransactionFile(wallet, prepared.file, client.registry)
+  const missing = missingSignatures(file)
+  if (missing)
+    throw new UsageError(
+      `this wallet cannot sign alone: ${missing}; build the transaction with "wallet tx build" and collect the signatures with "wallet multisig sign"`,
+    )
+  const transactionId = await client.submit(file.transaction)
+  wallet.save()
+  const change = prepared.changeKey?.address
+  if (opts.json) println(JSON.stringify({ transactionId, ...(change ? { change } : {}) }))
+  else {
+    const mine = new Set((await wallet.keys(wallet.file.keys.length)).map((k) => k.address))
+    println(`sent: transaction ${transactionId}`)
+    for (const line of summarize(file, client.precision, (a) => mine.has(a)).lines.slice(0, -1)) println(line)
   }
-  if (value.kind !== 'blockstake-wallet' || value.version !== 1)
-    throw new UsageError(`${path} is not a blockstake wallet file`)
-  if (!Number.isSafeInteger(value.addressCount) || (value.addressCount as number) < 1) {
-    throw new UsageError(`wallet file ${path} is corrupt: addressCount`)
-  }
+}
+
+/**
+ * The mnemonic, typed on the terminal without echo. Not from BLOCKSTAKE_PASSPHRASE (that is the wallet
+ * file's passphrase), and without a terminal `--mnemonic` is the only way.
+ */
+async function readMnemonic(): Promise<string> {
+  if (!process.stdin.isTTY)
+    throw new UsageError('no mnemonic: pass --mnemonic "WORDS" (no terminal to ask on)')
+  const muted = new Writable({ write: (_chunk, _enc, done) => done() })
+  process.stderr.write('mnemonic (24 words): ')
+  const rl = createInterface({ input: process.stdin, output: muted, terminal: true })
   try {
-    return { ...(value as unknown as WalletFile), keystore: parseKeystore(value.keystore) }
+    return await new Promise<string>((resolve) => rl.question('', resolve))
+  } finally {
+    rl.close()
+    process.stderr.write('\n')
+  }
+}
+
+/** The node at `url`, or undefined when it does not answer (commands that also work offline). */
+async function reachableNode(url: string): Promise<NodeClient | undefined> {
+  try {
+    return await NodeClient.connect(url)
   } catch (err) {
-    throw new UsageError(`wallet file ${path} is corrupt: ${(err as Error).message}`)
+    if (err instanceof Error && err.name === 'TransferError') return undefined
+    throw err
   }
 }
 
-/** Atomic write (temp + rename), mode 0600; refuses to overwrite unless asked. */
-function writeWallet(path: string, wallet: WalletFile, overwrite: boolean): void {
-  if (!overwrite && existsSync(path)) throw new UsageError(`${path} exists already (use another --wallet)`)
-  mkdirSync(dirname(path), { recursive: true })
-  const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, `${stringifyJson(wallet as never)}\n`, { mode: 0o600 })
-  renameSync(tmp, path)
-}
+const reachableChain = async (url: string) => (await reachableNode(url))?.chain
 
-async function seedOf(wallet: WalletFile, path: string): Promise<Uint8Array> {
-  return decryptSeed(wallet.keystore, await readPassphrase(path))
+type Sums = Record<string, Currency>
+const addInto = (into: Sums, from: Sums) => {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0n) + v
 }
-
-/** A GET on the node API; the caller states the shape it reads. */
-async function nodeJson<T>(node: string, path: string): Promise<T> {
-  let res: Response
-  try {
-    res = await fetch(`${node.replace(/\/$/, '')}${path}`, { signal: AbortSignal.timeout(5000) })
-  } catch (err) {
-    throw new UsageError(`cannot reach the node at ${node}: ${(err as Error).message}`)
-  }
-  const body = (await res.json()) as T & { message?: string }
-  if (!res.ok) throw new UsageError(`the node answered ${res.status}: ${body.message}`)
-  return body
-}
-
-const addressesOf = (seed: Uint8Array, count: number) =>
-  Array.from({ length: count }, (_, i) => deriveKey(seed, i, nodeEd25519))
-
-interface Common {
-  wallet: string
-  node: string
-  json?: boolean
-}
+const decimal = (o: Sums) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.toString()]))
 
 export function registerWalletCommands(program: Command): void {
   const wallet = program
     .command('wallet')
     .description('a deterministic wallet: keys in an encrypted keystore, a node for the chain')
-  const common = (c: Command) =>
-    c
-      .option('--wallet <file>', 'wallet file', defaultWallet())
-      .option('--node <url>', 'node API', DEFAULT_NODE)
-      .option('--json', 'print one JSON object')
 
-  common(
+  withCommonOptions(
     wallet
       .command('init')
-      .description('create a wallet with a fresh seed (prints its 24-word mnemonic once)'),
-  ).action(async (opts: Common) => {
+      .description(
+        'create a wallet with a fresh seed (prints its 24-word mnemonic once); works offline (give --chain there)',
+      )
+      .option(
+        '--chain <file|preset>',
+        'the chain this wallet is for (else learnt from --node if it answers, or at the first contact)',
+      ),
+  ).action(async (opts: CommonOptions & { chain?: string }) => {
+    const chain = chainOption(opts.chain) ?? (await reachableChain(opts.node))
     const seed = generateSeed()
     const passphrase = await readPassphrase(opts.wallet)
-    writeWallet(
+    const w = OpenWallet.create(
       opts.wallet,
       {
         version: 1,
         kind: 'blockstake-wallet',
-        keystore: await encryptSeed(seed, passphrase),
+        keystore: await encryptSeed(seed, passphrase, { kdf: nodeScrypt }),
+        ...(chain ? { chain } : {}),
         addressCount: 1,
+        keys: [],
+        multisig: [],
       },
-      false,
+      seed,
     )
-    const address = deriveKey(seed, 0, nodeEd25519).address
+    w.save()
+    const address = (await w.addresses())[0]!.address
     if (opts.json) println(JSON.stringify({ mnemonic: seedToMnemonic(seed), address }))
     else println(`mnemonic (write it down, it is shown once): ${seedToMnemonic(seed)}\naddress: ${address}`)
   })
 
-  common(
+  withCommonOptions(
     wallet
       .command('recover')
       .description('restore a wallet from its mnemonic; scans addresses with a gap limit of 50 on the node')
-      .option('--mnemonic <words>', '24-word mnemonic (default: read from the terminal)'),
-  ).action(async (opts: Common & { mnemonic?: string }) => {
-    const words = opts.mnemonic ?? (await readPassphrase('the mnemonic'))
+      .option('--mnemonic <words>', '24-word mnemonic (default: read from the terminal)')
+      .option('--chain <file|preset>', 'the chain this wallet is for (else learnt from the node)'),
+  ).action(async (opts: CommonOptions & { mnemonic?: string; chain?: string }) => {
+    const words = opts.mnemonic ?? (await readMnemonic())
     const seed = mnemonicToSeed(words)
+    let chain = chainOption(opts.chain)
     // the highest used index within a gap of GAP_LIMIT unused ones (Rivine's first address is index 25)
     let used = -1
     let scanned = false
-    try {
+    const client = await reachableNode(opts.node)
+    if (client) {
+      if (chain) client.assertChain(chain, `--chain`)
+      chain = client.chain
       for (let i = 0; i <= used + GAP_LIMIT; i++) {
-        const body = await nodeJson<{
-          transactions?: unknown[]
-          blocks?: unknown[]
-          unconfirmed?: unknown[]
-        }>(opts.node, `/explorer/hashes/${deriveKey(seed, i, nodeEd25519).address}?limit=1`)
+        const body = await client.explorer(deriveKey(seed, i, nodeEd25519).address, 1)
         if (body.transactions?.length || body.blocks?.length || body.unconfirmed?.length) used = i
       }
       scanned = true
-    } catch (err) {
-      if (!(err instanceof UsageError)) throw err
     }
     const passphrase = await readPassphrase(opts.wallet)
-    const addressCount = Math.max(1, used + 1)
-    writeWallet(
+    const w = OpenWallet.create(
       opts.wallet,
-      { version: 1, kind: 'blockstake-wallet', keystore: await encryptSeed(seed, passphrase), addressCount },
-      false,
+      {
+        version: 1,
+        kind: 'blockstake-wallet',
+        keystore: await encryptSeed(seed, passphrase, { kdf: nodeScrypt }),
+        ...(chain ? { chain } : {}),
+        addressCount: Math.max(1, used + 1),
+        keys: [],
+        multisig: [],
+      },
+      seed,
     )
-    const out = { address: deriveKey(seed, 0, nodeEd25519).address, addresses: addressCount, scanned }
+    w.save()
+    const out = { address: (await w.addresses())[0]!.address, addresses: w.file.addressCount, scanned }
     println(
       opts.json
         ? JSON.stringify(out)
-        : `recovered: ${addressCount} address(es) in use${scanned ? '' : ' (node not reachable: no scan)'}`,
+        : `recovered: ${out.addresses} address(es) in use${scanned ? '' : ' (node not reachable: no scan)'}`,
     )
   })
 
-  common(wallet.command('address').description('a new address of the wallet')).action(
-    async (opts: Common) => {
-      const w = readWallet(opts.wallet)
-      const seed = await seedOf(w, opts.wallet)
-      const address = deriveKey(seed, w.addressCount, nodeEd25519).address
-      writeWallet(opts.wallet, { ...w, addressCount: w.addressCount + 1 }, true)
-      println(opts.json ? JSON.stringify({ address }) : address)
-    },
-  )
+  withCommonOptions(
+    wallet.command('address').description('hand out a new address of the wallet'),
+    true,
+  ).action(async (opts: CommonOptions) => {
+    const w = OpenWallet.open(opts.wallet)
+    const { address } = await w.takeNextKey()
+    w.save()
+    println(opts.json ? JSON.stringify({ address }) : address)
+  })
 
-  common(wallet.command('addresses').description('the addresses in use')).action(async (opts: Common) => {
-    const w = readWallet(opts.wallet)
-    const list = addressesOf(await seedOf(w, opts.wallet), w.addressCount).map((k) => k.address)
+  withCommonOptions(
+    wallet.command('addresses').description('the addresses in use (receiving and change)'),
+    true,
+  ).action(async (opts: CommonOptions) => {
+    const w = OpenWallet.open(opts.wallet)
+    const list = (await w.addresses()).map((k) => k.address)
+    w.save()
     println(opts.json ? JSON.stringify({ addresses: list }) : list.join('\n'))
   })
 
-  common(
-    wallet.command('balance').description('coins and block stakes: unlocked, locked, immature, unconfirmed'),
-  ).action(async (opts: Common) => {
-    const w = readWallet(opts.wallet)
-    const totals = {
-      coins: { unlocked: 0n, locked: 0n, immature: 0n, unconfirmed: 0n },
-      blockStakes: { unlocked: 0n, locked: 0n },
+  withCommonOptions(
+    wallet
+      .command('balance')
+      .description(
+        'coins and block stakes: unlocked, locked (time lock not reached), immature, unconfirmed; and of the multisig wallets it follows',
+      ),
+  ).action(async (opts: CommonOptions) => {
+    const w = OpenWallet.open(opts.wallet)
+    const client = await NodeClient.connect(opts.node, w)
+    const sum = async (addresses: readonly string[]) => {
+      const coins: Sums = { unlocked: 0n, locked: 0n, immature: 0n, unconfirmed: 0n }
+      const blockStakes: Sums = { unlocked: 0n, locked: 0n, unconfirmed: 0n }
+      let more = false
+      for (const a of addresses) {
+        const o: AddressOutputs = await client.outputs(a)
+        addInto(coins, o.balance.coins)
+        addInto(blockStakes, o.balance.blockStakes)
+        more ||= o.more
+      }
+      return { coins, blockStakes, more }
     }
-    for (const k of addressesOf(await seedOf(w, opts.wallet), w.addressCount)) {
-      const b = (
-        await nodeJson<{
-          balance: {
-            coins: Record<'unlocked' | 'locked' | 'immature' | 'unconfirmed', string>
-            blockStakes: Record<'unlocked' | 'locked', string>
-          }
-        }>(opts.node, `/addresses/${k.address}/outputs`)
-      ).balance
-      for (const f of ['unlocked', 'locked', 'immature', 'unconfirmed'] as const)
-        totals.coins[f] += BigInt(b.coins[f])
-      for (const f of ['unlocked', 'locked'] as const) totals.blockStakes[f] += BigInt(b.blockStakes[f])
+    const own = await sum((await w.addresses()).map((k) => k.address))
+    const mine = new Set((await w.addresses()).map((k) => k.address))
+    const multisig = []
+    for (const m of w.file.multisig) {
+      const s = await sum([m.address])
+      const members = m.condition.unlockHashes.map(unlockHashToString)
+      multisig.push({ record: m, members, ownKeys: members.filter((a) => mine.has(a)).length, ...s })
     }
-    const s = (o: Record<string, bigint>) =>
-      Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.toString()]))
-    const out = { coins: s(totals.coins), blockStakes: s(totals.blockStakes) }
-    if (opts.json) println(JSON.stringify(out))
-    else
+    w.save()
+    if (opts.json) {
       println(
-        `coins: ${out.coins.unlocked} unlocked, ${out.coins.locked} locked, ${out.coins.immature} immature, ${out.coins.unconfirmed} unconfirmed (base units)\nblock stakes: ${out.blockStakes.unlocked} unlocked, ${out.blockStakes.locked} locked`,
+        JSON.stringify({
+          coins: decimal(own.coins),
+          blockStakes: decimal(own.blockStakes),
+          multisig: multisig.map((m) => ({
+            address: m.record.address,
+            minimumSignatureCount: m.record.condition.minimumSignatureCount,
+            unlockHashes: m.members,
+            ownKeys: m.ownKeys,
+            coins: decimal(m.coins),
+            blockStakes: decimal(m.blockStakes),
+          })),
+          ...(own.more || multisig.some((m) => m.more) ? { incomplete: true } : {}),
+        }),
       )
+      return
+    }
+    const coin = (v: Currency | undefined) => formatCoinString(v ?? 0n, client.precision)
+    const line = (c: Sums, b: Sums) => [
+      `coins: ${coin(c.unlocked)} unlocked, ${coin(c.locked)} locked, ${coin(c.immature)} immature, ${coin(c.unconfirmed)} unconfirmed`,
+      `block stakes: ${b.unlocked} unlocked, ${b.locked} locked, ${b.unconfirmed} unconfirmed`,
+    ]
+    for (const l of line(own.coins, own.blockStakes)) println(l)
+    for (const m of multisig) {
+      println(
+        `multisig ${m.record.address} (${m.record.condition.minimumSignatureCount} of ${m.members.length}, ${m.ownKeys} key(s) here):`,
+      )
+      for (const l of line(m.coins, m.blockStakes)) println(`  ${l}`)
+    }
+    if (own.more || multisig.some((m) => m.more))
+      println('(an address has more history than the node lists at once: older outputs may be missing)')
   })
 
-  common(
+  withSpendOptions(
+    withCommonOptions(
+      wallet
+        .command('send <amount> <address>')
+        .description(
+          'send AMOUNT coins (e.g. 12.5) to ADDRESS (a wallet address, or a multisig address this wallet follows); change goes to a fresh address',
+        ),
+    ),
+  ).action((amount: string, address: string, opts: SpendOptions) => send('coins', amount, address, opts))
+
+  const stake = wallet.command('stake').description('block stakes')
+  withSpendOptions(
+    withCommonOptions(
+      stake
+        .command('send <amount> <address>')
+        .description('send AMOUNT block stakes to ADDRESS; the miner fee is paid in coins'),
+    ),
+  ).action((amount: string, address: string, opts: SpendOptions) =>
+    send('blockStakes', amount, address, opts),
+  )
+
+  withCommonOptions(
     wallet
-      .command('send <amount> <address>')
-      .description('send AMOUNT coins (e.g. 12.5) to ADDRESS, fee the chain minimum unless --fee')
-      .option('--data <text>', 'arbitrary data (at most the chain limit)')
-      .option('--fee <amount>', 'miner fee in coins'),
-  ).action(async (amount: string, address: string, opts: Common & { data?: string; fee?: string }) => {
-    const to = parseUnlockHash(address, 'ADDRESS')
-    if (!/^[0-9,]*\.?[0-9]*$/.test(amount) || !/[1-9]/.test(amount)) {
-      throw new UsageError(`AMOUNT must be a positive coin amount like 12.5, got "${amount}"`)
+      .command('transactions')
+      .description("the wallet's transactions and miner payouts, newest first, with what each moved")
+      .option('--limit <n>', 'entries read per address (at most 1000)', '100'),
+  ).action(async (opts: CommonOptions & { limit: string }) => {
+    if (!/^[0-9]+$/.test(opts.limit) || Number(opts.limit) < 1 || Number(opts.limit) > 1000)
+      throw new UsageError(`--limit must be a whole number from 1 to 1000, got "${opts.limit}"`)
+    const w = OpenWallet.open(opts.wallet)
+    const client = await NodeClient.connect(opts.node, w)
+    const addresses = (await w.addresses()).map((k) => k.address)
+    const mine = new Set(addresses)
+    const transactions = []
+    const payouts = []
+    let more = false
+    for (const address of addresses) {
+      const body = await client.explorer(address, Number(opts.limit))
+      more ||= body.more === true
+      for (const view of [...(body.transactions ?? []), ...(body.unconfirmed ?? [])])
+        transactions.push({
+          id: view.id,
+          ...(view.unconfirmed || view.height === undefined
+            ? {}
+            : { height: view.height, index: view.index ?? 0 }),
+          transaction: client.registry.fromJson(view.transaction),
+          coinOutputIds: view.coinOutputIds,
+          blockStakeOutputIds: view.blockStakeOutputIds,
+        })
+      for (const b of body.blocks ?? [])
+        payouts.push({
+          blockId: b.id,
+          height: b.height,
+          payouts: b.minerPayouts.map((p) => ({
+            id: p.id,
+            value: BigInt(p.value),
+          })),
+        })
     }
-    const w = readWallet(opts.wallet)
-    const def = parseChainDefinition(
-      (await nodeJson<{ definition: unknown }>(opts.node, '/chain')).definition,
-    )
-    const precision = precisionOf(def.oneCoin)
-    const value = parseCoinString(amount, precision)
-    if (value <= 0n) throw new UsageError('AMOUNT must be positive')
-    const fee =
-      opts.fee === undefined ? def.constants.minimumTransactionFee : parseCoinString(opts.fee, precision)
-    const [key, ...moreKeys] = addressesOf(await seedOf(w, opts.wallet), w.addressCount)
-    const transactionId = await transfer({
-      api: opts.node,
-      def: { ...def, constants: { ...def.constants, minimumTransactionFee: fee } },
-      key: key!,
-      moreKeys,
-      to,
-      value,
-      ...(opts.data !== undefined ? { data: utf8(opts.data) } : {}),
-    })
-    println(opts.json ? JSON.stringify({ transactionId }) : `sent: transaction ${transactionId}`)
+    const entries = walletHistory(transactions, payouts, (uh) => mine.has(unlockHashToString(uh)))
+    w.save()
+    if (opts.json) {
+      println(
+        JSON.stringify({
+          transactions: entries.map((e) => ({
+            kind: e.kind,
+            id: e.id,
+            height: e.height ?? null,
+            confirmed: e.height !== undefined,
+            coins: e.coins.toString(),
+            blockStakes: e.blockStakes.toString(),
+            fee: e.fee.toString(),
+          })),
+          more,
+        }),
+      )
+      return
+    }
+    const signed = (v: bigint) =>
+      v < 0n ? `-${formatCoinString(-v, client.precision)}` : `+${formatCoinString(v, client.precision)}`
+    for (const e of entries) {
+      const parts = [
+        e.height === undefined ? 'unconfirmed' : `height ${e.height}`,
+        e.kind === 'payout' ? `block ${e.id}` : `tx ${e.id}`,
+        `${signed(e.coins)} coins`,
+        ...(e.blockStakes !== 0n ? [`${e.blockStakes > 0n ? '+' : ''}${e.blockStakes} block stakes`] : []),
+        ...(e.fee > 0n ? [`fee ${formatCoinString(e.fee, client.precision)}`] : []),
+      ]
+      println(parts.join('  '))
+    }
+    if (entries.length === 0) println('no transactions yet')
+    if (more) println(`(more history exists: raise --limit)`)
   })
+
+  registerMultisigCommands(wallet)
+  registerOfflineCommands(wallet)
 }

@@ -1,7 +1,16 @@
-// Keystore files on disk: written atomically (temp file + rename) with mode 0600.
+// Keystore files on disk: written atomically (temp file + rename) with mode 0600; Node's native scrypt.
+import { scrypt } from 'node:crypto'
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { stringifyJson } from '../../consensus/encoding/json.js'
-import { KeystoreError, type KeystoreFile, parseKeystore } from './keystore.js'
+import { KeystoreError, type KeystoreFile, parseKeystore, type ScryptKdf } from './keystore.js'
+
+/** OpenSSL's scrypt: the same function as `nobleScrypt`, about twice as fast. */
+export const nodeScrypt: ScryptKdf = (password, salt, params) =>
+  new Promise((resolve, reject) =>
+    scrypt(password, salt, 32, { ...params, maxmem: 2 ** 30 }, (err, key) =>
+      err ? reject(err) : resolve(new Uint8Array(key.buffer, key.byteOffset, key.length)),
+    ),
+  )
 
 export async function writeKeystoreFile(path: string, keystore: KeystoreFile): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`

@@ -48,12 +48,20 @@ const subtle = () => {
 
 type AesKey = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>
 
-async function aesKey(passphrase: string, salt: Uint8Array, params: ScryptParams): Promise<AesKey> {
-  const raw = await scryptAsync(utf8(passphrase.normalize('NFKC')), salt, {
-    ...params,
-    dkLen: 32,
-    maxmem: 2 ** 30,
-  })
+/** A scrypt implementation giving a 32-byte key (Node passes its native one: keystore.node.ts). */
+export type ScryptKdf = (password: Uint8Array, salt: Uint8Array, params: ScryptParams) => Promise<Uint8Array>
+
+/** scrypt from @noble/hashes (pure JS, browser-safe). */
+export const nobleScrypt: ScryptKdf = (password, salt, params) =>
+  scryptAsync(password, salt, { ...params, dkLen: 32, maxmem: 2 ** 30 })
+
+async function aesKey(
+  passphrase: string,
+  salt: Uint8Array,
+  params: ScryptParams,
+  kdf: ScryptKdf,
+): Promise<AesKey> {
+  const raw = await kdf(utf8(passphrase.normalize('NFKC')), salt, { N: params.N, r: params.r, p: params.p })
   return subtle().importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt'])
 }
 
@@ -61,14 +69,14 @@ async function aesKey(passphrase: string, salt: Uint8Array, params: ScryptParams
 export async function encryptSeed(
   seed: Uint8Array,
   passphrase: string,
-  opts: { readonly scrypt?: ScryptParams; readonly label?: string } = {},
+  opts: { readonly scrypt?: ScryptParams; readonly label?: string; readonly kdf?: ScryptKdf } = {},
 ): Promise<KeystoreFile> {
   assertWalletSeed(seed)
   if (passphrase.length === 0) throw new KeystoreError('unsupported', 'the passphrase must not be empty')
   const params = opts.scrypt ?? DEFAULT_SCRYPT
   const salt = globalThis.crypto.getRandomValues(new Uint8Array(32))
   const iv = globalThis.crypto.getRandomValues(new Uint8Array(12))
-  const key = await aesKey(passphrase, salt, params)
+  const key = await aesKey(passphrase, salt, params, opts.kdf ?? nobleScrypt)
   const additionalData = utf8(opts.label ?? '')
   const ciphertext = new Uint8Array(
     await subtle().encrypt({ name: 'AES-GCM', iv, additionalData }, key, seed),
@@ -113,9 +121,13 @@ export function parseKeystore(value: unknown): KeystoreFile {
 }
 
 /** Decrypts the seed; a wrong passphrase (or any tampering) is a `wrong-passphrase` error. */
-export async function decryptSeed(file: KeystoreFile, passphrase: string): Promise<Uint8Array> {
+export async function decryptSeed(
+  file: KeystoreFile,
+  passphrase: string,
+  kdf: ScryptKdf = nobleScrypt,
+): Promise<Uint8Array> {
   const ks = parseKeystore(file)
-  const key = await aesKey(passphrase, fromHex(ks.kdf.salt), ks.kdf)
+  const key = await aesKey(passphrase, fromHex(ks.kdf.salt), ks.kdf, kdf)
   try {
     const plain = await subtle().decrypt(
       { name: 'AES-GCM', iv: fromHex(ks.cipher.iv), additionalData: utf8(ks.label ?? '') },

@@ -2,8 +2,14 @@
 import type { Ed25519 } from '../../consensus/crypto/ed25519.js'
 import { type Condition, conditionUnlockHash, publicKeyUnlockHash } from '../../consensus/types/conditions.js'
 import type { Currency } from '../../consensus/types/currency.js'
+import { NIL_FULFILLMENT } from '../../consensus/types/fulfillments.js'
 import { addMultisigSignature, type SigningKey, signSingleSignature } from '../../consensus/types/sign.js'
-import type { CoinOutput, Transaction, TransactionRegistry } from '../../consensus/types/transaction.js'
+import type {
+  BlockStakeOutput,
+  CoinOutput,
+  Transaction,
+  TransactionRegistry,
+} from '../../consensus/types/transaction.js'
 import { type UnlockHash, unlockHashToString } from '../../consensus/types/unlockhash.js'
 
 /** An unspent output the wallet may spend. */
@@ -13,7 +19,12 @@ export interface SpendableOutput {
   readonly condition: Condition
 }
 
-export type WalletErrorCode = 'insufficient-funds' | 'invalid-amount' | 'data-too-large' | 'no-key'
+export type WalletErrorCode =
+  | 'insufficient-funds'
+  | 'insufficient-block-stakes'
+  | 'invalid-amount'
+  | 'data-too-large'
+  | 'no-key'
 
 export class WalletError extends Error {
   override readonly name = 'WalletError'
@@ -37,50 +48,109 @@ export interface TransferRequest {
   readonly maxArbitraryData?: number
 }
 
-/**
- * Picks inputs (largest first, so transactions stay small) until they cover the outputs and the fee,
- * and adds a change output when needed. The inputs are left unsigned.
- */
-export function buildTransfer(req: TransferRequest): Transaction {
-  if (req.fee < 0n) throw new WalletError('invalid-amount', 'the fee cannot be negative')
-  for (const o of req.outputs)
-    if (o.value <= 0n) throw new WalletError('invalid-amount', 'every output needs a positive amount')
-  const data = req.arbitraryData ?? new Uint8Array(0)
-  if (data.length > (req.maxArbitraryData ?? 83)) {
-    throw new WalletError(
-      'data-too-large',
-      `arbitrary data of ${data.length} bytes exceeds ${req.maxArbitraryData ?? 83}`,
-    )
+/** Coin and block stake outputs to pay, from what the wallet can spend (spec §4.4: both balance exactly). */
+export interface TransactionRequest {
+  readonly coins: { readonly available: readonly SpendableOutput[]; readonly outputs: readonly CoinOutput[] }
+  readonly blockStakes?: {
+    readonly available: readonly SpendableOutput[]
+    readonly outputs: readonly BlockStakeOutput[]
   }
-  const needed = req.outputs.reduce((s, o) => s + o.value, 0n) + req.fee
+  /** The one miner fee, in coins (spec §4.4: a v1 transaction pays at least one, block stakes or not). */
+  readonly fee: Currency
+  /** Where coin and block stake change goes. */
+  readonly change: Condition
+  readonly arbitraryData?: Uint8Array
+  readonly maxArbitraryData?: number
+}
+
+const largestFirst = (a: SpendableOutput, b: SpendableOutput): number =>
+  b.value > a.value ? 1 : b.value < a.value ? -1 : 0
+
+/** Largest outputs first until `needed` is covered (so transactions stay small). */
+function select(
+  available: readonly SpendableOutput[],
+  needed: Currency,
+): { chosen: SpendableOutput[]; sum: Currency } {
   const chosen: SpendableOutput[] = []
   let sum = 0n
-  for (const o of [...req.available].sort((a, b) => (b.value > a.value ? 1 : b.value < a.value ? -1 : 0))) {
+  for (const o of [...available].sort(largestFirst)) {
     if (sum >= needed) break
     chosen.push(o)
     sum += o.value
   }
-  if (sum < needed) {
-    throw new WalletError('insufficient-funds', `insufficient funds: ${needed - sum} base units missing`, {
-      missing: needed - sum,
-    })
+  return { chosen, sum }
+}
+
+/**
+ * Picks coin inputs for the outputs plus the fee and block stake inputs for the block stake outputs
+ * (largest first), and adds change outputs when needed. The inputs are left unsigned (nil fulfillments).
+ */
+export function buildTransaction(req: TransactionRequest): Transaction {
+  if (req.fee < 0n) throw new WalletError('invalid-amount', 'the fee cannot be negative')
+  const stakes = req.blockStakes ?? { available: [], outputs: [] }
+  for (const o of [...req.coins.outputs, ...stakes.outputs])
+    if (o.value <= 0n) throw new WalletError('invalid-amount', 'every output needs a positive amount')
+  if (req.coins.outputs.length + stakes.outputs.length === 0)
+    throw new WalletError('invalid-amount', 'a transaction needs at least one output')
+  const data = req.arbitraryData ?? new Uint8Array(0)
+  const maxData = req.maxArbitraryData ?? 83
+  if (data.length > maxData)
+    throw new WalletError('data-too-large', `arbitrary data of ${data.length} bytes exceeds ${maxData}`)
+
+  const neededStakes = stakes.outputs.reduce((s, o) => s + o.value, 0n)
+  const bs = select(stakes.available, neededStakes)
+  if (bs.sum < neededStakes) {
+    throw new WalletError(
+      'insufficient-block-stakes',
+      `insufficient block stakes: ${neededStakes - bs.sum} missing`,
+      { missing: neededStakes - bs.sum },
+    )
   }
-  const outputs = [...req.outputs]
-  if (sum > needed) outputs.push({ value: sum - needed, condition: req.change })
+  const needed = req.coins.outputs.reduce((s, o) => s + o.value, 0n) + req.fee
+  const coins = select(req.coins.available, needed)
+  if (coins.sum < needed) {
+    throw new WalletError(
+      'insufficient-funds',
+      `insufficient funds: ${needed - coins.sum} base units missing`,
+      {
+        missing: needed - coins.sum,
+      },
+    )
+  }
+  const unsigned = (o: SpendableOutput) => ({ parentId: o.id, fulfillment: NIL_FULFILLMENT })
+  const change = (sum: Currency, used: Currency): CoinOutput[] =>
+    sum > used ? [{ value: sum - used, condition: req.change }] : []
   return {
     version: 1,
-    coinInputs: chosen.map((o) => ({ parentId: o.id, fulfillment: { type: 0 } })),
-    coinOutputs: outputs,
-    blockStakeInputs: [],
-    blockStakeOutputs: [],
+    coinInputs: coins.chosen.map(unsigned),
+    coinOutputs: [...req.coins.outputs, ...change(coins.sum, needed)],
+    blockStakeInputs: bs.chosen.map(unsigned),
+    blockStakeOutputs: [...stakes.outputs, ...change(bs.sum, neededStakes)],
     minerFees: req.fee > 0n ? [req.fee] : [],
     arbitraryData: data,
   }
 }
 
+/** A coin-only `buildTransaction`. */
+export function buildTransfer(req: TransferRequest): Transaction {
+  return buildTransaction({
+    coins: { available: req.available, outputs: req.outputs },
+    fee: req.fee,
+    change: req.change,
+    ...(req.arbitraryData ? { arbitraryData: req.arbitraryData } : {}),
+    ...(req.maxArbitraryData !== undefined ? { maxArbitraryData: req.maxArbitraryData } : {}),
+  })
+}
+
 /** Keys by the hex of their address, for signing. */
 export function keyring(keys: readonly SigningKey[]): Map<string, SigningKey> {
   return new Map(keys.map((k) => [unlockHashToString(publicKeyUnlockHash(k.publicKey)), k]))
+}
+
+/** The addresses whose keys can sign for a condition: its owner, or a multisig's members. */
+export function conditionSigners(condition: Condition): readonly UnlockHash[] {
+  const who = signers(condition)
+  return who.single ? [who.single] : (who.multisig ?? [])
 }
 
 /** The address that must sign for a condition (time locks delegate), or the members of a multisig. */
@@ -135,4 +205,37 @@ export function signInputs(
     }
   }
   return { tx: out, signed }
+}
+
+/** How many signatures an input has and needs (from the condition of the output it spends). */
+export interface InputSignatures {
+  readonly list: 'coinInputs' | 'blockStakeInputs'
+  readonly index: number
+  readonly have: number
+  readonly need: number
+  /** `single` (one key) or `multisig` (M of N members). */
+  readonly kind: 'single' | 'multisig'
+}
+
+/** The signature count of every input; a transaction is complete when each has `have >= need`. */
+export function signatureStatus(
+  tx: Transaction,
+  spent: { readonly coinInputs: readonly Condition[]; readonly blockStakeInputs?: readonly Condition[] },
+): InputSignatures[] {
+  const out: InputSignatures[] = []
+  for (const list of ['coinInputs', 'blockStakeInputs'] as const) {
+    for (const [index, input] of tx[list].entries()) {
+      const condition = spent[list]?.[index]
+      const who = condition ? signers(condition) : {}
+      const f = input.fulfillment
+      if (who.multisig && condition) {
+        const inner = condition.type === 3 ? condition.condition : condition
+        const need = inner.type === 4 ? inner.minimumSignatureCount : 1
+        out.push({ list, index, have: f.type === 3 ? f.pairs.length : 0, need, kind: 'multisig' })
+      } else {
+        out.push({ list, index, have: f.type === 0 ? 0 : 1, need: 1, kind: 'single' })
+      }
+    }
+  }
+  return out
 }

@@ -1,1 +1,4 @@
 export * from './build.js'
+export * from './file.js'
+export * from './history.js'
+export * from './lock.js'

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
-import { toHex } from '../../../../consensus/encoding/hex.js'
+import { fromHex, toHex } from '../../../../consensus/encoding/hex.js'
 import { stringifyJson } from '../../../../consensus/encoding/json.js'
 import { type ChainDefinition, genesisTransaction } from '../../../../consensus/params/chain.js'
 import type { Block } from '../../../../consensus/types/block.js'
@@ -592,7 +592,7 @@ describe('api: address outputs', () => {
     expect(body).toMatchObject({ address: addressOf(key1), height: 5, blockStakeOutputs: [], more: false })
     expect(body.balance).toEqual({
       coins: { unlocked: total, locked: '0', immature: '0', unconfirmed: '0' },
-      blockStakes: { unlocked: '0', locked: '0' },
+      blockStakes: { unlocked: '0', locked: '0', unconfirmed: '0' },
     })
     // newest first
     const heights = body.coinOutputs.map((o: any) => expected.get(o.id)!.height)
@@ -719,7 +719,7 @@ describe('api: address outputs', () => {
         spendable: true,
       },
     ])
-    expect(old.balance.blockStakes).toEqual({ unlocked: '1000', locked: '0' })
+    expect(old.balance.blockStakes).toEqual({ unlocked: '1000', locked: '0', unconfirmed: '0' })
 
     // `limit` bounds the index entries read
     const cut = await outputsOf(app, key0, '?limit=1')
@@ -728,6 +728,31 @@ describe('api: address outputs', () => {
       old.coinOutputs.length + old.blockStakeOutputs.length,
     )
     expect(old.more).toBe(false)
+
+    // a pool transaction moving block stakes: the new outputs are unconfirmed block stakes
+    const fee = def.constants.minimumTransactionFee
+    const payout = matured[0]
+    let moveStakes: Transaction = {
+      version: 1,
+      coinInputs: [{ parentId: fromHex(payout.id, 32), fulfillment: { type: 0 } }],
+      coinOutputs: [{ value: BigInt(payout.value) - fee, condition: to(key0) }],
+      blockStakeInputs: [{ parentId: fromHex(stakeId, 32), fulfillment: { type: 0 } }],
+      blockStakeOutputs: [
+        { value: 400n, condition: to(key1) },
+        { value: 600n, condition: to(key0) },
+      ],
+      minerFees: [fee],
+      arbitraryData: new Uint8Array(0),
+    }
+    for (const list of ['coinInputs', 'blockStakeInputs'] as const)
+      moveStakes = signSingleSignature(chain.registry, ed, moveStakes, list, 0, key0)
+    expect((await post(app, chain.registry, moveStakes)).statusCode).toBe(200)
+    expect((await outputsOf(app, key0)).balance.blockStakes).toEqual({
+      unlocked: '0',
+      locked: '0',
+      unconfirmed: '600',
+    })
+    expect((await outputsOf(app, key1)).balance.blockStakes.unconfirmed).toBe('400')
   })
 
   it('marks time-locked outputs as locked until their height or time', async () => {
@@ -753,7 +778,7 @@ describe('api: address outputs', () => {
         immature: '0',
         unconfirmed: '0',
       },
-      blockStakes: { unlocked: '0', locked: '0' },
+      blockStakes: { unlocked: '0', locked: '0', unconfirmed: '0' },
     })
   })
 
@@ -782,7 +807,7 @@ describe('api: address outputs', () => {
       blockStakeOutputs: [],
       balance: {
         coins: { unlocked: '0', locked: '0', immature: '0', unconfirmed: '0' },
-        blockStakes: { unlocked: '0', locked: '0' },
+        blockStakes: { unlocked: '0', locked: '0', unconfirmed: '0' },
       },
       more: false,
     })

@@ -10,7 +10,7 @@ import {
   KeystoreError,
   parseKeystore,
 } from '../../../../wallet/keys/index.js'
-import { readKeystoreFile, writeKeystoreFile } from '../../../../wallet/keys/keystore.node.js'
+import { nodeScrypt, readKeystoreFile, writeKeystoreFile } from '../../../../wallet/keys/keystore.node.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'blockstake-keystore-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -27,6 +27,15 @@ describe('keystore', () => {
       code: 'wrong-passphrase',
     })
     expect(JSON.stringify(ks)).not.toContain(Buffer.from(seed).toString('hex'))
+  })
+
+  it("Node's native scrypt and the browser-safe one open each other's keystores", async () => {
+    const seed = generateSeed()
+    const native = await encryptSeed(seed, 'pw', { scrypt: FAST_SCRYPT, kdf: nodeScrypt })
+    expect(await decryptSeed(native, 'pw')).toEqual(seed)
+    const noble = await encryptSeed(seed, 'pw', { scrypt: FAST_SCRYPT })
+    expect(await decryptSeed(noble, 'pw', nodeScrypt)).toEqual(seed)
+    await expect(decryptSeed(noble, 'wrong', nodeScrypt)).rejects.toMatchObject({ code: 'wrong-passphrase' })
   })
 
   it('writes files atomically with mode 0600 and reads them back', async () => {

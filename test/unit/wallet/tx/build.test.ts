@@ -9,7 +9,14 @@ import {
 } from '../../../../consensus/types/conditions.js'
 import { fulfillError } from '../../../../consensus/types/fulfill.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
-import { buildTransfer, keyring, signInputs, WalletError } from '../../../../wallet/tx/build.js'
+import {
+  buildTransaction,
+  buildTransfer,
+  keyring,
+  signatureStatus,
+  signInputs,
+  WalletError,
+} from '../../../../wallet/tx/build.js'
 import { devKey } from '../../../utils/devchain.js'
 
 const registry = coreRegistry()
@@ -93,5 +100,84 @@ describe('wallet transfers', () => {
         sigHash: (e) => registry.inputSigHash(second.tx, 0, e),
       }),
     ).toBeUndefined()
+  })
+
+  it('moves block stakes with their change, paying the coin fee from coin inputs (spec §4.4)', () => {
+    const stakes = [out(10, 700n), out(11, 300n)]
+    const coins = [out(1, 5n), out(2, 2n)]
+    const tx = buildTransaction({
+      coins: { available: coins, outputs: [] },
+      blockStakes: { available: stakes, outputs: [{ value: 800n, condition: to(b) }] },
+      fee: 1n,
+      change: to(c),
+    })
+    expect(tx.blockStakeInputs.map((i) => i.parentId)).toEqual([stakes[0]!.id, stakes[1]!.id])
+    expect(tx.blockStakeOutputs).toEqual([
+      { value: 800n, condition: to(b) },
+      { value: 200n, condition: to(c) },
+    ])
+    expect(tx.coinInputs.map((i) => i.parentId)).toEqual([coins[0]!.id])
+    expect(tx.coinOutputs).toEqual([{ value: 4n, condition: to(c) }])
+    expect(tx.minerFees).toEqual([1n])
+    const signed = signInputs(
+      registry,
+      nodeEd25519,
+      tx,
+      { coinInputs: [to(a)], blockStakeInputs: [to(a), to(a)] },
+      keyring([a]),
+    )
+    expect(signed.signed).toBe(3)
+    expect(
+      signatureStatus(signed.tx, { coinInputs: [to(a)], blockStakeInputs: [to(a), to(a)] }).every(
+        (s) => s.have >= s.need,
+      ),
+    ).toBe(true)
+  })
+
+  it('refuses missing block stakes, empty transactions and zero outputs', () => {
+    expect(() =>
+      buildTransaction({
+        coins: { available: [out(1, 5n)], outputs: [] },
+        blockStakes: { available: [out(10, 3n)], outputs: [{ value: 4n, condition: to(b) }] },
+        fee: 1n,
+        change: to(a),
+      }),
+    ).toThrow(/insufficient block stakes: 1 missing/)
+    expect(() =>
+      buildTransaction({ coins: { available: [out(1, 5n)], outputs: [] }, fee: 1n, change: to(a) }),
+    ).toThrow(/at least one output/)
+    expect(() =>
+      buildTransfer({
+        available: [out(1, 5n)],
+        outputs: [{ value: 0n, condition: to(b) }],
+        fee: 1n,
+        change: to(a),
+      }),
+    ).toThrow(/positive amount/)
+  })
+
+  it('counts the signatures each input has and needs, time-locked multisig included', () => {
+    const multisig: Condition = {
+      type: 4,
+      minimumSignatureCount: 2,
+      unlockHashes: [a, b, c].map((k) => publicKeyUnlockHash(k.publicKey)),
+    }
+    const locked: Condition = { type: 3, lockTime: 5n, condition: multisig }
+    const tx = buildTransfer({
+      available: [out(1, 10n, locked), out(2, 10n, to(a))],
+      outputs: [{ value: 15n, condition: to(a) }],
+      fee: 1n,
+      change: multisig,
+    })
+    const spent = { coinInputs: [locked, to(a)] }
+    expect(signatureStatus(tx, spent).map((s) => [s.kind, s.have, s.need])).toEqual([
+      ['multisig', 0, 2],
+      ['single', 0, 1],
+    ])
+    const once = signInputs(registry, nodeEd25519, tx, spent, keyring([b, a]))
+    expect(signatureStatus(once.tx, spent).map((s) => [s.have, s.need])).toEqual([
+      [2, 2],
+      [1, 1],
+    ])
   })
 })

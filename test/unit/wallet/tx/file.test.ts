@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest'
+import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
+import { blake2b256 } from '../../../../consensus/crypto/hash.js'
+import { toHex, utf8 } from '../../../../consensus/encoding/hex.js'
+import {
+  type Condition,
+  publicKeyUnlockHash,
+  unlockHashCondition,
+} from '../../../../consensus/types/conditions.js'
+import { coreRegistry } from '../../../../consensus/types/registry.js'
+import { buildTransfer, keyring, signInputs } from '../../../../wallet/tx/build.js'
+import {
+  assertSameChain,
+  parseTransactionFileText,
+  spentConditions,
+  type TransactionFile,
+  transactionFileToText,
+} from '../../../../wallet/tx/file.js'
+import { devKey } from '../../../utils/devchain.js'
+
+const registry = coreRegistry()
+const [a, b, c] = [devKey(0), devKey(1), devKey(2)]
+const to = (k: typeof a): Condition => unlockHashCondition(publicKeyUnlockHash(k.publicKey))
+const multisig: Condition = {
+  type: 4,
+  minimumSignatureCount: 2,
+  unlockHashes: [a, b, c].map((k) => publicKeyUnlockHash(k.publicKey)),
+}
+const chain = {
+  name: 'devnet',
+  network: 'devnet',
+  genesisId: toHex(blake2b256(utf8('genesis'))),
+  precision: 9,
+}
+const available = [
+  { id: blake2b256(utf8('one')), value: 50n, condition: multisig },
+  { id: blake2b256(utf8('two')), value: 7n, condition: to(a) },
+]
+
+function sample(): TransactionFile {
+  const transaction = buildTransfer({
+    available,
+    outputs: [{ value: 55n, condition: to(b) }],
+    fee: 1n,
+    change: to(a),
+  })
+  return {
+    chain,
+    transaction,
+    spent: {
+      coinInputs: [
+        { value: 50n, condition: multisig },
+        { value: 7n, condition: to(a), keyIndex: 0 },
+      ],
+      blockStakeInputs: [],
+    },
+  }
+}
+
+describe('transaction files', () => {
+  it('round-trip unsigned and partly signed transactions with the outputs they spend', () => {
+    const file = sample()
+    const text = transactionFileToText(file, registry)
+    expect(JSON.parse(text)).toMatchObject({ kind: 'blockstake-transaction', version: 1, chain })
+    const back = parseTransactionFileText(text, registry)
+    expect(back).toEqual(file)
+    const signed = signInputs(registry, nodeEd25519, back.transaction, spentConditions(back), keyring([b]))
+    expect(signed.signed).toBe(1)
+    const again = parseTransactionFileText(
+      transactionFileToText({ ...back, transaction: signed.tx }, registry),
+      registry,
+    )
+    expect(registry.id(again.transaction)).toEqual(registry.id(signed.tx))
+  })
+
+  it.each([
+    ['kind', (o: any) => ({ ...o, kind: 'blockstake-wallet' }), /kind/],
+    ['version', (o: any) => ({ ...o, version: 2 }), /version 2/],
+    ['genesis ID', (o: any) => ({ ...o, chain: { ...o.chain, genesisId: 'zz' } }), /chain\.genesisId/],
+    [
+      'spent count',
+      (o: any) => ({ ...o, spent: { coinInputs: [o.spent.coinInputs[0]] } }),
+      /spent\.coinInputs: lists 1/,
+    ],
+    [
+      'spent parent',
+      (o: any) => ({
+        ...o,
+        spent: { ...o.spent, coinInputs: [o.spent.coinInputs[1], o.spent.coinInputs[0]] },
+      }),
+      /spent\.coinInputs\[0\]\.parentId/,
+    ],
+    [
+      'value',
+      (o: any) => ({
+        ...o,
+        spent: { coinInputs: [{ ...o.spent.coinInputs[0], value: '-1' }, o.spent.coinInputs[1]] },
+      }),
+      /value: currency cannot be negative/,
+    ],
+    ['transaction', (o: any) => ({ ...o, transaction: { version: 9 } }), /transaction\.version/],
+  ])('refuses a file with a bad %s, naming the field', (_what, mutate, message) => {
+    const json = JSON.parse(transactionFileToText(sample(), registry))
+    expect(() => parseTransactionFileText(JSON.stringify(mutate(json)), registry)).toThrow(message)
+  })
+
+  it('tells chains apart by genesis ID', () => {
+    expect(() => assertSameChain(chain, { ...chain }, 'the file')).not.toThrow()
+    expect(() =>
+      assertSameChain(chain, { ...chain, name: 'other', genesisId: '00'.repeat(32) }, 'the transaction file'),
+    ).toThrow(/the transaction file is for chain "devnet" .*, not chain "other"/)
+  })
+})

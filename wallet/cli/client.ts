@@ -1,0 +1,206 @@
+// The node API as the wallet uses it: the chain definition (and a check that it is the wallet's chain),
+// an address's unspent outputs and history, and transaction submission.
+import { toHex } from '../../consensus/encoding/hex.js'
+import { type ChainDefinition, genesisBlock, parseChainDefinition } from '../../consensus/params/chain.js'
+import { registryFor } from '../../consensus/params/extensions.js'
+import { BlockCodec } from '../../consensus/types/block.js'
+import { type Condition, conditionFromJson } from '../../consensus/types/conditions.js'
+import { type Currency, parseCurrency, precisionOf } from '../../consensus/types/currency.js'
+import type { Transaction, TransactionRegistry } from '../../consensus/types/transaction.js'
+import { UsageError } from '../../node/cli/errors.js'
+import { assertSameChain, type ChainRef, describeChain } from '../tx/file.js'
+import type { OpenWallet } from './store.js'
+import { TransferError } from './transfer.js'
+
+export const DEFAULT_NODE = 'http://127.0.0.1:23110'
+/** `--node` default: BLOCKSTAKE_NODE, else the local node. */
+export const defaultNode = (): string => process.env.BLOCKSTAKE_NODE ?? DEFAULT_NODE
+
+const TIMEOUT_MS = 10_000
+
+/** An unspent output as GET /addresses/:address/outputs lists it. */
+export interface ListedOutput {
+  readonly id: string
+  readonly value: Currency
+  readonly condition: Condition
+  readonly spendable: boolean
+  readonly locked?: { readonly until: number; readonly kind: 'height' | 'time' }
+  readonly maturityHeight?: number
+  readonly unconfirmedSpender?: string
+}
+
+export interface AddressOutputs {
+  readonly coinOutputs: readonly ListedOutput[]
+  readonly blockStakeOutputs: readonly ListedOutput[]
+  readonly balance: {
+    readonly coins: Record<'unlocked' | 'locked' | 'immature' | 'unconfirmed', Currency>
+    readonly blockStakes: Record<'unlocked' | 'locked' | 'unconfirmed', Currency>
+  }
+  readonly more: boolean
+}
+
+interface OutputJson {
+  readonly id: string
+  readonly value: string
+  readonly condition: unknown
+  readonly spendable?: boolean
+  readonly locked?: { readonly until: number; readonly kind: 'height' | 'time' }
+  readonly maturityHeight?: number
+  readonly unconfirmedSpender?: string
+}
+
+interface OutputsJson {
+  readonly coinOutputs?: readonly OutputJson[]
+  readonly blockStakeOutputs?: readonly OutputJson[]
+  readonly balance: {
+    readonly coins: Readonly<Record<string, string>>
+    readonly blockStakes: Readonly<Record<string, string>>
+  }
+  readonly more?: boolean
+}
+
+/** A transaction as the API lists it (node/api/views.ts transactionView). */
+export interface TransactionViewJson {
+  readonly id: string
+  readonly height?: number
+  readonly index?: number
+  readonly unconfirmed?: true
+  readonly transaction: unknown
+  readonly coinOutputIds: readonly string[]
+  readonly blockStakeOutputIds: readonly string[]
+}
+
+/** GET /explorer/hashes/:address. */
+export interface AddressHistoryJson {
+  readonly transactions?: readonly TransactionViewJson[]
+  readonly blocks?: readonly {
+    readonly id: string
+    readonly height: number
+    readonly minerPayouts: readonly { readonly id: string; readonly value: string }[]
+  }[]
+  readonly unconfirmed?: readonly TransactionViewJson[]
+  readonly more?: boolean
+}
+
+export class NodeClient {
+  private constructor(
+    readonly url: string,
+    readonly def: ChainDefinition,
+    readonly chain: ChainRef,
+    readonly registry: TransactionRegistry,
+  ) {}
+
+  /**
+   * Reads the node's chain. With a wallet: a node on another chain is refused, and a wallet that does not
+   * know its chain yet learns it here (saved with the wallet's next write).
+   */
+  static async connect(url: string, wallet?: OpenWallet): Promise<NodeClient> {
+    const base = url.replace(/\/+$/, '')
+    if (!/^https?:\/\/[^/]/.test(base)) throw new UsageError(`--node must be an http(s) URL, got "${url}"`)
+    const body = await getJson<{ genesisId: string; definition: unknown }>(base, '/chain')
+    const def = parseChainDefinition(body.definition)
+    const chain = chainRef(def, body.genesisId)
+    if (wallet) {
+      const mine = wallet.file.chain
+      if (!mine) wallet.update({ chain })
+      else if (mine.genesisId !== chain.genesisId)
+        throw new UsageError(
+          `the node at ${base} serves ${describeChain(chain)}, but the wallet ${wallet.path} belongs to ${describeChain(mine)}`,
+        )
+    }
+    return new NodeClient(base, def, chain, registryFor(def))
+  }
+
+  /** Decimals of the chain's coin. */
+  get precision(): number {
+    return this.chain.precision
+  }
+
+  assertChain(chain: ChainRef, what: string): void {
+    try {
+      assertSameChain(chain, this.chain, what)
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message} (the node at ${this.url})`)
+    }
+  }
+
+  async outputs(address: string): Promise<AddressOutputs> {
+    const body = await getJson<OutputsJson>(this.url, `/addresses/${address}/outputs`)
+    const output = (o: OutputJson): ListedOutput => ({
+      id: o.id,
+      value: parseCurrency(o.value),
+      condition: conditionFromJson(o.condition),
+      spendable: o.spendable === true,
+      ...(o.locked ? { locked: o.locked } : {}),
+      ...(o.maturityHeight !== undefined ? { maturityHeight: o.maturityHeight } : {}),
+      ...(o.unconfirmedSpender ? { unconfirmedSpender: o.unconfirmedSpender } : {}),
+    })
+    const sums = (o: Readonly<Record<string, string | undefined>>, keys: readonly string[]) =>
+      Object.fromEntries(keys.map((k) => [k, BigInt(o[k] ?? '0')]))
+    return {
+      coinOutputs: (body.coinOutputs ?? []).map(output),
+      blockStakeOutputs: (body.blockStakeOutputs ?? []).map(output),
+      balance: {
+        coins: sums(body.balance.coins, ['unlocked', 'locked', 'immature', 'unconfirmed']) as never,
+        blockStakes: sums(body.balance.blockStakes, ['unlocked', 'locked', 'unconfirmed']) as never,
+      },
+      more: body.more === true,
+    }
+  }
+
+  /** GET /explorer/hashes/:address: the address's transactions, payout blocks and pool transactions. */
+  explorer(address: string, limit: number): Promise<AddressHistoryJson> {
+    return getJson<AddressHistoryJson>(this.url, `/explorer/hashes/${address}?limit=${limit}`)
+  }
+
+  /** Posts a transaction to the pool; returns its ID. A refusal is a TransferError (exit code 2) with the node's reason. */
+  async submit(tx: Transaction): Promise<string> {
+    let res: Response
+    try {
+      res = await fetch(`${this.url}/txpool`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: this.registry.toJsonString(tx),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      })
+    } catch (err) {
+      throw new TransferError(`cannot reach the node at ${this.url}: ${(err as Error).message}`)
+    }
+    const answer = (await res.json().catch(() => ({}))) as { transactionId?: string; message?: string }
+    if (!res.ok || !answer.transactionId)
+      throw new TransferError(`the node refused the transaction: ${answer.message ?? `HTTP ${res.status}`}`)
+    if (answer.transactionId !== toHex(this.registry.id(tx)))
+      throw new TransferError(
+        `the node answered transaction ID ${answer.transactionId} for another transaction`,
+      )
+    return answer.transactionId
+  }
+}
+
+export const chainRef = (def: ChainDefinition, genesisId: string): ChainRef => ({
+  name: def.name,
+  network: def.network,
+  genesisId: genesisId.toLowerCase(),
+  precision: precisionOf(def.oneCoin),
+})
+
+/** The chain of a definition, computed offline (`--chain FILE|PRESET`). */
+export function chainRefOf(def: ChainDefinition): ChainRef {
+  const id = new BlockCodec(registryFor(def)).id(genesisBlock(def))
+  return chainRef(def, toHex(id))
+}
+
+async function getJson<T>(base: string, path: string): Promise<T> {
+  let res: Response
+  try {
+    res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) })
+  } catch (err) {
+    throw new TransferError(`cannot reach the node at ${base}: ${(err as Error).message}`)
+  }
+  const body = (await res.json().catch(() => undefined)) as (T & { message?: string }) | undefined
+  if (!res.ok || body === undefined)
+    throw new TransferError(
+      `the node at ${base} answered ${res.status} for ${path}: ${body?.message ?? 'no JSON'}`,
+    )
+  return body
+}

@@ -1,0 +1,280 @@
+// The offline flow (spec §7.3, docs/wallet.md): `export-keys` on the machine with the seed → a watch-only
+// wallet (`import-keys`) that builds transaction files (`tx build`) → `tx sign` where the seed is, without
+// any node → `tx send`.
+import { existsSync, readFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { DecodeError } from '../../consensus/encoding/errors.js'
+import { jsonObject, jsonUint, parseJson, stringifyJson } from '../../consensus/encoding/json.js'
+import { coreRegistry } from '../../consensus/types/registry.js'
+import { UsageError } from '../../node/cli/errors.js'
+import { println } from '../../node/cli/io.js'
+import { type PublicWalletKey, parsePublicKeys, publicKeysToJson } from '../keys/public.js'
+import {
+  assertSameChain,
+  type ChainRef,
+  chainRefToJson,
+  parseChainRef,
+  type TransactionFile,
+} from '../tx/file.js'
+import { NodeClient } from './client.js'
+import {
+  type CommonOptions,
+  chainOption,
+  missingSignatures,
+  readTransactionFile,
+  summarize,
+  withCommonOptions,
+  writeTransactionFile,
+} from './common.js'
+import { prepareSpend, signTransactionFile, withSpendOptions } from './spend.js'
+import { MAX_KEYS, OpenWallet, writeFileAtomic } from './store.js'
+
+export const PUBLIC_KEYS_KIND = 'blockstake-public-keys'
+const DEFAULT_EXPORT_MARGIN = 50
+
+/**
+ * `tx sign` and `multisig sign`: the chain must be known offline (the wallet's, or `--chain`), the file
+ * must be for it, and the wallet must add at least one signature. Writes the file atomically.
+ */
+export async function signFileCommand(
+  path: string,
+  opts: CommonOptions & { out?: string; chain?: string },
+  only: 'any' | 'multisig',
+): Promise<void> {
+  const w = OpenWallet.open(opts.wallet)
+  if (w.watchOnly)
+    throw new UsageError(`${opts.wallet} is a watch-only wallet: sign with the wallet that holds the seed`)
+  const given = chainOption(opts.chain)
+  const pinned = w.file.chain
+  if (given && pinned && given.genesisId !== pinned.genesisId)
+    throw new UsageError(`--chain is not the chain of the wallet ${opts.wallet}`)
+  const chain: ChainRef | undefined = pinned ?? given
+  if (!chain)
+    throw new UsageError(
+      `the wallet ${opts.wallet} does not know its chain yet: pass --chain FILE|PRESET (the chain definition it signs for)`,
+    )
+  // wallet-built transactions are v1: the core registry signs them for any chain
+  const registry = coreRegistry()
+  const file = readTransactionFile(path, registry)
+  try {
+    assertSameChain(file.chain, chain, `the transaction file ${path}`)
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message} (the chain of the wallet ${opts.wallet})`)
+  }
+  const multisigInputs = [...file.spent.coinInputs, ...file.spent.blockStakeInputs].filter(
+    (s) => s.condition.type === 4 || (s.condition.type === 3 && s.condition.condition.type === 4),
+  )
+  if (only === 'multisig' && multisigInputs.length === 0)
+    throw new UsageError(`${path} has no multisig input (sign it with "wallet tx sign")`)
+  const result = await signTransactionFile(w, file, registry)
+  if (result.signed === 0)
+    throw new UsageError(
+      missingSignatures(file) === undefined
+        ? `${path} is fully signed already`
+        : `the wallet ${opts.wallet} holds no key that can still sign an input of ${path}`,
+    )
+  if (!pinned) w.update({ chain })
+  for (const c of result.multisig) if (c.type === 4) w.follow(c)
+  const out = opts.out ?? path
+  writeTransactionFile(out, result.file, registry)
+  w.save()
+  report(result.file, out, chain.precision, w, opts.json, { signed: result.signed }, 'signature(s) added')
+}
+
+async function report(
+  file: TransactionFile,
+  path: string,
+  precision: number,
+  w: OpenWallet | undefined,
+  json: boolean | undefined,
+  extra: Record<string, number>,
+  what: string,
+): Promise<void> {
+  const mine = new Set(w ? w.file.keys.map((k) => k.address) : [])
+  const s = summarize(file, precision, (a) => mine.has(a))
+  if (json) {
+    println(stringifyJson({ file: path, ...extra, ...s.json }))
+    return
+  }
+  const count = Object.values(extra)[0]
+  println(
+    `${path}: ${count} ${what}${s.complete ? '; complete, send it with "wallet tx send"' : '; more signatures needed'}`,
+  )
+  for (const line of s.lines) println(line)
+}
+
+/** More keys of the same wallet for an existing watch-only wallet (its addresses and multisig kept). */
+function extendWatchOnly(
+  w: OpenWallet,
+  parsed: { chain?: ChainRef; addressCount: number; keys: readonly PublicWalletKey[] },
+  path: string,
+): OpenWallet {
+  if (!w.watchOnly) throw new UsageError(`${w.path} exists already and holds a seed (use another --wallet)`)
+  const shared = Math.min(w.file.keys.length, parsed.keys.length)
+  for (let i = 0; i < shared; i++)
+    if (w.file.keys[i]!.address !== parsed.keys[i]!.address)
+      throw new UsageError(`${path} holds the keys of another wallet than ${w.path} (key ${i} differs)`)
+  if (parsed.chain && w.file.chain && parsed.chain.genesisId !== w.file.chain.genesisId)
+    throw new UsageError(`${path} is for another chain than ${w.path}`)
+  w.update({
+    keys: parsed.keys.length > w.file.keys.length ? parsed.keys : w.file.keys,
+    addressCount: Math.max(w.file.addressCount, parsed.addressCount),
+    ...(w.file.chain || !parsed.chain ? {} : { chain: parsed.chain }),
+  })
+  return w
+}
+
+export function registerOfflineCommands(wallet: Command): void {
+  withCommonOptions(
+    wallet
+      .command('export-keys')
+      .description('write the public keys and addresses of this wallet (no secret) for a watch-only wallet')
+      .option('--count <n>', `keys to export (default: the addresses in use + ${DEFAULT_EXPORT_MARGIN})`)
+      .option('--out <file>', 'write to FILE (default: standard output)'),
+    true,
+  ).action(async (opts: CommonOptions & { count?: string; out?: string }) => {
+    const w = OpenWallet.open(opts.wallet)
+    const inUse = w.file.addressCount
+    let count = inUse + DEFAULT_EXPORT_MARGIN
+    if (opts.count !== undefined) {
+      if (!/^[0-9]+$/.test(opts.count))
+        throw new UsageError(`--count must be a whole number, got "${opts.count}"`)
+      count = Number(opts.count)
+      if (count < inUse || count > MAX_KEYS)
+        throw new UsageError(`--count must be between the ${inUse} address(es) in use and ${MAX_KEYS}`)
+    }
+    if (w.watchOnly && count > w.file.keys.length)
+      throw new UsageError(`this watch-only wallet holds ${w.file.keys.length} keys`)
+    // keys come from the seed (the stored ones are checked against it): this file vouches for them
+    if (!w.watchOnly) await w.seed()
+    const keys = await w.keys(count)
+    const text = `${stringifyJson({
+      kind: PUBLIC_KEYS_KIND,
+      version: 1,
+      chain: w.file.chain && chainRefToJson(w.file.chain),
+      addressCount: inUse,
+      keys: publicKeysToJson(keys),
+    })}\n`
+    w.save()
+    if (opts.out === undefined) {
+      process.stdout.write(text)
+      return
+    }
+    writeFileAtomic(opts.out, text, 0o644)
+    println(
+      opts.json
+        ? JSON.stringify({ file: opts.out, keys: count })
+        : `wrote ${count} public keys to ${opts.out}`,
+    )
+  })
+
+  withCommonOptions(
+    wallet
+      .command('import-keys <file>')
+      .description(
+        'create a watch-only wallet (public keys only: no seed, no passphrase) from an export-keys file, or give an existing one more keys',
+      ),
+    true,
+  ).action(async (path: string, opts: CommonOptions) => {
+    if (!existsSync(path)) throw new UsageError(`no public key file at ${path}`)
+    let parsed: { chain?: ChainRef; addressCount: number; keys: ReturnType<typeof parsePublicKeys> }
+    try {
+      const o = jsonObject(parseJson(readFileSync(path, 'utf8')), 'file')
+      if (o.kind !== PUBLIC_KEYS_KIND)
+        throw new DecodeError('invalid-value', `expected "${PUBLIC_KEYS_KIND}"`, 'kind')
+      if (o.version !== 1)
+        throw new DecodeError('invalid-value', `version ${String(o.version)} is not supported`, 'version')
+      const keys = parsePublicKeys(o.keys)
+      const addressCount = jsonUint(o.addressCount, 'addressCount')
+      if (addressCount < 1 || addressCount > keys.length)
+        throw new DecodeError(
+          'invalid-value',
+          `must be between 1 and the ${keys.length} keys`,
+          'addressCount',
+        )
+      parsed = { addressCount, keys, ...(o.chain === undefined ? {} : { chain: parseChainRef(o.chain) }) }
+    } catch (err) {
+      if (err instanceof DecodeError) throw new UsageError(`public key file ${path}: ${err.message}`)
+      throw err
+    }
+    const w = existsSync(opts.wallet)
+      ? extendWatchOnly(OpenWallet.open(opts.wallet), parsed, path)
+      : OpenWallet.create(opts.wallet, {
+          version: 1,
+          kind: 'blockstake-wallet',
+          ...(parsed.chain ? { chain: parsed.chain } : {}),
+          addressCount: parsed.addressCount,
+          keys: parsed.keys,
+          multisig: [],
+        })
+    w.save()
+    const out = {
+      address: w.file.keys[0]!.address,
+      addresses: w.file.addressCount,
+      keys: w.file.keys.length,
+      watchOnly: true,
+    }
+    println(
+      opts.json
+        ? JSON.stringify(out)
+        : `watch-only wallet ${opts.wallet}: ${out.addresses} address(es) in use, ${out.keys} public keys`,
+    )
+  })
+
+  const tx = wallet
+    .command('tx')
+    .description('transaction files: build (needs no seed), sign (needs no node), send')
+
+  withSpendOptions(
+    withCommonOptions(
+      tx
+        .command('build <amount> <address>')
+        .description(
+          'build an unsigned transaction file paying AMOUNT to ADDRESS (works on watch-only wallets)',
+        )
+        .requiredOption('--out <file>', 'the transaction file to write')
+        .option('--stake', 'AMOUNT is block stakes (the fee is still paid in coins)'),
+    ),
+  ).action(
+    async (amount: string, address: string, opts: CommonOptions & { out: string; stake?: boolean }) => {
+      if (existsSync(opts.out)) throw new UsageError(`--out: ${opts.out} exists already`)
+      const {
+        wallet: w,
+        client,
+        file,
+      } = await prepareSpend(opts.stake ? 'blockStakes' : 'coins', amount, address, opts)
+      writeTransactionFile(opts.out, file, client.registry)
+      w.save()
+      const inputs = file.transaction.coinInputs.length + file.transaction.blockStakeInputs.length
+      await report(file, opts.out, client.precision, w, opts.json, { inputs }, 'input(s) to sign')
+    },
+  )
+
+  withCommonOptions(
+    tx
+      .command('sign <file>')
+      .description("add this wallet's signatures to a transaction file; contacts no node")
+      .option('--out <file>', 'write the signed file here (default: FILE, replaced atomically)')
+      .option(
+        '--chain <file|preset>',
+        'the chain this wallet signs for, when the wallet does not know it yet',
+      ),
+    true,
+  ).action((path: string, opts: CommonOptions & { out?: string; chain?: string }) =>
+    signFileCommand(path, opts, 'any'),
+  )
+
+  withCommonOptions(
+    tx.command('send <file>').description('post a fully signed transaction file to the node'),
+  ).action(async (path: string, opts: CommonOptions) => {
+    const w = existsSync(opts.wallet) ? OpenWallet.open(opts.wallet) : undefined
+    const client = await NodeClient.connect(opts.node, w)
+    const file = readTransactionFile(path, client.registry)
+    client.assertChain(file.chain, `the transaction file ${path}`)
+    const missing = missingSignatures(file)
+    if (missing) throw new UsageError(`${path} is not fully signed: ${missing}`)
+    const transactionId = await client.submit(file.transaction)
+    w?.save()
+    println(opts.json ? JSON.stringify({ transactionId }) : `sent: transaction ${transactionId}`)
+  })
+}

@@ -1,0 +1,315 @@
+// What `send`, `stake send` and `tx build` share: reading amounts and recipients, gathering what the
+// wallet (or a multisig wallet it follows) can spend, building the transaction with change to a fresh
+// address, and signing a transaction file with the wallet's keys.
+import type { Command } from 'commander'
+import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
+import { fromHex, toHex, utf8 } from '../../consensus/encoding/hex.js'
+import { type Condition, unlockHashCondition } from '../../consensus/types/conditions.js'
+import {
+  CoinStringError,
+  type Currency,
+  formatCoinString,
+  parseCoinString,
+} from '../../consensus/types/currency.js'
+import type { TransactionRegistry } from '../../consensus/types/transaction.js'
+import { parseUnlockHash, UnlockType, unlockHashToString } from '../../consensus/types/unlockhash.js'
+import { UsageError } from '../../node/cli/errors.js'
+import type { PublicWalletKey } from '../keys/public.js'
+import {
+  buildTransaction,
+  conditionSigners,
+  keyring,
+  type SpendableOutput,
+  signInputs,
+  WalletError,
+} from '../tx/build.js'
+import { type SpentOutput, spentConditions, type TransactionFile } from '../tx/file.js'
+import { parseLockTime, timeLocked } from '../tx/lock.js'
+import { NodeClient } from './client.js'
+import { amountText, type CommonOptions } from './common.js'
+import { MAX_KEYS, type MultisigRecord, OpenWallet } from './store.js'
+
+/** A coin amount such as `12.5`: positive, at most `precision` decimals. */
+export function parseCoinAmount(text: string, precision: number, field = 'AMOUNT'): Currency {
+  const s = text.trim()
+  if (s.startsWith('-')) throw new UsageError(`${field} cannot be negative, got "${text}"`)
+  let value: Currency
+  try {
+    value = parseCoinString(s, precision)
+  } catch (err) {
+    if (err instanceof CoinStringError) throw new UsageError(`${field}: ${err.message}`)
+    throw err
+  }
+  if (value <= 0n) throw new UsageError(`${field} must be positive, got "${text}"`)
+  return value
+}
+
+/** A block stake amount: a positive whole number (block stakes have no decimals). */
+export function parseStakeAmount(text: string, field = 'AMOUNT'): Currency {
+  const s = text.trim()
+  if (s.startsWith('-')) throw new UsageError(`${field} cannot be negative, got "${text}"`)
+  if (!/^[0-9]+$/.test(s))
+    throw new UsageError(`${field} must be a whole number of block stakes, got "${text}"`)
+  const value = BigInt(s)
+  if (value <= 0n) throw new UsageError(`${field} must be positive, got "${text}"`)
+  return value
+}
+
+/** The syntax of an amount, checked before anything else (the chain's precision is checked later). */
+export function checkAmountSyntax(text: string, field = 'AMOUNT'): void {
+  const s = text.trim()
+  if (s.startsWith('-')) throw new UsageError(`${field} cannot be negative, got "${text}"`)
+  if (!/^[0-9][0-9,]*(\.[0-9]*)?$|^\.[0-9]+$/.test(s))
+    throw new UsageError(`${field} must be a positive coin amount like 12.5, got "${text}"`)
+}
+
+/**
+ * The condition that pays ADDRESS: a wallet address as is, a multisig address through the members the
+ * wallet follows (spec §3.4: an unlock-hash condition must be type 1 or 2, so paying a type-3 address needs
+ * the full multisig condition).
+ */
+export function recipientCondition(
+  text: string,
+  wallet: OpenWallet | undefined,
+  field = 'ADDRESS',
+): Condition {
+  const uh = parseUnlockHash(text.trim(), field)
+  if (uh.type === UnlockType.PubKey || uh.type === UnlockType.AtomicSwap) return unlockHashCondition(uh)
+  if (uh.type === UnlockType.MultiSig) {
+    const known = wallet?.multisig(uh)
+    if (known) return known.condition
+    throw new UsageError(
+      `${field} is a multisig address this wallet does not follow: the chain needs its members to pay it; run "wallet multisig address M ADDRESS…" with its members first`,
+    )
+  }
+  throw new UsageError(`${field}: cannot pay an address of type ${uh.type}${uh.type === 0 ? ' (nil)' : ''}`)
+}
+
+export interface SpendRequest {
+  readonly asset: 'coins' | 'blockStakes'
+  readonly amount: Currency
+  readonly to: Condition
+  readonly lock?: bigint
+  readonly fee: Currency
+  readonly data?: Uint8Array
+  /** Spend a followed multisig wallet's outputs (change goes back to it) instead of the wallet's own. */
+  readonly fromMultisig?: MultisigRecord
+}
+
+/** What is not spendable now, for the message when funds are short. */
+interface Held {
+  locked: Currency
+  immature: Currency
+  /** Spent by pool transactions. */
+  pending: Currency
+  /** Paid to the wallet by pool transactions (change included). */
+  incoming: Currency
+}
+
+/**
+ * Builds the transaction file for a spend. The wallet's change key is handed out (its `addressCount` goes
+ * up; the caller saves the wallet once the transaction is written or accepted).
+ */
+export async function buildSpend(
+  client: NodeClient,
+  wallet: OpenWallet,
+  req: SpendRequest,
+): Promise<{ file: TransactionFile; changeKey?: PublicWalletKey }> {
+  const sources: { address: string; keyIndex?: number }[] = req.fromMultisig
+    ? [{ address: req.fromMultisig.address }]
+    : (await wallet.addresses()).map((k) => ({ address: k.address, keyIndex: k.index }))
+  const coins: SpendableOutput[] = []
+  const stakes: SpendableOutput[] = []
+  const spent = new Map<string, SpentOutput>()
+  const held: { coins: Held; blockStakes: Held } = {
+    coins: { locked: 0n, immature: 0n, pending: 0n, incoming: 0n },
+    blockStakes: { locked: 0n, immature: 0n, pending: 0n, incoming: 0n },
+  }
+  for (const source of sources) {
+    const listed = await client.outputs(source.address)
+    held.coins.incoming += listed.balance.coins.unconfirmed
+    held.blockStakes.incoming += listed.balance.blockStakes.unconfirmed
+    for (const [list, into, h] of [
+      [listed.coinOutputs, coins, held.coins],
+      [listed.blockStakeOutputs, stakes, held.blockStakes],
+    ] as const) {
+      for (const o of list) {
+        if (o.spendable) {
+          into.push({ id: fromHex(o.id, 32), value: o.value, condition: o.condition })
+          spent.set(o.id, {
+            value: o.value,
+            condition: o.condition,
+            ...(source.keyIndex === undefined ? {} : { keyIndex: source.keyIndex }),
+          })
+        } else if (o.locked) h.locked += o.value
+        else if (o.maturityHeight !== undefined) h.immature += o.value
+        else if (o.unconfirmedSpender) h.pending += o.value
+      }
+    }
+  }
+
+  const changeKey = req.fromMultisig ? undefined : await wallet.nextKey()
+  const change: Condition = req.fromMultisig
+    ? req.fromMultisig.condition
+    : unlockHashCondition(parseUnlockHash(changeKey!.address))
+  const paid = {
+    value: req.amount,
+    condition: req.lock === undefined ? req.to : timeLocked(req.to, req.lock),
+  }
+  let tx: ReturnType<typeof buildTransaction>
+  try {
+    tx = buildTransaction({
+      coins: { available: coins, outputs: req.asset === 'coins' ? [paid] : [] },
+      ...(req.asset === 'blockStakes' ? { blockStakes: { available: stakes, outputs: [paid] } } : {}),
+      fee: req.fee,
+      change,
+      maxArbitraryData: client.def.constants.arbitraryDataSizeLimit,
+      ...(req.data ? { arbitraryData: req.data } : {}),
+    })
+  } catch (err) {
+    throw explainShortfall(err, held, client.precision, req.fromMultisig?.address)
+  }
+  const usesChange = [...tx.coinOutputs, ...tx.blockStakeOutputs].some((o) => o.condition === change)
+  if (changeKey && usesChange) await wallet.takeNextKey()
+  const spentOf = (parentId: Uint8Array) => spent.get(toHex(parentId))!
+  return {
+    file: {
+      chain: client.chain,
+      transaction: tx,
+      spent: {
+        coinInputs: tx.coinInputs.map((i) => spentOf(i.parentId)),
+        blockStakeInputs: tx.blockStakeInputs.map((i) => spentOf(i.parentId)),
+      },
+    },
+    ...(changeKey && usesChange ? { changeKey } : {}),
+  }
+}
+
+function explainShortfall(
+  err: unknown,
+  held: { coins: Held; blockStakes: Held },
+  precision: number,
+  from?: string,
+) {
+  if (!(err instanceof WalletError) || err.details.missing === undefined) return err
+  const stakes = err.code === 'insufficient-block-stakes'
+  const h = stakes ? held.blockStakes : held.coins
+  const amount = (v: Currency) => (stakes ? `${v} block stakes` : `${formatCoinString(v, precision)} coins`)
+  const notes = [
+    h.locked > 0n ? `${amount(h.locked)} time-locked` : '',
+    h.immature > 0n ? `${amount(h.immature)} immature` : '',
+    h.pending > 0n ? `${amount(h.pending)} spent by unconfirmed transactions` : '',
+    h.incoming > 0n ? `${amount(h.incoming)} unconfirmed` : '',
+  ].filter(Boolean)
+  const who = from ? `the multisig wallet ${from}` : 'the wallet'
+  return new WalletError(
+    err.code,
+    `insufficient ${stakes ? 'block stakes' : 'funds'} in ${who}: ${amount(err.details.missing)} missing${notes.length ? ` (not spendable yet: ${notes.join(', ')})` : ''}`,
+    err.details,
+  )
+}
+
+/**
+ * Adds the wallet's signatures to every input it can sign (single-signature inputs and its share of
+ * multisig inputs). Reads no node: the spent outputs come with the file.
+ */
+export async function signTransactionFile(
+  wallet: OpenWallet,
+  file: TransactionFile,
+  registry: TransactionRegistry,
+): Promise<{ file: TransactionFile; signed: number; multisig: Condition[] }> {
+  const conditions = spentConditions(file)
+  const all = [...file.spent.coinInputs, ...file.spent.blockStakeInputs]
+  // key index hints let a wallet find keys beyond its pool (bounded)
+  const hinted = Math.max(0, ...all.map((s) => (s.keyIndex ?? -1) + 1))
+  const limit = Math.min(MAX_KEYS, Math.max(wallet.file.keys.length, wallet.file.addressCount, hinted))
+  await wallet.seed()
+  const indexes: number[] = []
+  for (const s of all)
+    for (const signer of conditionSigners(s.condition)) {
+      const index = await wallet.indexOf(unlockHashToString(signer), limit)
+      if (index !== undefined) indexes.push(index)
+    }
+  const keys = await wallet.signingKeys(indexes)
+  const { tx, signed } = signInputs(registry, nodeEd25519, file.transaction, conditions, keyring(keys))
+  const multisig = all
+    .map((s) => (s.condition.type === 3 ? s.condition.condition : s.condition))
+    .filter((c) => c.type === 4)
+    .filter((c) => conditionSigners(c).some((m) => keys.some((k) => k.address === unlockHashToString(m))))
+  return { file: { ...file, transaction: tx }, signed, multisig }
+}
+
+export interface SpendOptions extends CommonOptions {
+  data?: string
+  lock?: string
+  fee?: string
+  fromMultisig?: string
+}
+
+/** The spend options of `send`, `stake send` and `tx build`. */
+export function withSpendOptions(c: Command): Command {
+  return c
+    .option('--data <text>', 'arbitrary data (at most the chain limit, 83 bytes by default)')
+    .option(
+      '--lock <height|date>',
+      'time-lock the output: a block height (< 500000000), unix seconds or an ISO date',
+    )
+    .option('--fee <amount>', 'miner fee in coins (default and minimum: the chain minimum)')
+    .option(
+      '--from-multisig <address>',
+      'spend from a multisig wallet this wallet follows (change goes back to it)',
+    )
+}
+
+/**
+ * Parses and builds a spend: syntax first (nothing read yet), then the wallet, the node and its chain,
+ * then the amounts the chain's precision allows. Returns the built file and the node client.
+ */
+export async function prepareSpend(
+  asset: 'coins' | 'blockStakes',
+  amountText: string,
+  address: string,
+  opts: SpendOptions,
+) {
+  if (asset === 'coins') checkAmountSyntax(amountText)
+  else parseStakeAmount(amountText)
+  const lock = opts.lock === undefined ? undefined : parseLockTime(opts.lock)
+  const wallet = OpenWallet.open(opts.wallet)
+  const to = recipientCondition(address, wallet)
+  const from = opts.fromMultisig === undefined ? undefined : followed(wallet, opts.fromMultisig)
+  const client = await NodeClient.connect(opts.node, wallet)
+  const amount =
+    asset === 'coins' ? parseCoinAmount(amountText, client.precision) : parseStakeAmount(amountText)
+  const minimum = client.def.constants.minimumTransactionFee
+  const fee = opts.fee === undefined ? minimum : parseCoinAmount(opts.fee, client.precision, '--fee')
+  if (fee < minimum)
+    throw new UsageError(
+      `--fee must be at least the chain minimum of ${amountTextOf(minimum, client.precision)}`,
+    )
+  const data = opts.data === undefined ? undefined : utf8(opts.data)
+  const limit = client.def.constants.arbitraryDataSizeLimit
+  if (data && data.length > limit)
+    throw new UsageError(`--data is ${data.length} bytes, the chain allows ${limit}`)
+  const built = await buildSpend(client, wallet, {
+    asset,
+    amount,
+    to,
+    fee,
+    ...(lock === undefined ? {} : { lock }),
+    ...(data ? { data } : {}),
+    ...(from ? { fromMultisig: from } : {}),
+  })
+  return { wallet, client, ...built }
+}
+
+const amountTextOf = (v: Currency, precision: number) => amountText(v, 'coins', precision)
+
+/** A multisig wallet this wallet follows, by address. */
+export function followed(wallet: OpenWallet, address: string) {
+  const record = wallet.multisig(address.trim())
+  if (!record)
+    throw new UsageError(
+      `--from-multisig: this wallet does not follow ${address} (run "wallet multisig address M ADDRESS…" first)`,
+    )
+  return record
+}
