@@ -1,4 +1,6 @@
 // `blockstake node start` (the daemon) and `blockstake node status`.
+
+import { setFlagsFromString } from 'node:v8'
 import cliProgress from 'cli-progress'
 import type { Command } from 'commander'
 import { pino } from 'pino'
@@ -23,6 +25,15 @@ export function parseHostPort(value: string, option: string): { host: string; po
     throw new UsageError(`${option} must look like HOST:PORT (e.g. ${DEFAULT_API}), got "${value}"`)
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port }
 }
+
+/**
+ * Garbage-collector heuristics for the daemon. While a node syncs it allocates fast and V8 lets the heap
+ * grow to several times what is live (about 30 MB live, 180 MB of heap after syncing 20,000
+ * transactions). Both values are read at every collection, so setting them after start-up takes
+ * effect: the old generation may grow 30 % past what survived the last full collection, and the young
+ * generation keeps its initial size. `BLOCKSTAKE_V8_FLAGS` replaces them (empty: V8's defaults).
+ */
+const DAEMON_V8_FLAGS = '--heap-growing-percent=30 --semi-space-growth-factor=1'
 
 async function stakeKeys(file: string | undefined): Promise<SigningKey[]> {
   if (!file) return []
@@ -70,6 +81,7 @@ export function registerNodeCommands(program: Command): void {
       const keys = await stakeKeys(opts.stakeKeystore)
       const logger = pino({ level: opts.logLevel, base: { name: def.network } })
       const bootstrap = [...opts.bootstrap, ...def.bootstrapPeers.filter((p) => p.includes('/p2p/'))]
+      setFlagsFromString(process.env.BLOCKSTAKE_V8_FLAGS ?? DAEMON_V8_FLAGS)
       // loaded on demand: the other commands start without libp2p
       const { BlockstakeNode } = await import('../node.js')
       const running = await BlockstakeNode.start({
