@@ -34,6 +34,7 @@ import { ValidationError } from '../../consensus/validation/errors.js'
 import { type KVStore, prefixRange } from '../db/kvstore.js'
 import { WriteBuffer } from './buffer.js'
 import {
+  addressKey,
   type BlockMeta,
   BlockStatus,
   blockDiffCodec,
@@ -1025,31 +1026,29 @@ export class Chain extends EventEmitter<ChainEvents> {
     op: 'put' | 'del',
   ): void {
     const EMPTY = new Uint8Array(0)
-    const spentBy = new Map<string, Uint8Array>()
-    for (const o of [...diff.coinOutputsSpent, ...diff.blockStakeOutputsSpent])
-      spentBy.set(hexKey(o.id), unlockHashBytes(conditionUnlockHash(o.condition)))
+    const write = (k: Uint8Array, v: Uint8Array) => (op === 'put' ? buf.put(k, v) : buf.del(k))
+    const spentBy = new Map<string, UnlockHash>()
+    for (const o of diff.coinOutputsSpent) spentBy.set(hexKey(o.id), conditionUnlockHash(o.condition))
+    for (const o of diff.blockStakeOutputsSpent) spentBy.set(hexKey(o.id), conditionUnlockHash(o.condition))
+    const addresses = new Map<string, UnlockHash>()
+    const add = (uh: UnlockHash | undefined) => {
+      if (uh) addresses.set(uh.type + hexKey(uh.hash), uh)
+    }
     for (const [index, tx] of block.transactions.entries()) {
       const txId = this.registry.id(tx)
-      const addresses = new Set<string>()
-      for (const o of [...tx.coinOutputs, ...tx.blockStakeOutputs])
-        addresses.add(toHex(unlockHashBytes(conditionUnlockHash(o.condition))))
-      for (const i of [...tx.coinInputs, ...tx.blockStakeInputs]) {
-        const uh = spentBy.get(hexKey(i.parentId))
-        if (uh) addresses.add(toHex(uh))
-      }
-      if (op === 'put') buf.put(key(Table.Tx, txId), encodeValue(txLocationCodec, { blockId, height, index }))
-      else buf.del(key(Table.Tx, txId))
-      for (const a of addresses) {
-        const k = key(Table.Address, Buffer.from(a, 'hex'), u64be(height), txId)
-        if (op === 'put') buf.put(k, EMPTY)
-        else buf.del(k)
-      }
+      addresses.clear()
+      for (const o of tx.coinOutputs) add(conditionUnlockHash(o.condition))
+      for (const o of tx.blockStakeOutputs) add(conditionUnlockHash(o.condition))
+      for (const i of tx.coinInputs) add(spentBy.get(hexKey(i.parentId)))
+      for (const i of tx.blockStakeInputs) add(spentBy.get(hexKey(i.parentId)))
+      write(
+        key(Table.Tx, txId),
+        op === 'put' ? encodeValue(txLocationCodec, { blockId, height, index }) : EMPTY,
+      )
+      for (const uh of addresses.values()) write(addressKey(uh.type, uh.hash, height, txId), EMPTY)
     }
-    for (const p of block.minerPayouts) {
-      const k = key(Table.Address, unlockHashBytes(p.unlockHash), u64be(height), blockId)
-      if (op === 'put') buf.put(k, EMPTY)
-      else buf.del(k)
-    }
+    for (const p of block.minerPayouts)
+      write(addressKey(p.unlockHash.type, p.unlockHash.hash, height, blockId), EMPTY)
   }
 
   /** Waits for pending writes, then closes the store. */

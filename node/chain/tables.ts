@@ -46,7 +46,32 @@ export const key = (table: number, ...parts: Uint8Array[]): Uint8Array =>
 
 export function u64be(n: number): Uint8Array {
   const out = new Uint8Array(8)
-  new DataView(out.buffer).setBigUint64(0, BigInt(n), false)
+  writeU64be(out, 0, n)
+  return out
+}
+
+/** A non-negative safe integer as 8 big-endian bytes at `at`. */
+function writeU64be(out: Uint8Array, at: number, n: number): void {
+  const hi = Math.floor(n / 0x1_0000_0000)
+  const lo = n >>> 0
+  out[at] = hi >>> 24
+  out[at + 1] = (hi >>> 16) & 0xff
+  out[at + 2] = (hi >>> 8) & 0xff
+  out[at + 3] = hi & 0xff
+  out[at + 4] = lo >>> 24
+  out[at + 5] = (lo >>> 16) & 0xff
+  out[at + 6] = (lo >>> 8) & 0xff
+  out[at + 7] = lo & 0xff
+}
+
+/** `Address` key `table || type || hash || u64be(height) || id`, in one allocation (many per block). */
+export function addressKey(type: number, hash: Uint8Array, height: number, id: Uint8Array): Uint8Array {
+  const out = new Uint8Array(2 + hash.length + 8 + id.length)
+  out[0] = Table.Address
+  out[1] = type
+  out.set(hash, 2)
+  writeU64be(out, 2 + hash.length, height)
+  out.set(id, 10 + hash.length)
   return out
 }
 
