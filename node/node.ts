@@ -8,7 +8,7 @@ import { P2PService } from '../p2p/service.js'
 import { createApi } from './api/server.js'
 import { BlockCreator } from './blockcreator/creator.js'
 import type { Chain } from './chain/chain.js'
-import { openDataDir } from './cli/chain.js'
+import { openDataDir } from './datadir.js'
 import { TransactionPool } from './mempool/pool.js'
 
 export interface NodeOptions {

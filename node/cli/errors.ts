@@ -13,7 +13,7 @@ export function describeError(err: unknown): { line: string; exitCode: number } 
   // user mistakes from the wallet side: bad keys/mnemonics, keystores (wrong passphrase), funds
   if (
     err instanceof Error &&
-    ['KeyError', 'KeystoreError', 'WalletError', 'TransferError'].includes(err.name)
+    ['KeyError', 'KeystoreError', 'WalletError', 'TransferError', 'DataDirError'].includes(err.name)
   ) {
     return { line: err.message, exitCode: 2 }
   }

@@ -24,7 +24,7 @@ import {
   stopNodes,
 } from '../../devnet/runner.js'
 import { type DevnetConfig, devnetPassphrase, freePort, initDevnet } from '../../devnet/setup.js'
-import { openDataDir } from '../../node/cli/chain.js'
+import { openDataDir } from '../../node/datadir.js'
 import { deriveKey } from '../../wallet/keys/derive.js'
 import { decryptSeed } from '../../wallet/keys/keystore.js'
 import { readKeystoreFile } from '../../wallet/keys/keystore.node.js'

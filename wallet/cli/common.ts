@@ -8,8 +8,8 @@ import { conditionUnlockHash } from '../../consensus/types/conditions.js'
 import { type Currency, formatCoinString } from '../../consensus/types/currency.js'
 import type { TransactionRegistry } from '../../consensus/types/transaction.js'
 import { unlockHashToString } from '../../consensus/types/unlockhash.js'
-import { loadChainOption } from '../../node/cli/chain.js'
 import { UsageError } from '../../node/cli/errors.js'
+import { loadChainOption } from '../../node/datadir.js'
 import { type InputSignatures, signatureStatus } from '../tx/build.js'
 import {
   type ChainRef,
