@@ -20,7 +20,6 @@ import { equalBytes, toHex, utf8 } from '../consensus/encoding/hex.js'
 import type { Block } from '../consensus/types/block.js'
 import type { Transaction } from '../consensus/types/transaction.js'
 import { ValidationError } from '../consensus/validation/errors.js'
-import type { NetworkView, PeerInfo } from '../node/network.js'
 import { isLoopback, isShareable, parseTcpAddress, tryMultiaddr } from './addresses.js'
 import { BanList, banGater } from './bans.js'
 import {
@@ -35,7 +34,7 @@ import { type GossipTopics, gossipTopics, type ProtocolIds, protocolIds } from '
 import { MAX_PEER_ADDRESSES, type Status, WireMessages } from './protocols/messages.js'
 import { PeerRateLimiter } from './rate-limit.js'
 import { Syncer, type SyncProgress } from './sync.js'
-import type { ChainLike, ChainTip, PoolLike } from './types.js'
+import type { ChainLike, ChainTip, NetworkView, PeerInfo, PoolLike } from './types.js'
 
 export interface P2PServiceOptions {
   readonly chain: ChainLike

@@ -22,7 +22,7 @@ import { type ApiOptions, buildApi, createApi, isLoopbackHost } from '../../../.
 import { Chain } from '../../../../node/chain/chain.js'
 import { createMemoryStore } from '../../../../node/db/memory.js'
 import { TransactionPool } from '../../../../node/mempool/index.js'
-import type { NetworkView } from '../../../../node/network.js'
+import type { NetworkView } from '../../../../p2p/types.js'
 import { devKey } from '../../../utils/devchain.js'
 
 const ed = nodeEd25519
