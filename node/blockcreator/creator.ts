@@ -95,8 +95,10 @@ export class BlockCreator {
 
   /**
    * Brings the owned-stake index up to the tip. After a reorg it goes back to the fork point: outputs
-   * the abandoned blocks spent come back (from a log of recent spends), outputs they created go (they
-   * are not unspent on the new branch), and the new branch is scanned (a deeper reorg rescans all).
+   * the abandoned blocks created go, outputs they spent that were created at or below the fork come
+   * back (from a log of recent spends), and the new branch is scanned (a deeper reorg rescans all).
+   * Positions come only from the branch being scanned: an output ID can sit at another position on
+   * another branch (a respend of the same input is the same transaction, so the same output ID).
    */
   async refresh(): Promise<void> {
     const tip = this.chain.height
@@ -106,7 +108,12 @@ export class BlockCreator {
       if (fork < this.scannedTo) {
         if (fork < 0 || fork < this.scannedTo - RECENT_HEIGHTS) this.scannedTo = -1
         else {
-          for (const [k, s] of this.spent) this.owned.set(k, s.stake)
+          for (const [k, s] of this.owned) if (s.position.blockHeight > fork) this.owned.delete(k)
+          for (const [k, s] of this.spent) {
+            if (s.height <= fork) continue
+            this.spent.delete(k)
+            if (s.stake.position.blockHeight <= fork) this.owned.set(k, s.stake)
+          }
           for (let h = fork + 1; h <= this.scannedTo; h++) this.scannedIds.delete(h)
           this.scannedTo = fork
         }
@@ -124,15 +131,18 @@ export class BlockCreator {
       this.spent.set(k, { stake, height })
     }
     for (let h = this.scannedTo + 1; h <= tip; h++) {
-      const block = (await this.chain.blockAt(h))!
+      // the ID first: a reorg during the scan then shows as a mismatch at the next refresh
+      const id = this.chain.idAt(h)
+      const block = id && (await this.chain.block(id))
+      if (!id || !block) break
       for (const [t, tx] of block.transactions.entries()) {
         for (const input of tx.blockStakeInputs) spend(hexKey(input.parentId), h)
         for (const [o, output] of tx.blockStakeOutputs.entries()) {
           const key = this.ownerOf(output.condition)
           if (!key) continue
-          const id = this.chain.registry.blockStakeOutputId(tx, o)
-          this.owned.set(hexKey(id), {
-            id,
+          const outputId = this.chain.registry.blockStakeOutputId(tx, o)
+          this.owned.set(hexKey(outputId), {
+            id: outputId,
             value: output.value,
             condition: output.condition,
             position: { blockHeight: h, transactionIndex: t, outputIndex: o },
@@ -142,12 +152,12 @@ export class BlockCreator {
         }
       }
       this.scannedTo = h
-      this.scannedIds.set(h, this.chain.idAt(h)!)
+      this.scannedIds.set(h, id)
       this.scannedIds.delete(h - RECENT_HEIGHTS - 1)
     }
-    // drop anything no longer unspent (e.g. spent by a transaction another node made, or created by
-    // blocks a reorg abandoned)
-    for (const [k, s] of this.owned) if (!(await this.chain.blockStakeOutput(s.id))) spend(k, tip)
+    // a safety net: anything the store does not hold as unspent goes (not into the spend log: no reorg
+    // brings it back)
+    for (const [k, s] of this.owned) if (!(await this.chain.blockStakeOutput(s.id))) this.owned.delete(k)
     for (const [k, s] of this.spent) if (s.height < tip - RECENT_HEIGHTS) this.spent.delete(k)
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { toHex } from '../../../../consensus/encoding/hex.js'
+import type { Block } from '../../../../consensus/types/block.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
 import { BlockCreator } from '../../../../node/blockcreator/creator.js'
 import { devKey, devnetWithStakers, openChain, SimClock } from '../../../utils/devchain.js'
@@ -63,6 +64,68 @@ describe('block creator', () => {
     await made(creatorB, chainB, 3)
     await chainA.close()
     await chainB.close()
+  })
+
+  it('keeps the position of its stake when a later reorg meets a respend it made on a lost branch', async () => {
+    // A respend of the same input is the same transaction: after B's block at height 1 loses, B's block at
+    // height 3 respends the same genesis output and creates the same output ID at (3, 0, 0). A later
+    // reorg must not bring back (1, 0, 0) for that ID (the devnet scenario's creator then made only
+    // invalid blocks: "the block does not spend its block stake output").
+    const [a, b, c] = [devKey(0), devKey(1), devKey(2)]
+    const clock = new SimClock(1_800_000_000)
+    const def = devnetWithStakers([a, b, c], clock.t)
+    const [chainA, chainB, chainC] = [
+      await openChain(def, clock),
+      await openChain(def, clock),
+      await openChain(def, clock),
+    ]
+    const creatorA = new BlockCreator({ chain: chainA, keys: [a], ed: nodeEd25519, now: clock.now })
+    const creatorB = new BlockCreator({ chain: chainB, keys: [b], ed: nodeEd25519, now: clock.now })
+    const creatorC = new BlockCreator({ chain: chainC, keys: [c], ed: nodeEd25519, now: clock.now })
+    clock.advance(def.constants.blockStakeAging + 1)
+    const next = async (creator: BlockCreator, chain: typeof chainA) => {
+      const height = chain.height
+      for (let rounds = 0; chain.height === height && rounds < 1000; rounds++) {
+        clock.advance(1)
+        await creator.createBlock()
+      }
+      expect(chain.height).toBe(height + 1)
+      await creator.refresh() // as on the node, where every new tip starts a round
+      return (await chain.blockAt(chain.height))!
+    }
+    const add = async (chain: typeof chainA, ...blocks: Block[]) => {
+      for (const block of blocks) await chain.addBlock(block)
+    }
+    const positions = () => creatorB.stakes.map((s) => s.position.blockHeight)
+    // B's block 1 loses to A's block 1 and C's block 2 on it
+    await next(creatorB, chainB)
+    const a1 = await next(creatorA, chainA)
+    await add(chainC, a1)
+    const c2 = await next(creatorC, chainC)
+    await add(chainB, a1, c2)
+    await creatorB.refresh()
+    expect(positions()).toEqual([0])
+    // B respends its genesis output again, at height 3
+    const b3 = await next(creatorB, chainB)
+    await add(chainA, c2, b3)
+    await add(chainC, b3)
+    const a4 = await next(creatorA, chainA)
+    await add(chainB, a4)
+    await add(chainC, a4)
+    // B follows A's block 5, then C's branch 5', 6' replaces it
+    const a5 = await next(creatorA, chainA)
+    await creatorC.refresh()
+    const c5 = await next(creatorC, chainC)
+    const c6 = await next(creatorC, chainC)
+    expect((await chainB.addBlock(a5)).status).toBe('tip')
+    await creatorB.refresh()
+    expect((await chainB.addBlock(c5)).status).toBe('side')
+    expect((await chainB.addBlock(c6)).status).toBe('tip')
+    await creatorB.refresh()
+    expect(positions()).toEqual([3])
+    // and B's next block is valid
+    await next(creatorB, chainB)
+    for (const chain of [chainA, chainB, chainC]) await chain.close()
   })
 
   it('leaves the next block to an equally heavy competitor with a lower ID', async () => {
