@@ -175,6 +175,9 @@ export class BlockCreator {
   async findSolution(from = this.now()): Promise<Solution | undefined> {
     await this.refresh()
     const tip = this.chain.tip
+    // our respend in the tip block wins the same seconds as the respend in a tied competitor (see
+    // `noteCompetitor`): it sits out while that competitor's branch is the one to extend
+    const sitsOut = (await this.yieldsToCompetitor()) ? tip.height : -1
     const c = this.chain.def.constants
     const height = tip.height + 1
     const modifier = stakeModifier(height, c.stakeModifierDelay, (h) => this.chain.idAt(h)!)
@@ -187,6 +190,7 @@ export class BlockCreator {
     for (let t = Math.max(from, minimum); t < from + SEARCH_WINDOW_SECONDS; t++) {
       for (const stake of this.owned.values()) {
         const p = stake.position
+        if (p.blockHeight === sitsOut && p.transactionIndex === 0 && p.outputIndex === 0) continue
         if ((p.transactionIndex !== 0 || p.outputIndex !== 0) && stake.blockTimestamp + c.blockStakeAging > t)
           continue
         if (kernelMeetsTarget(kernelHash(modifier, p, t), stake.value, tip.childTarget))
@@ -273,9 +277,11 @@ export class BlockCreator {
 
   /**
    * Notes a block at the height of the tip that did not become the tip (a same-second tie, e.g. gossiped
-   * by another creator). Creators on equally heavy branches whose outputs sit at the same position win
-   * the same seconds again and again; so, for a while, the branch with the lower tip ID is the one to
-   * extend (its next block makes it heavier and the others follow it).
+   * by another creator). The creators of two tied blocks each respend to position (height, 0, 0) of
+   * their own branch, and with the same stake modifier (it comes from blocks `StakeModifierDelay` back)
+   * equal outputs there win the same seconds again and again. So, for a while, the creator of the tip
+   * with the higher ID leaves that output out: the lower-ID branch's creator wins those seconds anyway,
+   * while every other output keeps creating blocks on the branch its node follows.
    */
   noteCompetitor(id: Uint8Array, height: number): void {
     if (height !== this.chain.height) return
@@ -288,7 +294,7 @@ export class BlockCreator {
     })
   }
 
-  /** An equally heavy competitor of the tip has a lower ID: leave the next block to its branch. */
+  /** An equally heavy competitor of the tip has a lower ID. */
   private async yieldsToCompetitor(): Promise<boolean> {
     if (this.competitors.length === 0) return false
     const tip = this.chain.tip
@@ -327,7 +333,7 @@ export class BlockCreator {
       again = false
       let delay = 1000
       try {
-        const can = this.canCreate() && !(await this.yieldsToCompetitor())
+        const can = this.canCreate()
         // not synced yet: look again soon (the node also wakes the creator when it becomes synced)
         if (!can) delay = 250
         const outcome = can ? await this.createDueBlock() : undefined

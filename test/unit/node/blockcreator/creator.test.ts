@@ -128,32 +128,50 @@ describe('block creator', () => {
     for (const chain of [chainA, chainB, chainC]) await chain.close()
   })
 
-  it('leaves the next block to an equally heavy competitor with a lower ID', async () => {
-    const [a, b] = [devKey(0), devKey(1)]
+  it('after a tie, the higher-ID tip leaves out only its own respend, which wins the same seconds', async () => {
+    const [a, b, c] = [devKey(0), devKey(1), devKey(2)]
     const clock = new SimClock(1_800_000_000)
-    const def = devnetWithStakers([a, b], clock.t)
+    const def = devnetWithStakers([a, b, c], clock.t)
     const chainA = await openChain(def, clock)
     const chainB = await openChain(def, clock)
     const creatorA = new BlockCreator({ chain: chainA, keys: [a], ed: nodeEd25519, now: clock.now })
     const creatorB = new BlockCreator({ chain: chainB, keys: [b], ed: nodeEd25519, now: clock.now })
     clock.advance(def.constants.blockStakeAging + 1)
+    const start = clock.t
+    // A and B each create block 1 on their own (a tie when both are published in the same second)
     for (const [creator, chain] of [
       [creatorA, chainA],
       [creatorB, chainB],
     ] as const) {
+      clock.t = start
       for (let rounds = 0; chain.height < 1 && rounds < 1000; rounds++) {
         clock.advance(1)
         await creator.createBlock()
       }
     }
-    const blockB = (await chainB.blockAt(1))!
-    const idB = chainB.tip.id
+    const [blockA, blockB] = [(await chainA.blockAt(1))!, (await chainB.blockAt(1))!]
     expect((await chainA.addBlock(blockB)).status).toBe('side')
-    creatorA.noteCompetitor(idB, 1)
-    const yields = await (
-      creatorA as unknown as { yieldsToCompetitor(): Promise<boolean> }
-    ).yieldsToCompetitor()
-    expect(yields).toBe(toHex(idB) < toHex(chainA.tip.id))
+    expect((await chainB.addBlock(blockA)).status).toBe('side')
+    // both respends sit at (1, 0, 0) of their branch: they win exactly the same seconds
+    const froms = Array.from({ length: 20 }, (_, i) => clock.t + 10 * i)
+    const seconds = async (creator: BlockCreator) =>
+      Promise.all(froms.map(async (from) => (await creator.findSolution(from))?.timestamp))
+    const wins = await seconds(creatorA)
+    expect(wins.some((t) => t !== undefined)).toBe(true)
+    expect(await seconds(creatorB)).toEqual(wins)
+    // the creator of the higher-ID tip leaves its respend out once it knows of the competitor
+    const aLower = toHex(chainA.tip.id) < toHex(chainB.tip.id)
+    const [lower, higher] = aLower ? [chainA, chainB] : [chainB, chainA]
+    const [lowerCreator, higherCreator] = aLower ? [creatorA, creatorB] : [creatorB, creatorA]
+    lowerCreator.noteCompetitor(higher.tip.id, 1)
+    higherCreator.noteCompetitor(lower.tip.id, 1)
+    expect(await seconds(lowerCreator)).toEqual(wins)
+    expect((await seconds(higherCreator)).every((t) => t === undefined)).toBe(true)
+    // any other output on the higher-ID branch still creates blocks there (C's genesis output)
+    const creatorC = new BlockCreator({ chain: higher, keys: [c], ed: nodeEd25519, now: clock.now })
+    creatorC.noteCompetitor(lower.tip.id, 1)
+    const made = await Promise.all(froms.map((from) => creatorC.findSolution(from)))
+    expect(made.some((s) => s !== undefined)).toBe(true)
     await chainA.close()
     await chainB.close()
   })
