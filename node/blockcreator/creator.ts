@@ -2,7 +2,7 @@
 // second of [now, now+10) it evaluates the kernel; on a hit it builds the respend, takes pool
 // transactions, sets the payouts and hands the block to the chain.
 import type { Ed25519 } from '../../consensus/crypto/ed25519.js'
-import { equalBytes } from '../../consensus/encoding/hex.js'
+import { bytesToBigint, equalBytes } from '../../consensus/encoding/hex.js'
 import { kernelHash, kernelMeetsTarget, stakeModifier } from '../../consensus/pobs/kernel.js'
 import { minimumChildTimestamp } from '../../consensus/pobs/timestamps.js'
 import { hexKey } from '../../consensus/state/outputs.js'
@@ -15,6 +15,22 @@ import type { AddBlockResult, Chain } from '../chain/chain.js'
 
 /** How far ahead of the clock a creator searches (spec §6.5). */
 export const SEARCH_WINDOW_SECONDS = 10
+
+/**
+ * A winning block is published `quality × PUBLISH_SPREAD_MS` into its second (quality 0 = the best
+ * kernel). Two creators that win the same second no longer publish at the same instant: the better
+ * kernel goes first and the other creator, seeing it arrive, searches again on it instead of splitting
+ * the network with a same-height competitor. The timestamp is unchanged; the spread leaves half of the
+ * second for the block to reach the next creators.
+ */
+export const PUBLISH_SPREAD_MS = 500
+
+/** Where a kernel hash falls below its bound `target × value`: in [0, 1) for a winning kernel. */
+export function kernelQuality(hash: Uint8Array, value: bigint, target: bigint): number {
+  const bound = target * value
+  if (bound <= 0n) return 1
+  return Number((bytesToBigint(hash) * 1_000_000n) / bound) / 1_000_000
+}
 
 const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!
@@ -43,6 +59,8 @@ export interface OwnedStake {
 export interface Solution {
   readonly stake: OwnedStake
   readonly timestamp: number
+  /** `kernelQuality` of the winning kernel (lower is better). */
+  readonly quality: number
 }
 
 export interface BlockCreatorOptions {
@@ -193,8 +211,9 @@ export class BlockCreator {
         if (p.blockHeight === sitsOut && p.transactionIndex === 0 && p.outputIndex === 0) continue
         if ((p.transactionIndex !== 0 || p.outputIndex !== 0) && stake.blockTimestamp + c.blockStakeAging > t)
           continue
-        if (kernelMeetsTarget(kernelHash(modifier, p, t), stake.value, tip.childTarget))
-          return { stake, timestamp: t }
+        const hash = kernelHash(modifier, p, t)
+        if (kernelMeetsTarget(hash, stake.value, tip.childTarget))
+          return { stake, timestamp: t, quality: kernelQuality(hash, stake.value, tip.childTarget) }
       }
     }
     return undefined
@@ -256,20 +275,23 @@ export class BlockCreator {
   }
 
   /**
-   * Creates a block only when a winning second has arrived (`timestamp ≤ now`): returns the block, the
-   * second to come back at (`waitUntil`), or nothing when no output wins in the window.
+   * Creates a block only when a winning second has arrived (`timestamp ≤ now`; on the wall clock also
+   * `offsetMs` into that second, see `PUBLISH_SPREAD_MS`): returns the block, the moment to come back
+   * at (`waitUntil` + `offsetMs`), or nothing when no output wins in the window.
    */
   async createDueBlock(
     now = this.now(),
-  ): Promise<{ block: Block; result: AddBlockResult } | { waitUntil: number } | undefined> {
+  ): Promise<{ block: Block; result: AddBlockResult } | { waitUntil: number; offsetMs: number } | undefined> {
     // a tip that changes during the (asynchronous) search makes the solution stale: search again on it
     for (let attempt = 0; ; attempt++) {
       const tipId = this.chain.tip.id
       const solution = await this.findSolution(now)
       if (!equalBytes(tipId, this.chain.tip.id) && attempt < 3) continue
       if (!solution) return undefined
-      if (solution.timestamp > now) return { waitUntil: solution.timestamp }
-      if (!equalBytes(tipId, this.chain.tip.id)) return { waitUntil: now }
+      const offsetMs = this.realClock ? Math.floor(PUBLISH_SPREAD_MS * solution.quality) : 0
+      const early = this.realClock && Date.now() < solution.timestamp * 1000 + offsetMs
+      if (solution.timestamp > now || early) return { waitUntil: solution.timestamp, offsetMs }
+      if (!equalBytes(tipId, this.chain.tip.id)) return { waitUntil: now, offsetMs: 0 }
       const block = this.buildBlock(solution)
       return { block, result: await this.chain.addBlock(block) }
     }
@@ -338,9 +360,9 @@ export class BlockCreator {
         if (!can) delay = 250
         const outcome = can ? await this.createDueBlock() : undefined
         if (outcome && 'waitUntil' in outcome) {
-          // wake at the start of the winning second (millisecond precision on the real clock)
+          // wake at the winning second (on the real clock at its publication offset, to the millisecond)
           const ms = this.realClock
-            ? outcome.waitUntil * 1000 - Date.now()
+            ? outcome.waitUntil * 1000 + outcome.offsetMs - Date.now()
             : (outcome.waitUntil - this.now()) * 1000
           delay = Math.min(Math.max(0, ms), SEARCH_WINDOW_SECONDS * 1000)
         } else if (outcome) {

@@ -3,7 +3,7 @@ import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { toHex } from '../../../../consensus/encoding/hex.js'
 import type { Block } from '../../../../consensus/types/block.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
-import { BlockCreator } from '../../../../node/blockcreator/creator.js'
+import { BlockCreator, kernelQuality } from '../../../../node/blockcreator/creator.js'
 import { devKey, devnetWithStakers, openChain, SimClock } from '../../../utils/devchain.js'
 import { MemoryChain } from '../../../utils/replay.js'
 
@@ -174,5 +174,18 @@ describe('block creator', () => {
     expect(made.some((s) => s !== undefined)).toBe(true)
     await chainA.close()
     await chainB.close()
+  })
+
+  it('ranks winning kernels by quality: 0 for the best, towards 1 at the bound target × value', () => {
+    const target = 1n << 200n
+    const at = (n: bigint) => {
+      const hash = new Uint8Array(32)
+      for (let i = 31; i >= 0; i--, n >>= 8n) hash[i] = Number(n & 0xffn)
+      return hash
+    }
+    expect(kernelQuality(at(0n), 1000n, target)).toBe(0)
+    expect(kernelQuality(at(target * 250n), 1000n, target)).toBe(0.25)
+    expect(kernelQuality(at(target * 1000n - 1n), 1000n, target)).toBeLessThan(1)
+    expect(kernelQuality(at(target * 1000n - 1n), 1000n, target)).toBeGreaterThan(0.999)
   })
 })
