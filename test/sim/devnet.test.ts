@@ -27,7 +27,7 @@ import { readKeystoreFile } from '../../wallet/keys/keystore.node.js'
 import { generateSeed } from '../../wallet/keys/seed.js'
 import { getJson, until } from '../utils/poll.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'blockstake-sim-devnet-'))
+let dir: string | undefined
 let config: DevnetConfig | undefined
 // if the test process dies on its way, the node processes go with it
 const killNodes = () => {
@@ -41,6 +41,7 @@ afterAll(async () => {
   if (config) await stopNodes(config, 5000)
   process.off('exit', killNodes)
   // BLOCKSTAKE_KEEP_DEVNET=1 keeps the directory (node logs) for a look after a failure
+  if (!dir) return
   if (process.env.BLOCKSTAKE_KEEP_DEVNET) console.log(`devnet kept in ${dir}`)
   else rmSync(dir, { recursive: true, force: true })
 }, 30_000)
@@ -48,6 +49,8 @@ afterAll(async () => {
 describe('devnet scenario', () => {
   it('four nodes: convergence, block times, a node down for 20 s, transfers', async () => {
     const BLOCK_TIME = 2
+    // made here, not at import: listing the tests (`vitest list`) imports the file without running it
+    dir = mkdtempSync(join(tmpdir(), 'blockstake-sim-devnet-'))
     config = (await initDevnet({ dir, nodes: 4, blockTime: BLOCK_TIME })).config
     const cfg = config
     const def = parseChainDefinitionText(readFileSync(cfg.chainFile, 'utf8'))
