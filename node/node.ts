@@ -93,7 +93,10 @@ export class BlockstakeNode {
       creator.start(
         (block, result) => {
           if (result.status !== 'tip') return
-          log.info({ height: result.height, id: Buffer.from(result.id).toString('hex') }, 'created block')
+          log.info(
+            { height: result.height, id: Buffer.from(result.id).toString('hex'), timestamp: block.timestamp },
+            'created block',
+          )
           network.publishBlock(block).catch((err) => log.warn({ err }, 'could not publish a block'))
         },
         (err) => log.warn({ err }, 'block creation failed'),
@@ -102,7 +105,12 @@ export class BlockstakeNode {
       network.on('synced', () => c.wake())
       network.on('block:side', (id, height) => c.noteCompetitor(id, height))
     }
-    chain.on('tip', (tip) => log.debug({ height: tip.height }, 'new tip'))
+    chain.on('tip', (tip) =>
+      log.debug(
+        { height: tip.height, id: Buffer.from(tip.id).toString('hex'), timestamp: tip.timestamp },
+        'new tip',
+      ),
+    )
     log.info(
       { api: api.url, p2p: p2p.listenAddresses, height: chain.height, staking: opts.stakeKeys.length > 0 },
       'node started',

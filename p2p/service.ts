@@ -696,6 +696,18 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView {
     }
     try {
       const result = await this.chain.addBlock(block)
+      // how late blocks arrive and what became of them (devnet diagnostics: forks, ties, lag)
+      this.log.debug(
+        {
+          event: 'gossip:block',
+          status: result.status,
+          id: toHex(result.id),
+          parent: toHex(block.parentId),
+          timestamp: block.timestamp,
+          lagMs: Date.now() - block.timestamp * 1000,
+        },
+        'gossiped block',
+      )
       switch (result.status) {
         case 'side':
           this.emit('block:side', result.id, result.height)

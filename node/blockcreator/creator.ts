@@ -2,7 +2,7 @@
 // second of [now, now+10) it evaluates the kernel; on a hit it builds the respend, takes pool
 // transactions, sets the payouts and hands the block to the chain.
 import type { Ed25519 } from '../../consensus/crypto/ed25519.js'
-import { equalBytes } from '../../consensus/encoding/hex.js'
+import { bytesToBigint, equalBytes } from '../../consensus/encoding/hex.js'
 import { kernelHash, kernelMeetsTarget, stakeModifier } from '../../consensus/pobs/kernel.js'
 import { minimumChildTimestamp } from '../../consensus/pobs/timestamps.js'
 import { hexKey } from '../../consensus/state/outputs.js'
@@ -15,6 +15,22 @@ import type { AddBlockResult, Chain } from '../chain/chain.js'
 
 /** How far ahead of the clock a creator searches (spec §6.5). */
 export const SEARCH_WINDOW_SECONDS = 10
+
+/**
+ * A winning block is published `quality × PUBLISH_SPREAD_MS` into its second (quality 0 = the best
+ * kernel). Two creators that win the same second no longer publish at the same instant: the better
+ * kernel goes first and the other creator, seeing it arrive, searches again on it instead of splitting
+ * the network with a same-height competitor. The timestamp is unchanged; the spread leaves half of the
+ * second for the block to reach the next creators.
+ */
+export const PUBLISH_SPREAD_MS = 500
+
+/** Where a kernel hash falls below its bound `target × value`: in [0, 1) for a winning kernel. */
+export function kernelQuality(hash: Uint8Array, value: bigint, target: bigint): number {
+  const bound = target * value
+  if (bound <= 0n) return 1
+  return Number((bytesToBigint(hash) * 1_000_000n) / bound) / 1_000_000
+}
 
 const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!
@@ -43,6 +59,8 @@ export interface OwnedStake {
 export interface Solution {
   readonly stake: OwnedStake
   readonly timestamp: number
+  /** `kernelQuality` of the winning kernel (lower is better). */
+  readonly quality: number
 }
 
 export interface BlockCreatorOptions {
@@ -95,8 +113,10 @@ export class BlockCreator {
 
   /**
    * Brings the owned-stake index up to the tip. After a reorg it goes back to the fork point: outputs
-   * the abandoned blocks spent come back (from a log of recent spends), outputs they created go (they
-   * are not unspent on the new branch), and the new branch is scanned (a deeper reorg rescans all).
+   * the abandoned blocks created go, outputs they spent that were created at or below the fork come
+   * back (from a log of recent spends), and the new branch is scanned (a deeper reorg rescans all).
+   * Positions come only from the branch being scanned: an output ID can sit at another position on
+   * another branch (a respend of the same input is the same transaction, so the same output ID).
    */
   async refresh(): Promise<void> {
     const tip = this.chain.height
@@ -106,7 +126,12 @@ export class BlockCreator {
       if (fork < this.scannedTo) {
         if (fork < 0 || fork < this.scannedTo - RECENT_HEIGHTS) this.scannedTo = -1
         else {
-          for (const [k, s] of this.spent) this.owned.set(k, s.stake)
+          for (const [k, s] of this.owned) if (s.position.blockHeight > fork) this.owned.delete(k)
+          for (const [k, s] of this.spent) {
+            if (s.height <= fork) continue
+            this.spent.delete(k)
+            if (s.stake.position.blockHeight <= fork) this.owned.set(k, s.stake)
+          }
           for (let h = fork + 1; h <= this.scannedTo; h++) this.scannedIds.delete(h)
           this.scannedTo = fork
         }
@@ -124,15 +149,18 @@ export class BlockCreator {
       this.spent.set(k, { stake, height })
     }
     for (let h = this.scannedTo + 1; h <= tip; h++) {
-      const block = (await this.chain.blockAt(h))!
+      // the ID first: a reorg during the scan then shows as a mismatch at the next refresh
+      const id = this.chain.idAt(h)
+      const block = id && (await this.chain.block(id))
+      if (!id || !block) break
       for (const [t, tx] of block.transactions.entries()) {
         for (const input of tx.blockStakeInputs) spend(hexKey(input.parentId), h)
         for (const [o, output] of tx.blockStakeOutputs.entries()) {
           const key = this.ownerOf(output.condition)
           if (!key) continue
-          const id = this.chain.registry.blockStakeOutputId(tx, o)
-          this.owned.set(hexKey(id), {
-            id,
+          const outputId = this.chain.registry.blockStakeOutputId(tx, o)
+          this.owned.set(hexKey(outputId), {
+            id: outputId,
             value: output.value,
             condition: output.condition,
             position: { blockHeight: h, transactionIndex: t, outputIndex: o },
@@ -142,12 +170,12 @@ export class BlockCreator {
         }
       }
       this.scannedTo = h
-      this.scannedIds.set(h, this.chain.idAt(h)!)
+      this.scannedIds.set(h, id)
       this.scannedIds.delete(h - RECENT_HEIGHTS - 1)
     }
-    // drop anything no longer unspent (e.g. spent by a transaction another node made, or created by
-    // blocks a reorg abandoned)
-    for (const [k, s] of this.owned) if (!(await this.chain.blockStakeOutput(s.id))) spend(k, tip)
+    // a safety net: anything the store does not hold as unspent goes (not into the spend log: no reorg
+    // brings it back)
+    for (const [k, s] of this.owned) if (!(await this.chain.blockStakeOutput(s.id))) this.owned.delete(k)
     for (const [k, s] of this.spent) if (s.height < tip - RECENT_HEIGHTS) this.spent.delete(k)
   }
 
@@ -165,6 +193,9 @@ export class BlockCreator {
   async findSolution(from = this.now()): Promise<Solution | undefined> {
     await this.refresh()
     const tip = this.chain.tip
+    // our respend in the tip block wins the same seconds as the respend in a tied competitor (see
+    // `noteCompetitor`): it sits out while that competitor's branch is the one to extend
+    const sitsOut = (await this.yieldsToCompetitor()) ? tip.height : -1
     const c = this.chain.def.constants
     const height = tip.height + 1
     const modifier = stakeModifier(height, c.stakeModifierDelay, (h) => this.chain.idAt(h)!)
@@ -177,10 +208,12 @@ export class BlockCreator {
     for (let t = Math.max(from, minimum); t < from + SEARCH_WINDOW_SECONDS; t++) {
       for (const stake of this.owned.values()) {
         const p = stake.position
+        if (p.blockHeight === sitsOut && p.transactionIndex === 0 && p.outputIndex === 0) continue
         if ((p.transactionIndex !== 0 || p.outputIndex !== 0) && stake.blockTimestamp + c.blockStakeAging > t)
           continue
-        if (kernelMeetsTarget(kernelHash(modifier, p, t), stake.value, tip.childTarget))
-          return { stake, timestamp: t }
+        const hash = kernelHash(modifier, p, t)
+        if (kernelMeetsTarget(hash, stake.value, tip.childTarget))
+          return { stake, timestamp: t, quality: kernelQuality(hash, stake.value, tip.childTarget) }
       }
     }
     return undefined
@@ -242,20 +275,23 @@ export class BlockCreator {
   }
 
   /**
-   * Creates a block only when a winning second has arrived (`timestamp ≤ now`): returns the block, the
-   * second to come back at (`waitUntil`), or nothing when no output wins in the window.
+   * Creates a block only when a winning second has arrived (`timestamp ≤ now`; on the wall clock also
+   * `offsetMs` into that second, see `PUBLISH_SPREAD_MS`): returns the block, the moment to come back
+   * at (`waitUntil` + `offsetMs`), or nothing when no output wins in the window.
    */
   async createDueBlock(
     now = this.now(),
-  ): Promise<{ block: Block; result: AddBlockResult } | { waitUntil: number } | undefined> {
+  ): Promise<{ block: Block; result: AddBlockResult } | { waitUntil: number; offsetMs: number } | undefined> {
     // a tip that changes during the (asynchronous) search makes the solution stale: search again on it
     for (let attempt = 0; ; attempt++) {
       const tipId = this.chain.tip.id
       const solution = await this.findSolution(now)
       if (!equalBytes(tipId, this.chain.tip.id) && attempt < 3) continue
       if (!solution) return undefined
-      if (solution.timestamp > now) return { waitUntil: solution.timestamp }
-      if (!equalBytes(tipId, this.chain.tip.id)) return { waitUntil: now }
+      const offsetMs = this.realClock ? Math.floor(PUBLISH_SPREAD_MS * solution.quality) : 0
+      const early = this.realClock && Date.now() < solution.timestamp * 1000 + offsetMs
+      if (solution.timestamp > now || early) return { waitUntil: solution.timestamp, offsetMs }
+      if (!equalBytes(tipId, this.chain.tip.id)) return { waitUntil: now, offsetMs: 0 }
       const block = this.buildBlock(solution)
       return { block, result: await this.chain.addBlock(block) }
     }
@@ -263,9 +299,11 @@ export class BlockCreator {
 
   /**
    * Notes a block at the height of the tip that did not become the tip (a same-second tie, e.g. gossiped
-   * by another creator). Creators on equally heavy branches whose outputs sit at the same position win
-   * the same seconds again and again; so, for a while, the branch with the lower tip ID is the one to
-   * extend (its next block makes it heavier and the others follow it).
+   * by another creator). The creators of two tied blocks each respend to position (height, 0, 0) of
+   * their own branch, and with the same stake modifier (it comes from blocks `StakeModifierDelay` back)
+   * equal outputs there win the same seconds again and again. So, for a while, the creator of the tip
+   * with the higher ID leaves that output out: the lower-ID branch's creator wins those seconds anyway,
+   * while every other output keeps creating blocks on the branch its node follows.
    */
   noteCompetitor(id: Uint8Array, height: number): void {
     if (height !== this.chain.height) return
@@ -278,7 +316,7 @@ export class BlockCreator {
     })
   }
 
-  /** An equally heavy competitor of the tip has a lower ID: leave the next block to its branch. */
+  /** An equally heavy competitor of the tip has a lower ID. */
   private async yieldsToCompetitor(): Promise<boolean> {
     if (this.competitors.length === 0) return false
     const tip = this.chain.tip
@@ -317,14 +355,14 @@ export class BlockCreator {
       again = false
       let delay = 1000
       try {
-        const can = this.canCreate() && !(await this.yieldsToCompetitor())
+        const can = this.canCreate()
         // not synced yet: look again soon (the node also wakes the creator when it becomes synced)
         if (!can) delay = 250
         const outcome = can ? await this.createDueBlock() : undefined
         if (outcome && 'waitUntil' in outcome) {
-          // wake at the start of the winning second (millisecond precision on the real clock)
+          // wake at the winning second (on the real clock at its publication offset, to the millisecond)
           const ms = this.realClock
-            ? outcome.waitUntil * 1000 - Date.now()
+            ? outcome.waitUntil * 1000 + outcome.offsetMs - Date.now()
             : (outcome.waitUntil - this.now()) * 1000
           delay = Math.min(Math.max(0, ms), SEARCH_WINDOW_SECONDS * 1000)
         } else if (outcome) {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { toHex } from '../../../../consensus/encoding/hex.js'
+import type { Block } from '../../../../consensus/types/block.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
-import { BlockCreator } from '../../../../node/blockcreator/creator.js'
+import { BlockCreator, kernelQuality } from '../../../../node/blockcreator/creator.js'
 import { devKey, devnetWithStakers, openChain, SimClock } from '../../../utils/devchain.js'
 import { MemoryChain } from '../../../utils/replay.js'
 
@@ -65,33 +66,126 @@ describe('block creator', () => {
     await chainB.close()
   })
 
-  it('leaves the next block to an equally heavy competitor with a lower ID', async () => {
-    const [a, b] = [devKey(0), devKey(1)]
+  it('keeps the position of its stake when a later reorg meets a respend it made on a lost branch', async () => {
+    // A respend of the same input is the same transaction: after B's block at height 1 loses, B's block at
+    // height 3 respends the same genesis output and creates the same output ID at (3, 0, 0). A later
+    // reorg must not bring back (1, 0, 0) for that ID (the devnet scenario's creator then made only
+    // invalid blocks: "the block does not spend its block stake output").
+    const [a, b, c] = [devKey(0), devKey(1), devKey(2)]
     const clock = new SimClock(1_800_000_000)
-    const def = devnetWithStakers([a, b], clock.t)
+    const def = devnetWithStakers([a, b, c], clock.t)
+    const [chainA, chainB, chainC] = [
+      await openChain(def, clock),
+      await openChain(def, clock),
+      await openChain(def, clock),
+    ]
+    const creatorA = new BlockCreator({ chain: chainA, keys: [a], ed: nodeEd25519, now: clock.now })
+    const creatorB = new BlockCreator({ chain: chainB, keys: [b], ed: nodeEd25519, now: clock.now })
+    const creatorC = new BlockCreator({ chain: chainC, keys: [c], ed: nodeEd25519, now: clock.now })
+    clock.advance(def.constants.blockStakeAging + 1)
+    const next = async (creator: BlockCreator, chain: typeof chainA) => {
+      const height = chain.height
+      for (let rounds = 0; chain.height === height && rounds < 1000; rounds++) {
+        clock.advance(1)
+        await creator.createBlock()
+      }
+      expect(chain.height).toBe(height + 1)
+      await creator.refresh() // as on the node, where every new tip starts a round
+      return (await chain.blockAt(chain.height))!
+    }
+    const add = async (chain: typeof chainA, ...blocks: Block[]) => {
+      for (const block of blocks) await chain.addBlock(block)
+    }
+    const positions = () => creatorB.stakes.map((s) => s.position.blockHeight)
+    // B's block 1 loses to A's block 1 and C's block 2 on it
+    await next(creatorB, chainB)
+    const a1 = await next(creatorA, chainA)
+    await add(chainC, a1)
+    const c2 = await next(creatorC, chainC)
+    await add(chainB, a1, c2)
+    await creatorB.refresh()
+    expect(positions()).toEqual([0])
+    // B respends its genesis output again, at height 3
+    const b3 = await next(creatorB, chainB)
+    await add(chainA, c2, b3)
+    await add(chainC, b3)
+    const a4 = await next(creatorA, chainA)
+    await add(chainB, a4)
+    await add(chainC, a4)
+    // B follows A's block 5, then C's branch 5', 6' replaces it
+    const a5 = await next(creatorA, chainA)
+    await creatorC.refresh()
+    const c5 = await next(creatorC, chainC)
+    const c6 = await next(creatorC, chainC)
+    expect((await chainB.addBlock(a5)).status).toBe('tip')
+    await creatorB.refresh()
+    expect((await chainB.addBlock(c5)).status).toBe('side')
+    expect((await chainB.addBlock(c6)).status).toBe('tip')
+    await creatorB.refresh()
+    expect(positions()).toEqual([3])
+    // and B's next block is valid
+    await next(creatorB, chainB)
+    for (const chain of [chainA, chainB, chainC]) await chain.close()
+  })
+
+  it('after a tie, the higher-ID tip leaves out only its own respend, which wins the same seconds', async () => {
+    const [a, b, c] = [devKey(0), devKey(1), devKey(2)]
+    const clock = new SimClock(1_800_000_000)
+    const def = devnetWithStakers([a, b, c], clock.t)
     const chainA = await openChain(def, clock)
     const chainB = await openChain(def, clock)
     const creatorA = new BlockCreator({ chain: chainA, keys: [a], ed: nodeEd25519, now: clock.now })
     const creatorB = new BlockCreator({ chain: chainB, keys: [b], ed: nodeEd25519, now: clock.now })
     clock.advance(def.constants.blockStakeAging + 1)
+    const start = clock.t
+    // A and B each create block 1 on their own (a tie when both are published in the same second)
     for (const [creator, chain] of [
       [creatorA, chainA],
       [creatorB, chainB],
     ] as const) {
+      clock.t = start
       for (let rounds = 0; chain.height < 1 && rounds < 1000; rounds++) {
         clock.advance(1)
         await creator.createBlock()
       }
     }
-    const blockB = (await chainB.blockAt(1))!
-    const idB = chainB.tip.id
+    const [blockA, blockB] = [(await chainA.blockAt(1))!, (await chainB.blockAt(1))!]
     expect((await chainA.addBlock(blockB)).status).toBe('side')
-    creatorA.noteCompetitor(idB, 1)
-    const yields = await (
-      creatorA as unknown as { yieldsToCompetitor(): Promise<boolean> }
-    ).yieldsToCompetitor()
-    expect(yields).toBe(toHex(idB) < toHex(chainA.tip.id))
+    expect((await chainB.addBlock(blockA)).status).toBe('side')
+    // both respends sit at (1, 0, 0) of their branch: they win exactly the same seconds
+    const froms = Array.from({ length: 20 }, (_, i) => clock.t + 10 * i)
+    const seconds = async (creator: BlockCreator) =>
+      Promise.all(froms.map(async (from) => (await creator.findSolution(from))?.timestamp))
+    const wins = await seconds(creatorA)
+    expect(wins.some((t) => t !== undefined)).toBe(true)
+    expect(await seconds(creatorB)).toEqual(wins)
+    // the creator of the higher-ID tip leaves its respend out once it knows of the competitor
+    const aLower = toHex(chainA.tip.id) < toHex(chainB.tip.id)
+    const [lower, higher] = aLower ? [chainA, chainB] : [chainB, chainA]
+    const [lowerCreator, higherCreator] = aLower ? [creatorA, creatorB] : [creatorB, creatorA]
+    lowerCreator.noteCompetitor(higher.tip.id, 1)
+    higherCreator.noteCompetitor(lower.tip.id, 1)
+    expect(await seconds(lowerCreator)).toEqual(wins)
+    expect((await seconds(higherCreator)).every((t) => t === undefined)).toBe(true)
+    // any other output on the higher-ID branch still creates blocks there (C's genesis output)
+    const creatorC = new BlockCreator({ chain: higher, keys: [c], ed: nodeEd25519, now: clock.now })
+    creatorC.noteCompetitor(lower.tip.id, 1)
+    const made = await Promise.all(froms.map((from) => creatorC.findSolution(from)))
+    expect(made.some((s) => s !== undefined)).toBe(true)
     await chainA.close()
     await chainB.close()
+  })
+
+  it('ranks winning kernels by quality: 0 for the best, towards 1 at the bound target × value', () => {
+    const target = 1n << 200n
+    const at = (n: bigint) => {
+      const hash = new Uint8Array(32)
+      for (let i = 31; i >= 0; i--, n >>= 8n) hash[i] = Number(n & 0xffn)
+      return hash
+    }
+    expect(kernelQuality(at(0n), 1000n, target)).toBe(0)
+    expect(kernelQuality(at(target * 250n), 1000n, target)).toBe(0.25)
+    expect(kernelQuality(at(target * 1000n - 1n), 1000n, target)).toBeLessThan(1)
+    expect(kernelQuality(at(target * 1000n - 1n), 1000n, target)).toBeGreaterThan(0.999)
   })
 })
