@@ -233,18 +233,16 @@ export class BlockCreator {
       minerFees: [],
       arbitraryData: new Uint8Array(0),
     }
-    const respend = signSingleSignature(registry, this.ed, unsigned, 'blockStakeInputs', 0, stake.key)
     const maxBytes = c.blockSizeLimit - 8192
-    // a pool transaction spending our stake conflicts with the respend; it goes, with its dependants
-    const dropped = new Set([hexKey(stake.id)])
-    const poolTxs = (this.pool?.transactionsForBlock(maxBytes) ?? []).filter((tx) => {
-      const spends = [...tx.coinInputs, ...tx.blockStakeInputs].some((i) => dropped.has(hexKey(i.parentId)))
-      if (!spends) return true
-      const ids = registry.outputIds(tx)
-      for (const id of [...ids.coinOutputIds, ...ids.blockStakeOutputIds]) dropped.add(hexKey(id))
-      return false
-    })
-    const transactions = [respend, ...poolTxs]
+    const poolTxs = this.pool?.transactionsForBlock(maxBytes) ?? []
+    // spec §6.5: a pool transaction that already spends the stake output (its owner's wallet moving these
+    // block stakes) is the block's respend; otherwise the creator respends the output to itself, first
+    const spentByPool = poolTxs.some((tx) =>
+      tx.blockStakeInputs.some((i) => equalBytes(i.parentId, stake.id)),
+    )
+    const transactions = spentByPool
+      ? [...poolTxs]
+      : [signSingleSignature(registry, this.ed, unsigned, 'blockStakeInputs', 0, stake.key), ...poolTxs]
     const owner = conditionUnlockHash(stake.condition)
     const payouts: MinerPayout[] = []
     if (c.blockCreatorFee > 0n) payouts.push({ value: c.blockCreatorFee, unlockHash: owner })

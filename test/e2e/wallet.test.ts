@@ -47,8 +47,8 @@ beforeAll(async () => {
   const created = await initDevnet({ dir: path('devnet'), nodes: 1, blockTime: 1 })
   config = created.config
   faucetMnemonic = created.faucetMnemonic
-  // block stakes for the faucet too: the node's creator respends its own stake output every block, so a
-  // transfer has to come from stakes no creator uses
+  // block stakes for the faucet wallet too, so it has stakes to send (moving the stakes a creator uses is
+  // covered by the block creator's unit tests)
   const def = JSON.parse(readFileSync(config.chainFile, 'utf8'))
   def.genesis.blockStakeOutputs.push({
     value: '200',

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { toHex } from '../../../../consensus/encoding/hex.js'
+import { genesisBlock } from '../../../../consensus/params/chain.js'
 import type { Block } from '../../../../consensus/types/block.js'
+import { publicKeyUnlockHash, unlockHashCondition } from '../../../../consensus/types/conditions.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
 import { BlockCreator, kernelQuality } from '../../../../node/blockcreator/creator.js'
+import { buildTransaction, keyring, signInputs } from '../../../../wallet/tx/build.js'
 import { devKey, devnetWithStakers, openChain, SimClock } from '../../../utils/devchain.js'
 import { MemoryChain } from '../../../utils/replay.js'
 
@@ -174,6 +177,65 @@ describe('block creator', () => {
     expect(made.some((s) => s !== undefined)).toBe(true)
     await chainA.close()
     await chainB.close()
+  })
+
+  it('lets a pool transaction that moves its stake be the block respend (stake send from its own wallet)', async () => {
+    const [key, other] = [devKey(0), devKey(1)]
+    const clock = new SimClock(1_800_000_000)
+    const def = devnetWithStakers([key], clock.t)
+    const chain = await openChain(def, clock)
+    const registry = chain.registry
+    const genesisTx = genesisBlock(def).transactions[0]!
+    const mine = unlockHashCondition(publicKeyUnlockHash(key.publicKey))
+    const theirs = unlockHashCondition(publicKeyUnlockHash(other.publicKey))
+    const stake = genesisTx.blockStakeOutputs[0]!
+    const unsigned = buildTransaction({
+      coins: {
+        available: [
+          {
+            id: registry.coinOutputId(genesisTx, 0),
+            value: genesisTx.coinOutputs[0]!.value,
+            condition: mine,
+          },
+        ],
+        outputs: [],
+      },
+      blockStakes: {
+        available: [{ id: registry.blockStakeOutputId(genesisTx, 0), value: stake.value, condition: mine }],
+        outputs: [{ value: 100n, condition: theirs }],
+      },
+      fee: def.constants.minimumTransactionFee,
+      change: mine,
+    })
+    const { tx: move } = signInputs(
+      registry,
+      nodeEd25519,
+      unsigned,
+      { coinInputs: [mine], blockStakeInputs: [mine] },
+      keyring([key]),
+    )
+    const creator = new BlockCreator({
+      chain,
+      keys: [key],
+      ed: nodeEd25519,
+      now: clock.now,
+      pool: { transactionsForBlock: () => [move] },
+    })
+    let made: Awaited<ReturnType<BlockCreator['createBlock']>>
+    for (let rounds = 0; !made && rounds < 1000; rounds++) {
+      clock.advance(1)
+      made = await creator.createBlock()
+    }
+    expect(made?.result.status).toBe('tip')
+    // no respend of its own: the wallet's transaction spends the stake output
+    expect(made!.block.transactions.map((t) => toHex(registry.id(t)))).toEqual([toHex(registry.id(move))])
+    expect(await chain.blockStakeOutput(registry.blockStakeOutputId(move, 0))).toMatchObject({ value: 100n })
+    // the change comes back at (1, 0, 1): it ages before it stakes again (spec §6.4)
+    await creator.refresh()
+    expect(creator.stakes.map((s) => [s.value, s.position])).toEqual([
+      [stake.value - 100n, { blockHeight: 1, transactionIndex: 0, outputIndex: 1 }],
+    ])
+    await chain.close()
   })
 
   it('ranks winning kernels by quality: 0 for the best, towards 1 at the bound target × value', () => {
