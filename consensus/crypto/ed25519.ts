@@ -47,13 +47,40 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true
 }
 
+/** `n` as 32 little-endian bytes. */
+function bytesLE32(n: bigint): Uint8Array {
+  const out = new Uint8Array(32)
+  for (let i = 0; i < 32; i++, n >>= 8n) out[i] = Number(n & 0xffn)
+  return out
+}
+
+const P_BYTES = bytesLE32(P)
+const L_BYTES = bytesLE32(L)
+const ONE_BYTES = bytesLE32(1n)
+const P_MINUS_ONE_BYTES = bytesLE32(P - 1n)
+
+/**
+ * Compares two 32-byte little-endian numbers from the most significant byte (no BigInt: this runs for
+ * every signature of every block); `topMask` applies to `a`'s last byte (0x7f drops a sign bit).
+ */
+function compareLE32(a: Uint8Array, b: Uint8Array, topMask = 0xff): number {
+  for (let i = 31; i >= 0; i--) {
+    const x = i === 31 ? a[i]! & topMask : a[i]!
+    const y = b[i]!
+    if (x !== y) return x < y ? -1 : 1
+  }
+  return 0
+}
+
 /** A 32-byte point encoding is canonical iff y < p (sign bit cleared) and it is not x=0 with the sign bit set. */
 function isCanonicalPoint(encoding: Uint8Array): boolean {
-  const signBit = (encoding[31]! & 0x80) !== 0
-  const y = numberLE(encoding) & ((1n << 255n) - 1n)
-  if (y >= P) return false
+  if (compareLE32(encoding, P_BYTES, 0x7f) >= 0) return false
   // x = 0 exactly for y = 1 (identity) and y = p-1 (order 2); their sign bit must be 0
-  return !(signBit && (y === 1n || y === P - 1n))
+  const signBit = (encoding[31]! & 0x80) !== 0
+  return !(
+    signBit &&
+    (compareLE32(encoding, ONE_BYTES, 0x7f) === 0 || compareLE32(encoding, P_MINUS_ONE_BYTES, 0x7f) === 0)
+  )
 }
 
 /**
@@ -63,7 +90,7 @@ function isCanonicalPoint(encoding: Uint8Array): boolean {
  */
 export function checkStrictEncoding(publicKey: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== PUBLIC_KEY_SIZE || signature.length !== SIGNATURE_SIZE) return false
-  if (numberLE(signature.subarray(32, 64)) >= L) return false
+  if (compareLE32(signature.subarray(32, 64), L_BYTES) >= 0) return false
   if (!isCanonicalPoint(publicKey) || !isCanonicalPoint(signature.subarray(0, 32))) return false
   // canonical small-order points have exactly these 8 encodings
   return !SMALL_ORDER_ENCODINGS.some((e) => bytesEqual(e, publicKey))

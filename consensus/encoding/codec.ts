@@ -109,12 +109,24 @@ export class Writer {
 
   /** The bytes written, as a new array. The writer is spent: later writes start an unrelated buffer. */
   finish(): Uint8Array {
-    const out = this.buf.slice(0, this.pos)
-    if (this.buf !== FINISHED && this.buf.length <= SCRATCH_MAX_BYTES && scratch.length < SCRATCH_KEPT)
-      scratch.push(this.buf)
+    return this.consume((bytes) => bytes.slice())
+  }
+
+  /**
+   * Hands `use` a view of the bytes written, valid only during the call (hash it, copy it into another
+   * writer), and spends the writer like `finish`, without copying the bytes out.
+   */
+  consume<T>(use: (bytes: Uint8Array) => T): T {
+    const buf = this.buf
+    const pos = this.pos
     this.buf = FINISHED
     this.pos = 0
-    return out
+    try {
+      return use(buf.subarray(0, pos))
+    } finally {
+      if (buf !== FINISHED && buf.length <= SCRATCH_MAX_BYTES && scratch.length < SCRATCH_KEPT)
+        scratch.push(buf)
+    }
   }
 }
 
@@ -424,7 +436,7 @@ export function blob<T>(inner: Codec<T>): Codec<T> {
     write: (w, v) => {
       const sub = new Writer(w.format)
       inner.write(sub, v)
-      bytes.write(w, sub.finish())
+      sub.consume((b) => bytes.write(w, b))
     },
     read: (r) => {
       const body = bytes.read(r)

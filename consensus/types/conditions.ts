@@ -139,7 +139,7 @@ export const conditionCodec: Codec<Condition> = {
     const body = new Writer(w.format, 64)
     writeBody(body, c)
     w.byte(c.type)
-    bytes.write(w, body.finish())
+    body.consume((b) => bytes.write(w, b))
   },
   read: (r) => {
     const type = r.byte()

@@ -120,7 +120,7 @@ export const fulfillmentCodec: Codec<Fulfillment> = {
     const body = new Writer(w.format, 160)
     writeBody(body, f)
     w.byte(f.type)
-    bytes.write(w, body.finish())
+    body.consume((b) => bytes.write(w, b))
   },
   read: (r) => {
     const type = r.byte()

@@ -45,7 +45,7 @@ function asV0Fulfillment(f: Fulfillment): V0Fulfillment {
 function writeBlob(w: Writer, fn: (w: Writer) => void): void {
   const sub = new Writer(w.format, 128)
   fn(sub)
-  bytes.write(w, sub.finish())
+  sub.consume((b) => bytes.write(w, b))
 }
 
 /** The v0 "unlocker": type byte, then the condition part and the fulfillment part as blobs. */
@@ -233,7 +233,7 @@ export const v0TransactionType: TransactionType = {
     if (w.format === 'sia') return writeV0Data(w, tx)
     const sub = new Writer('sia', 512)
     writeV0Data(sub, tx)
-    w.bytes(sub.finish())
+    sub.consume((b) => w.bytes(b))
   },
   readData: (r, version) => r.withFormat('sia', (s) => readV0Data(s, version)),
   dataToJson: (tx) => ({
@@ -299,6 +299,6 @@ export const v0TransactionType: TransactionType = {
     writeOutputs(tx.blockStakeOutputs)
     array(currency).write(w, [...tx.minerFees])
     bytes.write(w, tx.arbitraryData)
-    return blake2b256(w.finish())
+    return w.consume(blake2b256)
   },
 }

@@ -76,7 +76,7 @@ export const v1TransactionType: TransactionType = {
   writeData: (w, tx) => {
     const sub = new Writer('sia', 512)
     v1Blob.write(sub, tx)
-    w.bytes(sub.finish())
+    sub.consume((b) => w.bytes(b))
   },
   readData: (r, version) => ({ version, ...r.withFormat('sia', (s) => v1Blob.read(s)) }),
   dataToJson: (tx) => ({
@@ -125,6 +125,6 @@ export const v1TransactionType: TransactionType = {
     w.byte(tx.version)
     writeExtraObjects(w, extras)
     writeSigHashBody(w, tx)
-    return blake2b256(w.finish())
+    return w.consume(blake2b256)
   },
 }
