@@ -78,6 +78,8 @@ beforeAll(async () => {
           condition: { type: 3, lockTime: 1000n, condition: to(keyOf('dave')) } as Condition,
         },
         { value: 3n * COIN, condition: to(keyOf('dave')) },
+        // a wallet whose first used address is index 25, like a fresh Rivine wallet's
+        { value: 2n * COIN, condition: to(keyOf('erin', 25)) },
       ],
     },
   }
@@ -166,6 +168,16 @@ describe('blockstake wallet', () => {
     const list = await json('wallet', 'addresses', '--wallet', legacy)
     expect(list.addresses).toEqual([keyOf('bob', 0).address, keyOf('bob', 1).address])
     expect(JSON.parse(readFileSync(legacy, 'utf8')).keys).toHaveLength(22)
+  })
+
+  it('recover finds a first used address at index 25 (Rivine wallets start there) within the gap limit', async () => {
+    const file = path('erin.json')
+    await json('wallet', 'recover', '--mnemonic', mnemonic('erin'), '--wallet', file, ...node())
+    const { addresses } = await json('wallet', 'addresses', '--wallet', file)
+    expect(addresses).toHaveLength(26)
+    expect(addresses.at(-1)).toBe(keyOf('erin', 25).address)
+    const balance = await json('wallet', 'balance', '--wallet', file, ...node())
+    expect(balance.coins.unlocked).toBe(String(2n * COIN))
   })
 
   it('recovers the used addresses, shows balances and sends with change to a fresh address', async () => {
