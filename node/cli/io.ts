@@ -28,8 +28,13 @@ export async function readPassphrase(what: string): Promise<string> {
   if (env !== undefined) return env
   if (!process.stdin.isTTY)
     throw new UsageError(`no passphrase for ${what}: set BLOCKSTAKE_PASSPHRASE (no terminal to ask on)`)
+  return readHidden(`passphrase for ${what}: `)
+}
+
+/** One line typed on the terminal without echo (the caller checks that there is a terminal). */
+export async function readHidden(prompt: string): Promise<string> {
   const muted = new Writable({ write: (_chunk, _enc, done) => done() })
-  process.stderr.write(`passphrase for ${what}: `)
+  process.stderr.write(prompt)
   const rl = createInterface({ input: process.stdin, output: muted, terminal: true })
   try {
     return await new Promise<string>((resolve) => rl.question('', resolve))

@@ -2,14 +2,12 @@
 // encrypted keystore and whose public keys are kept beside it, talking to a node's HTTP API. This file:
 // init, recover, address, addresses, balance, send, stake send, transactions. The offline flow is in
 // offline.ts, multisig in multisig.ts.
-import { createInterface } from 'node:readline'
-import { Writable } from 'node:stream'
 import type { Command } from 'commander'
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
 import { type Currency, formatCoinString } from '../../consensus/types/currency.js'
 import { unlockHashToString } from '../../consensus/types/unlockhash.js'
 import { UsageError } from '../../node/cli/errors.js'
-import { println, readPassphrase } from '../../node/cli/io.js'
+import { println, readHidden, readPassphrase } from '../../node/cli/io.js'
 import { deriveKey } from '../keys/derive.js'
 import { encryptSeed } from '../keys/keystore.js'
 import { nodeScrypt } from '../keys/keystore.node.js'
@@ -52,15 +50,7 @@ async function send(asset: 'coins' | 'blockStakes', amount: string, address: str
 async function readMnemonic(): Promise<string> {
   if (!process.stdin.isTTY)
     throw new UsageError('no mnemonic: pass --mnemonic "WORDS" (no terminal to ask on)')
-  const muted = new Writable({ write: (_chunk, _enc, done) => done() })
-  process.stderr.write('mnemonic (24 words): ')
-  const rl = createInterface({ input: process.stdin, output: muted, terminal: true })
-  try {
-    return await new Promise<string>((resolve) => rl.question('', resolve))
-  } finally {
-    rl.close()
-    process.stderr.write('\n')
-  }
+  return readHidden('mnemonic (24 words): ')
 }
 
 /** The node at `url`, or undefined when it does not answer (commands that also work offline). */
