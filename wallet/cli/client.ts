@@ -99,13 +99,23 @@ export class NodeClient {
     if (!/^https?:\/\/[^/]/.test(base)) throw new UsageError(`--node must be an http(s) URL, got "${url}"`)
     const body = await getJson<{ genesisId: string; definition: unknown }>(base, '/chain')
     const def = parseChainDefinition(body.definition)
-    const chain = chainRef(def, body.genesisId)
+    // the genesis ID is computed here from the definition the node sent, not taken from the node
+    const chain = chainRefOf(def)
+    if (chain.genesisId !== body.genesisId)
+      throw new UsageError(
+        `the node at ${base} reports genesis ${body.genesisId}, but its chain definition has genesis ${chain.genesisId}`,
+      )
     if (wallet) {
       const mine = wallet.file.chain
       if (!mine) wallet.update({ chain })
       else if (mine.genesisId !== chain.genesisId)
         throw new UsageError(
           `the node at ${base} serves ${describeChain(chain)}, but the wallet ${wallet.path} belongs to ${describeChain(mine)}`,
+        )
+      // amounts are typed and shown in the wallet's unit: a node must not change what "1" means
+      else if (mine.precision !== chain.precision)
+        throw new UsageError(
+          `the node at ${base} gives the coin ${chain.precision} decimals, the wallet ${wallet.path} knows ${mine.precision}`,
         )
     }
     return new NodeClient(base, def, chain, registryFor(def))
@@ -125,7 +135,8 @@ export class NodeClient {
   }
 
   async outputs(address: string): Promise<AddressOutputs> {
-    const body = await getJson<OutputsJson>(this.url, `/addresses/${address}/outputs`)
+    // the most history entries the node reads per address: older unspent outputs are found too
+    const body = await getJson<OutputsJson>(this.url, `/addresses/${address}/outputs?limit=10000`)
     const output = (o: OutputJson): ListedOutput => ({
       id: o.id,
       value: parseCurrency(o.value),
@@ -164,7 +175,13 @@ export class NodeClient {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       })
     } catch (err) {
-      throw new TransferError(`cannot reach the node at ${this.url}: ${(err as Error).message}`)
+      // a timeout may come after the node accepted it
+      const timedOut = (err as Error).name === 'TimeoutError'
+      throw new TransferError(
+        timedOut
+          ? `no answer from the node at ${this.url} in time: the transaction ${toHex(this.registry.id(tx))} may have been sent (check "wallet transactions" before sending again)`
+          : `cannot reach the node at ${this.url}: ${(err as Error).message}`,
+      )
     }
     const answer = (await res.json().catch(() => ({}))) as { transactionId?: string; message?: string }
     if (!res.ok || !answer.transactionId)

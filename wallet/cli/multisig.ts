@@ -3,7 +3,13 @@
 import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import type { MultiSignatureCondition } from '../../consensus/types/conditions.js'
-import { parseUnlockHash, UnlockType, unlockHashToString } from '../../consensus/types/unlockhash.js'
+import {
+  parseUnlockHash,
+  type UnlockHash,
+  UnlockType,
+  unlockHashEquals,
+  unlockHashToString,
+} from '../../consensus/types/unlockhash.js'
 import { UsageError } from '../../node/cli/errors.js'
 import { println } from '../../node/cli/io.js'
 import { type CommonOptions, withCommonOptions } from './common.js'
@@ -22,17 +28,19 @@ export function parseMultisig(m: string, addresses: readonly string[]): MultiSig
     throw new UsageError(
       `M must be a whole number from 1 to ${addresses.length} (the number of ADDRESSes), got "${m}"`,
     )
-  const unlockHashes = addresses.map((a, i) => {
+  const unlockHashes: UnlockHash[] = []
+  for (const [i, a] of addresses.entries()) {
     const field = `ADDRESS ${i + 1}`
     const uh = parseUnlockHash(a.trim(), field)
     if (uh.type !== UnlockType.PubKey)
       throw new UsageError(
         `${field}: multisig members must be wallet (type 1) addresses, got type ${uh.type}`,
       )
-    const first = addresses.findIndex((b) => b.trim() === a.trim())
-    if (first < i) throw new UsageError(`${field} repeats ADDRESS ${first + 1}`)
-    return uh
-  })
+    // compared as unlock hashes: the same address in upper and lower case is one member
+    const first = unlockHashes.findIndex((b) => unlockHashEquals(b, uh))
+    if (first >= 0) throw new UsageError(`${field} repeats ADDRESS ${first + 1}`)
+    unlockHashes.push(uh)
+  }
   return { type: 4, minimumSignatureCount: Number(m), unlockHashes }
 }
 

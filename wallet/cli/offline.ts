@@ -2,6 +2,7 @@
 // wallet (`import-keys`) that builds transaction files (`tx build`) → `tx sign` where the seed is, without
 // any node → `tx send`.
 import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { DecodeError } from '../../consensus/encoding/errors.js'
 import { jsonObject, jsonUint, parseJson, stringifyJson } from '../../consensus/encoding/json.js'
@@ -41,6 +42,9 @@ export async function signFileCommand(
   opts: CommonOptions & { out?: string; chain?: string },
   only: 'any' | 'multisig',
 ): Promise<void> {
+  // signing rewrites the input file; any other file it would replace must not exist (the wallet itself)
+  if (opts.out !== undefined && resolve(opts.out) !== resolve(path) && existsSync(opts.out))
+    throw new UsageError(`--out: ${opts.out} exists already`)
   const w = OpenWallet.open(opts.wallet)
   if (w.watchOnly)
     throw new UsageError(`${opts.wallet} is a watch-only wallet: sign with the wallet that holds the seed`)
@@ -133,6 +137,8 @@ export function registerOfflineCommands(wallet: Command): void {
       .option('--out <file>', 'write to FILE (default: standard output)'),
     true,
   ).action(async (opts: CommonOptions & { count?: string; out?: string }) => {
+    if (opts.out !== undefined && existsSync(opts.out))
+      throw new UsageError(`--out: ${opts.out} exists already`)
     const w = OpenWallet.open(opts.wallet)
     const inUse = w.file.addressCount
     let count = inUse + DEFAULT_EXPORT_MARGIN

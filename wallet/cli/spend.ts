@@ -14,6 +14,7 @@ import {
 import type { TransactionRegistry } from '../../consensus/types/transaction.js'
 import { parseUnlockHash, UnlockType, unlockHashToString } from '../../consensus/types/unlockhash.js'
 import { UsageError } from '../../node/cli/errors.js'
+import { deriveKey } from '../keys/derive.js'
 import type { PublicWalletKey } from '../keys/public.js'
 import {
   buildTransaction,
@@ -220,14 +221,20 @@ export async function signTransactionFile(
 ): Promise<{ file: TransactionFile; signed: number; multisig: Condition[] }> {
   const conditions = spentConditions(file)
   const all = [...file.spent.coinInputs, ...file.spent.blockStakeInputs]
-  // key index hints let a wallet find keys beyond its pool (bounded)
-  const hinted = Math.max(0, ...all.map((s) => (s.keyIndex ?? -1) + 1))
-  const limit = Math.min(MAX_KEYS, Math.max(wallet.file.keys.length, wallet.file.addressCount, hinted))
-  await wallet.seed()
+  const seed = await wallet.seed()
+  const limit = Math.max(wallet.file.keys.length, wallet.file.addressCount)
   const indexes: number[] = []
   for (const s of all)
     for (const signer of conditionSigners(s.condition)) {
-      const index = await wallet.indexOf(unlockHashToString(signer), limit)
+      const address = unlockHashToString(signer)
+      // a key index hint (keys beyond the wallet's own pool, used by a watch-only copy) is checked by
+      // deriving that one key: nothing is derived up to it or stored
+      const hint = s.keyIndex
+      if (hint !== undefined && hint < MAX_KEYS && deriveKey(seed, hint, nodeEd25519).address === address) {
+        indexes.push(hint)
+        continue
+      }
+      const index = await wallet.indexOf(address, limit)
       if (index !== undefined) indexes.push(index)
     }
   const keys = await wallet.signingKeys(indexes)

@@ -1,7 +1,17 @@
 // The wallet file (docs/wallet.md): the seed encrypted in a keystore (absent in a watch-only wallet), the
 // public keys of the addresses in use plus a look-ahead pool, the chain the wallet belongs to and the
 // multisig wallets it follows. Only the seed is secret, so reading commands need no passphrase.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
@@ -118,12 +128,33 @@ function parseWallet(value: unknown): WalletFile {
 }
 
 /** Atomic write (temp file + rename) with mode 0600. */
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r')
+    try {
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    // not every platform can open or sync a directory (Windows): the rename itself is atomic there
+  }
+}
+
 export function writeFileAtomic(path: string, text: string, mode = 0o600): void {
   mkdirSync(dirname(path), { recursive: true })
   const tmp = `${path}.${process.pid}.tmp`
   try {
-    writeFileSync(tmp, text, { mode })
+    // flushed before the rename, and the rename flushed, so a power loss leaves the old file or the new one
+    const fd = openSync(tmp, 'w', mode)
+    try {
+      writeFileSync(fd, text)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
     renameSync(tmp, path)
+    syncDirectory(dirname(path))
   } catch (err) {
     rmSync(tmp, { force: true })
     throw new UsageError(

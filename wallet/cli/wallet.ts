@@ -33,7 +33,14 @@ async function send(asset: 'coins' | 'blockStakes', amount: string, address: str
       `this wallet cannot sign alone: ${missing}; build the transaction with "wallet tx build" and collect the signatures with "wallet multisig sign"`,
     )
   const transactionId = await client.submit(file.transaction)
-  wallet.save()
+  try {
+    wallet.save()
+  } catch (err) {
+    // the payment is made: say so, or a retry would pay again
+    throw new UsageError(
+      `sent transaction ${transactionId}, but ${(err as Error).message}: the wallet file still lists the change address as unused`,
+    )
+  }
   const change = prepared.changeKey?.address
   if (opts.json) println(JSON.stringify({ transactionId, ...(change ? { change } : {}) }))
   else {

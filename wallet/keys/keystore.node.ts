@@ -7,8 +7,10 @@ import { KeystoreError, type KeystoreFile, parseKeystore, type ScryptKdf } from 
 /** OpenSSL's scrypt: the same function as `nobleScrypt`, about twice as fast. */
 export const nodeScrypt: ScryptKdf = (password, salt, params) =>
   new Promise((resolve, reject) =>
-    scrypt(password, salt, 32, { ...params, maxmem: 2 ** 30 }, (err, key) =>
-      err ? reject(err) : resolve(new Uint8Array(key.buffer, key.byteOffset, key.length)),
+    scrypt(password, salt, 32, { ...params, maxmem: 2 ** 30 + 2 ** 24 }, (err, key) =>
+      err
+        ? reject(new KeystoreError('corrupt', `keystore file is corrupt: scrypt parameters: ${err.message}`))
+        : resolve(new Uint8Array(key.buffer, key.byteOffset, key.length)),
     ),
   )
 

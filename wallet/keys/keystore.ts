@@ -108,6 +108,10 @@ export function parseKeystore(value: unknown): KeystoreFile {
     if (!Number.isSafeInteger(kdf![k]) || (kdf![k] as number) < 1) bad(`kdf.${k}`)
   if ((kdf!.N as number) & ((kdf!.N as number) - 1) || (kdf!.N as number) > 2 ** 22)
     bad('kdf.N must be a power of two ≤ 2^22')
+  // scrypt needs 128·N·r bytes and p times the work: bounded, so a tampered file cannot exhaust memory or time
+  if ((kdf!.r as number) > 32) bad('kdf.r must be at most 32')
+  if ((kdf!.p as number) > 16) bad('kdf.p must be at most 16')
+  if (128 * (kdf!.N as number) * (kdf!.r as number) > 2 ** 30) bad('kdf: 128·N·r must be at most 1 GiB')
   if (typeof kdf!.salt !== 'string' || !/^[0-9a-f]{64}$/.test(kdf!.salt)) bad('kdf.salt')
   if (
     cipher?.name !== 'aes-256-gcm' ||

@@ -8,6 +8,18 @@ import {
 import { WalletError } from './build.js'
 
 const MAX_U64 = 2n ** 64n - 1n
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/
+
+/** Month 1–12, a day that exists in that month, hours 0–23, minutes and seconds 0–59. */
+function fieldsInRange(s: string): boolean {
+  const m = ISO_DATE.exec(s)
+  if (!m) return false
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((v) => (v === undefined ? 0 : Number(v)))
+  if (month! < 1 || month! > 12) return false
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate()
+  return day! >= 1 && day! <= daysInMonth && hour! <= 23 && minute! <= 59 && second! <= 59
+}
 
 /**
  * A `--lock` value: a whole number (a height below 500,000,000, else unix seconds) or an ISO 8601 date
@@ -19,9 +31,11 @@ export function parseLockTime(text: string, field = '--lock'): bigint {
   if (/^[0-9]+$/.test(s)) {
     lock = BigInt(s)
     if (lock > MAX_U64) throw new WalletError('invalid-amount', `${field}: ${s} does not fit 64 bits`)
-  } else if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s)) {
+  } else if (ISO_DATE.test(s)) {
     const ms = Date.parse(s)
-    if (Number.isNaN(ms)) throw new WalletError('invalid-amount', `${field}: "${s}" is not a valid date`)
+    // Date.parse rolls impossible days over (2030-02-30 → March 2): every field must be in its range
+    if (Number.isNaN(ms) || !fieldsInRange(s))
+      throw new WalletError('invalid-amount', `${field}: "${s}" is not a valid date`)
     lock = BigInt(Math.ceil(ms / 1000))
     if (lock < LOCK_TIME_MIN_TIMESTAMP)
       throw new WalletError('invalid-amount', `${field}: dates before 1985-11-05 cannot be time locks`)
@@ -44,6 +58,12 @@ export const lockKind = (lock: bigint): 'height' | 'time' =>
 export function timeLocked(condition: Condition, lockTime: bigint): TimeLockCondition {
   if (condition.type !== 0 && condition.type !== 1 && condition.type !== 4)
     throw new WalletError('invalid-amount', `a condition of type ${condition.type} cannot be time-locked`)
+  // spec §3.4: a time lock over an unlock hash is standard for wallet (type 1) addresses only
+  if (condition.type === 1 && condition.unlockHash.type !== 1)
+    throw new WalletError(
+      'invalid-amount',
+      `an address of type ${condition.unlockHash.type} cannot be time-locked (only wallet addresses, 01…)`,
+    )
   return { type: 3, lockTime, condition }
 }
 

@@ -654,6 +654,35 @@ describe('blockstake wallet', () => {
         /M must be a whole number from 1 to 2/,
       ],
       [
+        'a multisig naming one member twice (upper and lower case)',
+        () => [
+          'wallet',
+          'multisig',
+          'address',
+          '2',
+          keys[1]!.address,
+          keys[1]!.address.toUpperCase(),
+          '--wallet',
+          dev,
+        ],
+        /ADDRESS 2 repeats ADDRESS 1/,
+      ],
+      [
+        'export-keys over an existing file (the wallet itself)',
+        () => ['wallet', 'export-keys', '--out', dev, '--wallet', dev],
+        /--out: .* exists already/,
+      ],
+      [
+        'tx sign writing over another existing file (the wallet itself)',
+        () => ['wallet', 'tx', 'sign', otherChainTx, '--out', dev, '--wallet', dev],
+        /--out: .* exists already/,
+      ],
+      [
+        'a time lock on a day that does not exist',
+        () => ['wallet', 'send', '1', keys[1]!.address, '--lock', '2030-02-30', '--wallet', dev, ...node()],
+        /--lock: "2030-02-30" is not a valid date/,
+      ],
+      [
         'a node on another chain',
         () => ['wallet', 'balance', '--wallet', path('elsewhere.json'), ...node()],
         /serves chain .* but the wallet .* belongs to chain "elsewhere"/,

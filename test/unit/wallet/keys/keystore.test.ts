@@ -50,6 +50,15 @@ describe('keystore', () => {
     [{}, /kind/],
     [{ kind: 'blockstake-keystore', version: 9 }, /version 9/],
     [{ kind: 'blockstake-keystore', version: 1, kdf: { name: 'pbkdf2' } }, /kdf/],
+    [
+      { kind: 'blockstake-keystore', version: 1, kdf: { name: 'scrypt', N: 1024, r: 1_000_000, p: 1 } },
+      /kdf.r must be at most 32/,
+    ],
+    [
+      { kind: 'blockstake-keystore', version: 1, kdf: { name: 'scrypt', N: 1024, r: 8, p: 1000 } },
+      /kdf.p must be at most 16/,
+    ],
+    [{ kind: 'blockstake-keystore', version: 1, kdf: { name: 'scrypt', N: 2 ** 22, r: 32, p: 1 } }, /1 GiB/],
   ])('rejects a corrupt file %j with a clear error', (value, message) => {
     expect(() => parseKeystore(value)).toThrow(KeystoreError)
     expect(() => parseKeystore(value)).toThrow(message)

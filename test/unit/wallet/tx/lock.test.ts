@@ -24,6 +24,9 @@ describe('time locks (spec §3.4)', () => {
     ['1.5', /block height/],
     ['tomorrow', /block height/],
     ['2030-13-45', /not a valid date/],
+    ['2030-02-30', /not a valid date/],
+    ['2031-02-29', /not a valid date/],
+    ['2030-01-31T24:00:00Z', /not a valid date/],
     ['1970-01-02', /before 1985/],
     ['18446744073709551616', /64 bits/],
   ])('refuses %s naming --lock', (text, message) => {
@@ -35,5 +38,9 @@ describe('time locks (spec §3.4)', () => {
     const c = unlockHashCondition(publicKeyUnlockHash(devKey(0).publicKey))
     expect(timeLocked(c, 7n)).toEqual({ type: 3, lockTime: 7n, condition: c })
     expect(() => timeLocked({ type: 3, lockTime: 1n, condition: c }, 7n)).toThrow(/type 3/)
+    // spec §3.4: only wallet (type 1) unlock hashes may sit under a time lock
+    const swap = unlockHashCondition({ type: 2, hash: new Uint8Array(32).fill(7) })
+    expect(() => timeLocked(swap, 7n)).toThrow(/type 2 cannot be time-locked/)
+    expect(parseLockTime('2032-02-29')).toBe(BigInt(Date.UTC(2032, 1, 29) / 1000))
   })
 })
