@@ -254,7 +254,10 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private uncacheBlock(id: Uint8Array): void {
-    const k = hexKey(id)
+    this.uncacheKey(hexKey(id))
+  }
+
+  private uncacheKey(k: string): void {
     const block = this.blockCache.get(k)
     if (!block) return
     this.blockCache.delete(k)
@@ -267,25 +270,15 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (this.blockCache.has(k)) return
     this.blockCache.set(k, b)
     this.cachedTransactions += b.transactions.length
-    while (this.blockCache.size > 1 && (this.blockCache.size > 64 || this.cachedTransactions > 1024)) {
-      const [oldest, block] = this.blockCache.entries().next().value!
-      this.blockCache.delete(oldest)
-      this.cachedTransactions -= block.transactions.length
-    }
+    while (this.blockCache.size > 1 && (this.blockCache.size > 64 || this.cachedTransactions > 1024))
+      this.uncacheKey(this.blockCache.keys().next().value!)
   }
 
   /**
-   * The stored Sia encoding of the main-chain block at `height` (what `codec.encode(blockAt(height))`
-   * gives), read without decoding: the `blocks` protocol serves these bytes as they are.
-   */
-  async blockBytesAt(height: number): Promise<Uint8Array | undefined> {
-    const id = this.mainIds[height]
-    return id && this.store.get(key(Table.Block, id))
-  }
-
-  /**
-   * `blockBytesAt` for the main-chain blocks from `from` (at most `count`), in one read. The IDs are
-   * taken at the call; a block's bytes never change, so a reorg meanwhile shows as a broken parent link.
+   * The stored Sia encodings of the main-chain blocks from `from` (at most `count`; what `codec.encode`
+   * gives), in one read and without decoding: the `blocks` protocol serves these bytes as they are. The
+   * IDs are taken at the call; a block's bytes never change, so a reorg meanwhile shows as a broken parent
+   * link.
    */
   async blockBytesFrom(from: number, count: number): Promise<{ id: Uint8Array; bytes: Uint8Array }[]> {
     const ids = this.mainIds.slice(Math.max(0, from), Math.max(0, from + count))

@@ -12,6 +12,7 @@ import { deriveKey } from '../keys/derive.js'
 import { encryptSeed } from '../keys/keystore.js'
 import { nodeScrypt } from '../keys/keystore.node.js'
 import { generateSeed, mnemonicToSeed, seedToMnemonic } from '../keys/seed.js'
+import type { ChainRef } from '../tx/file.js'
 import { walletHistory } from '../tx/history.js'
 import { type AddressOutputs, NodeClient } from './client.js'
 import { type CommonOptions, chainOption, missingSignatures, summarize, withCommonOptions } from './common.js'
@@ -60,6 +61,31 @@ async function readMnemonic(): Promise<string> {
   return readHidden('mnemonic (24 words): ')
 }
 
+/** A new wallet file at `path` for `seed` (encrypted with a passphrase asked for here), saved. */
+async function createWallet(
+  path: string,
+  seed: Uint8Array,
+  chain: ChainRef | undefined,
+  addressCount: number,
+): Promise<OpenWallet> {
+  const passphrase = await readPassphrase(path)
+  const w = OpenWallet.create(
+    path,
+    {
+      version: 1,
+      kind: 'blockstake-wallet',
+      keystore: await encryptSeed(seed, passphrase, { kdf: nodeScrypt }),
+      ...(chain ? { chain } : {}),
+      addressCount,
+      keys: [],
+      multisig: [],
+    },
+    seed,
+  )
+  w.save()
+  return w
+}
+
 /** The node at `url`, or undefined when it does not answer (commands that also work offline). */
 async function reachableNode(url: string): Promise<NodeClient | undefined> {
   try {
@@ -96,21 +122,7 @@ export function registerWalletCommands(program: Command): void {
   ).action(async (opts: CommonOptions & { chain?: string }) => {
     const chain = chainOption(opts.chain) ?? (await reachableChain(opts.node))
     const seed = generateSeed()
-    const passphrase = await readPassphrase(opts.wallet)
-    const w = OpenWallet.create(
-      opts.wallet,
-      {
-        version: 1,
-        kind: 'blockstake-wallet',
-        keystore: await encryptSeed(seed, passphrase, { kdf: nodeScrypt }),
-        ...(chain ? { chain } : {}),
-        addressCount: 1,
-        keys: [],
-        multisig: [],
-      },
-      seed,
-    )
-    w.save()
+    const w = await createWallet(opts.wallet, seed, chain, 1)
     const address = (await w.addresses())[0]!.address
     if (opts.json) println(JSON.stringify({ mnemonic: seedToMnemonic(seed), address }))
     else println(`mnemonic (write it down, it is shown once): ${seedToMnemonic(seed)}\naddress: ${address}`)
@@ -139,21 +151,7 @@ export function registerWalletCommands(program: Command): void {
       }
       scanned = true
     }
-    const passphrase = await readPassphrase(opts.wallet)
-    const w = OpenWallet.create(
-      opts.wallet,
-      {
-        version: 1,
-        kind: 'blockstake-wallet',
-        keystore: await encryptSeed(seed, passphrase, { kdf: nodeScrypt }),
-        ...(chain ? { chain } : {}),
-        addressCount: Math.max(1, used + 1),
-        keys: [],
-        multisig: [],
-      },
-      seed,
-    )
-    w.save()
+    const w = await createWallet(opts.wallet, seed, chain, Math.max(1, used + 1))
     const out = { address: (await w.addresses())[0]!.address, addresses: w.file.addressCount, scanned }
     println(
       opts.json
