@@ -3,22 +3,27 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { NODE_FLAGS, withMallocEnv } from '../node/cli/launch.js'
 import { type DevnetConfig, type DevnetNode, devnetPassphrase } from './setup.js'
 
 /**
  * How to run the `blockstake` CLI from here: the built JS, or the TypeScript source through tsx when
  * running from source. `BLOCKSTAKE_CLI=dist` prefers the build even from source (benchmarks measure
- * what ships).
+ * what ships). Node's flags and `env` (this process's environment plus malloc tunables) are those the
+ * `blockstake` launcher (bin/blockstake) starts Node with.
  */
-export function cliCommand(): { command: string; args: string[] } {
+export function cliCommand(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const here = fileURLToPath(import.meta.url)
   const built = join(here, '../../dist/node/cli/main.js')
+  const env = withMallocEnv()
   if (here.endsWith('.ts') && !(process.env.BLOCKSTAKE_CLI === 'dist' && existsSync(built))) {
-    return { command: process.execPath, args: ['--import', 'tsx', join(here, '../../node/cli/main.ts')] }
+    const args = [...NODE_FLAGS, '--import', 'tsx', join(here, '../../node/cli/main.ts')]
+    return { command: process.execPath, args, env }
   }
   return {
     command: process.execPath,
-    args: [here.endsWith('.ts') ? built : join(here, '../../node/cli/main.js')],
+    args: [...NODE_FLAGS, here.endsWith('.ts') ? built : join(here, '../../node/cli/main.js')],
+    env,
   }
 }
 
@@ -42,7 +47,7 @@ export function runningPid(node: DevnetNode): number | undefined {
 
 /** Spawns every node that is not running yet; each is bootstrapped to all the others. */
 export function startNodes(config: DevnetConfig, opts: { detached: boolean }): ChildProcess[] {
-  const { command, args } = cliCommand()
+  const { command, args, env } = cliCommand()
   const children: ChildProcess[] = []
   for (const node of config.nodes) {
     if (runningPid(node)) continue
@@ -68,7 +73,7 @@ export function startNodes(config: DevnetConfig, opts: { detached: boolean }): C
       ],
       {
         env: {
-          ...process.env,
+          ...env,
           BLOCKSTAKE_PASSPHRASE: devnetPassphrase(config),
           BLOCKSTAKE_LOG_LEVEL: process.env.BLOCKSTAKE_LOG_LEVEL ?? 'info',
         },
