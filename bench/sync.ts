@@ -25,6 +25,8 @@ process.env.BLOCKSTAKE_CLI ??= 'dist'
 const emptyBlocks = Number(process.argv[2] ?? 2000)
 const txBlocks = Number(process.argv[3] ?? 1000)
 const txPerBlock = Number(process.argv[4] ?? 50)
+/** How long after B says it is synced its RSS is read. */
+const SETTLE_MS = 2000
 const MNEMONIC =
   'carbon boss inject cover mountain fetch fiber fit tornado cloth wing dinosaur proof joy intact fabric thumb rebel borrow poet chair network expire else'
 const seed = mnemonicToSeed(MNEMONIC)
@@ -70,7 +72,7 @@ async function run(
   })
   await p2p.start()
   const apiPort = await freePort()
-  const { command, args } = cliCommand()
+  const { command, args, env } = cliCommand()
   // BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles node B
   const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
   const b = spawn(
@@ -93,7 +95,7 @@ async function run(
       '--log-level',
       'warn',
     ],
-    { stdio: 'inherit' },
+    { stdio: 'inherit', env },
   )
   try {
     const api = `http://127.0.0.1:${apiPort}`
@@ -101,6 +103,7 @@ async function run(
       try {
         return (await (await fetch(`${api}/consensus`, { signal: AbortSignal.timeout(1000) })).json()) as {
           height: number
+          synced: boolean
         }
       } catch {
         return undefined
@@ -157,11 +160,17 @@ async function run(
       return (
         `heap used ${mb(await metric('nodejs_heap_size_used_bytes'))} of ${mb(await metric('nodejs_heap_size_total_bytes'))}, ` +
         `external ${mb(await metric('nodejs_external_memory_bytes'))}, RSS anonymous ${mb(kb('RssAnon') * 1024)}, ` +
-        `file-backed ${mb(kb('RssFile') * 1024)}`
+        `file-backed ${mb(kb('RssFile') * 1024)}; RSS ${mb(rssAtTip)} on reaching the tip, peak ${mb(kb('VmHWM') * 1024)}`
       )
     }
     const cpuA = process.cpuUsage(first.cpuA)
     const cpuB = (await metric('process_cpu_seconds_total')) - first.cpuB
+    const rssAtTip = await metric('process_resident_memory_bytes')
+    // "after sync": once B says it is synced (it collects garbage then) and has had a moment to return
+    // the freed pages (V8 unmaps them in the background)
+    const syncedBy = Date.now() + 10_000
+    while (Date.now() < syncedBy && (await consensus())?.synced !== true) await sleep(50)
+    await sleep(SETTLE_MS)
     const rss = await metric('process_resident_memory_bytes')
     const perBlock = (cpuSeconds: number) => `${((cpuSeconds * 1000) / Math.max(1, synced)).toFixed(3)} ms`
     console.error(
