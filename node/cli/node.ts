@@ -47,7 +47,7 @@ const SECOND_COLLECTION_MS = 500
  * after it is set: set it, fetch `gc` from a fresh context, clear it again (jest's leak detector does the
  * same). Nothing else in the process sees a `gc` global.
  */
-function fullCollection(): () => void {
+export function fullCollection(): () => void {
   setFlagsFromString('--expose-gc')
   try {
     return runInNewContext('gc') as () => void
