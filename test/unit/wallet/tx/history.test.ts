@@ -3,7 +3,7 @@ import { blake2b256 } from '../../../../consensus/crypto/hash.js'
 import { toHex, utf8 } from '../../../../consensus/encoding/hex.js'
 import { publicKeyUnlockHash, unlockHashCondition } from '../../../../consensus/types/conditions.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
-import type { Transaction } from '../../../../consensus/types/transaction.js'
+import { emptyTransaction, type Transaction } from '../../../../consensus/types/transaction.js'
 import { type UnlockHash, unlockHashEquals } from '../../../../consensus/types/unlockhash.js'
 import { type ListedTransaction, walletHistory } from '../../../../wallet/tx/history.js'
 import { devKey } from '../../../utils/devchain.js'
@@ -26,16 +26,7 @@ function listed(tx: Transaction, height?: number, index = 0): ListedTransaction 
     blockStakeOutputIds: ids.blockStakeOutputIds.map(toHex),
   }
 }
-const tx = (t: Partial<Transaction>): Transaction => ({
-  version: 1,
-  coinInputs: [],
-  coinOutputs: [],
-  blockStakeInputs: [],
-  blockStakeOutputs: [],
-  minerFees: [],
-  arbitraryData: new Uint8Array(0),
-  ...t,
-})
+const tx = (t: Partial<Transaction>): Transaction => ({ ...emptyTransaction(1), ...t })
 
 describe('wallet history', () => {
   it('nets what each transaction moved in and out of the wallet, newest first', () => {
