@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { NODE_FLAGS, withMallocEnv } from '../node/cli/launch.js'
+import { NODE_FLAGS, withMallocEnv } from '../node/launch.js'
 import { type DevnetConfig, type DevnetNode, devnetPassphrase } from './setup.js'
 
 /**
@@ -14,15 +14,15 @@ import { type DevnetConfig, type DevnetNode, devnetPassphrase } from './setup.js
  */
 export function cliCommand(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const here = fileURLToPath(import.meta.url)
-  const built = join(here, '../../dist/node/cli/main.js')
+  const built = join(here, '../../dist/cli/main.js')
   const env = withMallocEnv()
   if (here.endsWith('.ts') && !(process.env.BLOCKSTAKE_CLI === 'dist' && existsSync(built))) {
-    const args = [...NODE_FLAGS, '--import', 'tsx', join(here, '../../node/cli/main.ts')]
+    const args = [...NODE_FLAGS, '--import', 'tsx', join(here, '../../cli/main.ts')]
     return { command: process.execPath, args, env }
   }
   return {
     command: process.execPath,
-    args: [...NODE_FLAGS, here.endsWith('.ts') ? built : join(here, '../../node/cli/main.js')],
+    args: [...NODE_FLAGS, here.endsWith('.ts') ? built : join(here, '../../cli/main.js')],
     env,
   }
 }

@@ -20,7 +20,7 @@ import { MemoryChain } from '../utils/replay.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const fixture = fileURLToPath(new URL('./fixtures/import-forever.ts', import.meta.url))
-const cli = join(root, 'node/cli/main.ts')
+const cli = join(root, 'cli/main.ts')
 
 const KILLS = 20
 /** The loop stops starting new runs after this long (each run is bounded on its own too). */

@@ -20,7 +20,7 @@ import {
   stopNodes,
 } from '../../devnet/runner.js'
 import { type DevnetConfig, devnetPassphrase, initDevnet } from '../../devnet/setup.js'
-import { transfer } from '../../wallet/cli/transfer.js'
+import { transfer } from '../../wallet/client/transfer.node.js'
 import { deriveKey } from '../../wallet/keys/derive.js'
 import { decryptSeed } from '../../wallet/keys/keystore.js'
 import { readKeystoreFile } from '../../wallet/keys/keystore.node.js'

@@ -1,41 +1,210 @@
-// STYLE.md: consensus/, wallet/ (but cli/) and p2p/protocols/ stay browser-safe; only `*.node.ts` may use Node.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+// DESIGN §10, STYLE.md: the folders are the architecture. Every import of every source file (static, type-only,
+// side-effect, `export … from`, dynamic) must be allowed by the table below; browser-safe folders import no
+// Node built-in, LevelDB or libp2p transport; and the browser entry points bundle with esbuild for the
+// browser platform.
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { build } from 'esbuild'
+import { afterAll, describe, expect, it } from 'vitest'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const browserSafe = ['consensus', 'wallet/keys', 'wallet/tx', 'wallet/light', 'p2p/protocols']
-const forbidden = /from\s+['"](node:[^'"]+|fs|path|os|crypto|level|classic-level|libp2p|@libp2p\/tcp)['"]/
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/**
+ * Which folders each folder may import from (besides itself). The most specific folder named here owns a
+ * file: `wallet/keys/derive.ts` is `wallet/keys`. Anything not listed may not be imported at all.
+ */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  consensus: [],
+  p2p: ['consensus'],
+  wallet: ['consensus'],
+  'wallet/keys': ['consensus'],
+  'wallet/tx': ['consensus', 'wallet/keys'],
+  'wallet/client': ['consensus', 'wallet/keys', 'wallet/tx'],
+  node: ['consensus', 'p2p', 'wallet/keys'],
+  devnet: ['consensus', 'p2p', 'wallet', 'node'],
+  cli: ['consensus', 'p2p', 'wallet', 'node', 'devnet'],
+  bench: ['consensus', 'p2p', 'wallet', 'node', 'devnet', 'cli'],
+}
+
+/** Folders whose files (except `*.node.ts`, their Node-only halves) must bundle for a browser. */
+const BROWSER_SAFE = ['consensus', 'wallet/keys', 'wallet/tx', 'wallet/client', 'p2p/protocols']
+/** Packages a browser-safe file may not import (Node built-ins are refused by their `node:` prefix too). */
+const NODE_ONLY_PACKAGES = /^(node:|level$|classic-level$|libp2p$|@libp2p\/(tcp|noise|yamux)$|pino$|fastify$)/
+/** Bare Node built-ins, for imports written without the `node:` prefix. */
+const NODE_BUILTINS = new Set(['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'url', 'util'])
+
+/** The browser entry points apps import (package.json `exports`). */
+const BROWSER_ENTRIES = ['consensus/index.ts', 'wallet/index.ts']
 
 function* tsFiles(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name)
     if (statSync(p).isDirectory()) yield* tsFiles(p)
-    else if (p.endsWith('.ts') && !p.endsWith('.node.ts')) yield p
+    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) yield p
   }
 }
 
-describe('architecture', () => {
-  it('keeps browser-safe folders free of Node-only imports', () => {
-    const offenders: string[] = []
-    for (const folder of browserSafe) {
-      const dir = join(root, folder)
-      if (!existsSync(dir)) continue
-      for (const file of tsFiles(dir)) {
-        const m = readFileSync(file, 'utf8').match(forbidden)
-        if (m) offenders.push(`${relative(root, file)} imports ${m[1]}`)
+/** The table's folder that owns `file` (a path relative to the root, `/`-separated), or undefined. */
+function ownerOf(file: string, table: Readonly<Record<string, readonly string[]>>): string | undefined {
+  let best: string | undefined
+  for (const folder of Object.keys(table))
+    if (file.startsWith(`${folder}/`) && (!best || folder.length > best.length)) best = folder
+  return best
+}
+
+const allows = (table: Readonly<Record<string, readonly string[]>>, from: string, to: string): boolean =>
+  from === to ||
+  to.startsWith(`${from}/`) || // a folder uses its own subfolders
+  (table[from] ?? []).some((ok) => to === ok || to.startsWith(`${ok}/`))
+
+interface Violation {
+  readonly file: string
+  readonly imports: string
+  readonly kind: ImportKind
+  readonly rule: string
+}
+
+type ImportKind = 'static' | 'type' | 'side-effect' | 're-export' | 'dynamic'
+
+/** Every module specifier in a TypeScript source, with how it is imported (comments are not code). */
+function importsOf(source: string): { spec: string; kind: ImportKind }[] {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|\s)\/\/.*$/gm, '$1')
+  const found: { spec: string; kind: ImportKind }[] = []
+  const statement = /\b(import|export)\s+(type\s+)?(?:([\w*{}\s,$]+?)\s+from\s+)?['"]([^'"]+)['"]/g
+  for (const m of code.matchAll(statement)) {
+    const kind: ImportKind = m[2] ? 'type' : m[1] === 'export' ? 're-export' : m[3] ? 'static' : 'side-effect'
+    found.push({ spec: m[4]!, kind })
+  }
+  for (const m of code.matchAll(/\bimport\s*\(\s*(?:['"]([^'"]+)['"]\s*\)|([^'"\s)]))/g))
+    found.push({ spec: m[1] ?? '(computed)', kind: 'dynamic' })
+  return found
+}
+
+/** Every import edge of the source files under `root`'s table folders that the table or browser rule forbids. */
+function checkImports(
+  root: string,
+  table: Readonly<Record<string, readonly string[]>>,
+  browserSafe: readonly string[],
+): Violation[] {
+  const tops = [...new Set(Object.keys(table).map((f) => f.split('/')[0]!))]
+  const violations: Violation[] = []
+  const rel = (p: string) => relative(root, p).split(sep).join('/')
+  for (const top of tops) {
+    if (!existsSync(join(root, top))) continue
+    for (const path of tsFiles(join(root, top))) {
+      const file = rel(path)
+      const owner = ownerOf(file, table)
+      if (!owner) continue
+      const browser = browserSafe.some((f) => file.startsWith(`${f}/`)) && !file.endsWith('.node.ts')
+      for (const { spec, kind } of importsOf(readFileSync(path, 'utf8'))) {
+        const flag = (rule: string, imports = spec) => violations.push({ file, imports, kind, rule })
+        if (spec === '(computed)') {
+          flag('a dynamic import names a literal path, so it can be checked')
+          continue
+        }
+        if (!spec.startsWith('.')) {
+          if (browser && kind !== 'type' && (NODE_ONLY_PACKAGES.test(spec) || NODE_BUILTINS.has(spec)))
+            flag('browser-safe folders import no Node-only module')
+          continue
+        }
+        const target = rel(resolve(dirname(path), spec.replace(/\.js$/, '.ts')))
+        if (browser && kind !== 'type' && target.endsWith('.node.ts'))
+          flag('browser-safe folders import no *.node.ts file', target)
+        const targetOwner = ownerOf(target, table)
+        if (!targetOwner) flag('imports a folder outside the table', target)
+        else if (!allows(table, owner, targetOwner)) flag(`${owner} may not import ${targetOwner}`, target)
       }
     }
-    expect(offenders).toEqual([])
+  }
+  return violations
+}
+
+const temps: string[] = []
+afterAll(() => {
+  for (const t of temps) rmSync(t, { recursive: true, force: true })
+})
+
+/** A throwaway source tree: `files` maps paths to contents. */
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'blockstake-arch-'))
+  temps.push(dir)
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true })
+    writeFileSync(join(dir, path), text)
+  }
+  return dir
+}
+
+describe('architecture', () => {
+  it('every import between folders follows the table, and browser-safe folders stay browser-safe', async () => {
+    const violations = checkImports(ROOT, ALLOWED, BROWSER_SAFE)
+    expect(violations.map((v) => `${v.file} → ${v.imports} (${v.kind}): ${v.rule}`)).toEqual([])
   })
 
-  it('keeps consensus/ free of imports from the other layers', () => {
-    const offenders: string[] = []
-    for (const file of tsFiles(join(root, 'consensus'))) {
-      const text = readFileSync(file, 'utf8')
-      if (/from\s+['"](\.\.\/)+(node|p2p|wallet|devnet)\//.test(text)) offenders.push(relative(root, file))
+  it('catches a back-edge in every import form, a Node import in a browser-safe folder and a computed import', () => {
+    const dir = tree({
+      'consensus/a.ts': "import { n } from '../node/n.js'\nexport const a = n\nexport type A = number\n",
+      'consensus/b.ts': "import '../node/side.js'\n",
+      'consensus/c.ts': "export * from '../wallet/w.js'\n",
+      'consensus/d.ts': "export const d = () => import('../cli/main.js')\n",
+      'consensus/e.ts': "import { readFileSync } from 'node:fs'\nexport const e = readFileSync\n",
+      'consensus/f.ts': "const where = '../node/n.js'\nexport const f = () => import(where)\n",
+      'consensus/g.ts': "import type { N } from '../node/n.js'\nexport type G = N\n",
+      'consensus/h.ts':
+        "// import { n } from '../node/n.js' is only a comment\nexport const h = 'http://x'\n",
+      'consensus/i.ts': "import {\n  type A,\n  a,\n} from './a.js'\nexport const i: A = a\n",
+      'node/n.ts': 'export const n = 1\nexport type N = number\n',
+      'node/side.ts': 'globalThis.x = 1\n',
+      'node/ok.ts': "import { a } from '../consensus/a.js'\nexport const ok = a\n",
+      'wallet/w.ts': 'export const w = 1\n',
+      'cli/main.ts': 'export const main = 1\n',
+    })
+    const table = { consensus: [], wallet: ['consensus'], node: ['consensus'], cli: ['node'] }
+    const found = checkImports(dir, table, ['consensus']).map((v) => `${v.file} ${v.kind}`)
+    expect(found.sort()).toEqual([
+      'consensus/a.ts static',
+      'consensus/b.ts side-effect',
+      'consensus/c.ts re-export',
+      'consensus/d.ts dynamic',
+      'consensus/e.ts static',
+      'consensus/f.ts dynamic',
+      'consensus/g.ts type',
+    ])
+  })
+
+  it.each(BROWSER_ENTRIES)('%s bundles for the browser platform without Node built-ins', async (entry) => {
+    const result = await build({
+      entryPoints: [join(ROOT, entry)],
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      logLevel: 'silent',
+      metafile: true,
+    })
+    expect(result.errors).toEqual([])
+    const inputs = Object.keys(result.metafile.inputs)
+    expect(inputs.filter((p) => /\.node\.ts$|node:/.test(p))).toEqual([])
+    expect(result.outputFiles[0]!.text.length).toBeGreaterThan(0)
+  })
+
+  it('package.json exports the browser entry points and says which modules have side effects', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+    for (const entry of BROWSER_ENTRIES) {
+      const name = `./${entry.replace(/\/index\.ts$/, '')}`
+      expect(pkg.exports[name]?.default).toBe(`./dist/${entry.replace(/\.ts$/, '.js')}`)
     }
-    expect(offenders).toEqual([])
+    expect(Array.isArray(pkg.sideEffects)).toBe(true)
   })
 })

@@ -1,6 +1,6 @@
 // The CLI run in-process for tests: `main()` with the process's stdout and stderr captured.
 import { vi } from 'vitest'
-import { main } from '../../node/cli/program.js'
+import { main } from '../../cli/program.js'
 
 /** Runs `blockstake ...args` in-process and returns its exit code and what it wrote to stdout and stderr. */
 export async function runCli(...args: string[]): Promise<{ code: number; out: string; err: string }> {

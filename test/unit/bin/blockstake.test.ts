@@ -5,11 +5,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import { MALLOC_ENV, NODE_FLAGS, withMallocEnv } from '../../../node/cli/launch.js'
+import { MALLOC_ENV, NODE_FLAGS, withMallocEnv } from '../../../node/launch.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const LAUNCHER = join(ROOT, 'bin/blockstake')
-const BUILT = existsSync(join(ROOT, 'dist/node/cli/main.js'))
+const BUILT = existsSync(join(ROOT, 'dist/cli/main.js'))
 if (!BUILT) console.warn('bin/blockstake: dist/ is not built (npm run build), the launcher run is skipped')
 const run = promisify(execFile)
 
@@ -19,7 +19,7 @@ describe('bin/blockstake', () => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
   })
 
-  it('starts Node with the flags and malloc tunables of node/cli/launch.ts', () => {
+  it('starts Node with the flags and malloc tunables of node/launch.ts', () => {
     const script = readFileSync(LAUNCHER, 'utf8')
     const set = Object.fromEntries(
       [...script.matchAll(/^: "\$\{(\w+):=([^}]*)\}"$/gm)].map((m) => [m[1], m[2]]),

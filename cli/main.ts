@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import '../polyfill.js'
+import '../node/polyfill.js'
 import { main } from './program.js'
 
 // output piped into a reader that stops early (`| head`): end quietly, like other command-line tools

@@ -1,6 +1,6 @@
-import { registryFor } from '../../consensus/params/extensions.js'
-import { preset } from '../../consensus/params/presets.js'
-import type { TransactionRegistry } from '../../consensus/types/transaction.js'
+import { registryFor } from '../consensus/params/extensions.js'
+import { preset } from '../consensus/params/presets.js'
+import type { TransactionRegistry } from '../consensus/types/transaction.js'
 
 /**
  * The transaction types the offline tools understand by default: v0, v1 and the tfchain layout of the

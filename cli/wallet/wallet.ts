@@ -6,15 +6,15 @@ import type { Command } from 'commander'
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
 import { type Currency, formatCoinString } from '../../consensus/types/currency.js'
 import { unlockHashToString } from '../../consensus/types/unlockhash.js'
-import { UsageError } from '../../node/cli/errors.js'
-import { println, readHidden, readPassphrase } from '../../node/cli/io.js'
-import { deriveKey } from '../keys/derive.js'
-import { encryptSeed } from '../keys/keystore.js'
-import { nodeScrypt } from '../keys/keystore.node.js'
-import { generateSeed, mnemonicToSeed, seedToMnemonic } from '../keys/seed.js'
-import type { ChainRef } from '../tx/file.js'
-import { walletHistory } from '../tx/history.js'
-import { type AddressOutputs, NodeClient } from './client.js'
+import { type AddressOutputs, NodeClient, NodeClientError } from '../../wallet/client/node-api.js'
+import { deriveKey } from '../../wallet/keys/derive.js'
+import { encryptSeed } from '../../wallet/keys/keystore.js'
+import { nodeScrypt } from '../../wallet/keys/keystore.node.js'
+import { generateSeed, mnemonicToSeed, seedToMnemonic } from '../../wallet/keys/seed.js'
+import type { ChainRef } from '../../wallet/tx/file.js'
+import { walletHistory } from '../../wallet/tx/history.js'
+import { UserError } from '../errors.js'
+import { println, readHidden, readPassphrase } from '../io.js'
 import { type CommonOptions, chainOption, missingSignatures, summarize, withCommonOptions } from './common.js'
 import { registerMultisigCommands } from './multisig.js'
 import { registerOfflineCommands } from './offline.js'
@@ -30,7 +30,7 @@ async function send(asset: 'coins' | 'blockStakes', amount: string, address: str
   const { file } = await signTransactionFile(wallet, prepared.file, client.registry)
   const missing = missingSignatures(file)
   if (missing)
-    throw new UsageError(
+    throw new UserError(
       `this wallet cannot sign alone: ${missing}; build the transaction with "wallet tx build" and collect the signatures with "wallet multisig sign"`,
     )
   const transactionId = await client.submit(file.transaction)
@@ -38,7 +38,7 @@ async function send(asset: 'coins' | 'blockStakes', amount: string, address: str
     wallet.save()
   } catch (err) {
     // the payment is made: say so, or a retry would pay again
-    throw new UsageError(
+    throw new UserError(
       `sent transaction ${transactionId}, but ${(err as Error).message}: the wallet file still lists the change address as unused`,
     )
   }
@@ -57,7 +57,7 @@ async function send(asset: 'coins' | 'blockStakes', amount: string, address: str
  */
 async function readMnemonic(): Promise<string> {
   if (!process.stdin.isTTY)
-    throw new UsageError('no mnemonic: pass --mnemonic "WORDS" (no terminal to ask on)')
+    throw new UserError('no mnemonic: pass --mnemonic "WORDS" (no terminal to ask on)')
   return readHidden('mnemonic (24 words): ')
 }
 
@@ -91,7 +91,8 @@ async function reachableNode(url: string): Promise<NodeClient | undefined> {
   try {
     return await NodeClient.connect(url)
   } catch (err) {
-    if (err instanceof Error && err.name === 'TransferError') return undefined
+    if (err instanceof NodeClientError && (err.code === 'unreachable' || err.code === 'bad-answer'))
+      return undefined
     throw err
   }
 }
@@ -272,7 +273,7 @@ export function registerWalletCommands(program: Command): void {
       .option('--limit <n>', 'entries read per address (at most 1000)', '100'),
   ).action(async (opts: CommonOptions & { limit: string }) => {
     if (!/^[0-9]+$/.test(opts.limit) || Number(opts.limit) < 1 || Number(opts.limit) > 1000)
-      throw new UsageError(`--limit must be a whole number from 1 to 1000, got "${opts.limit}"`)
+      throw new UserError(`--limit must be a whole number from 1 to 1000, got "${opts.limit}"`)
     const w = OpenWallet.open(opts.wallet)
     const client = await NodeClient.connect(opts.node, w)
     const addresses = (await w.addresses()).map((k) => k.address)

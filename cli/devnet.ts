@@ -6,14 +6,6 @@ import { stringifyJson } from '../consensus/encoding/json.js'
 import { parseChainDefinitionText } from '../consensus/params/chain.js'
 import { parseCoinString, precisionOf } from '../consensus/types/currency.js'
 import { parseUnlockHash } from '../consensus/types/unlockhash.js'
-import { UsageError } from '../node/cli/errors.js'
-import { println } from '../node/cli/io.js'
-import { TransferError, transfer } from '../wallet/cli/transfer.js'
-import { deriveKey } from '../wallet/keys/derive.js'
-import { decryptSeed } from '../wallet/keys/keystore.js'
-import { readKeystoreFile } from '../wallet/keys/keystore.node.js'
-import { seedToMnemonic } from '../wallet/keys/seed.js'
-import { WalletError } from '../wallet/tx/build.js'
 import {
   agree,
   apiUrl,
@@ -24,14 +16,23 @@ import {
   sleep,
   startNodes,
   stopNodes,
-} from './runner.js'
-import { type DevnetConfig, devnetPassphrase, initDevnet, readDevnetConfig } from './setup.js'
+} from '../devnet/runner.js'
+import { type DevnetConfig, devnetPassphrase, initDevnet, readDevnetConfig } from '../devnet/setup.js'
+import { NodeClientError } from '../wallet/client/node-api.js'
+import { transfer } from '../wallet/client/transfer.node.js'
+import { deriveKey } from '../wallet/keys/derive.js'
+import { decryptSeed } from '../wallet/keys/keystore.js'
+import { readKeystoreFile } from '../wallet/keys/keystore.node.js'
+import { seedToMnemonic } from '../wallet/keys/seed.js'
+import { WalletError } from '../wallet/tx/build.js'
+import { UserError } from './errors.js'
+import { println } from './io.js'
 
 const DEFAULT_DIR = '.devnet'
 
 function requireConfig(dir: string): DevnetConfig {
   const config = readDevnetConfig(dir)
-  if (!config) throw new UsageError(`no devnet in ${dir} (run "blockstake devnet up" first)`)
+  if (!config) throw new UserError(`no devnet in ${dir} (run "blockstake devnet up" first)`)
   return config
 }
 
@@ -182,7 +183,7 @@ export function registerDevnetCommands(program: Command): void {
       try {
         transactionId = await transfer({ api: apiUrl(config.nodes[0]!), def, key, to, value })
       } catch (err) {
-        if (err instanceof TransferError || err instanceof WalletError) throw new UsageError(err.message)
+        if (err instanceof NodeClientError || err instanceof WalletError) throw new UserError(err.message)
         throw err
       }
       println(
@@ -200,7 +201,7 @@ export function registerDevnetCommands(program: Command): void {
       const config = requireConfig(opts.dir)
       const node = name ? config.nodes.find((n) => n.name === name) : config.nodes[0]
       if (!node)
-        throw new UsageError(`no node "${name}" (nodes: ${config.nodes.map((n) => n.name).join(', ')})`)
+        throw new UserError(`no node "${name}" (nodes: ${config.nodes.map((n) => n.name).join(', ')})`)
       if (existsSync(logFile(node))) process.stdout.write(readFileSync(logFile(node)))
     })
 

@@ -4,15 +4,15 @@ import { once } from 'node:events'
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { type Command, Option } from 'commander'
-import { DecodeError } from '../../consensus/encoding/errors.js'
-import { fromHex, toHex } from '../../consensus/encoding/hex.js'
-import { parseJson, stringifyJson } from '../../consensus/encoding/json.js'
-import type { Target } from '../../consensus/pobs/target.js'
-import type { Block, BlockCodec } from '../../consensus/types/block.js'
-import { ValidationError } from '../../consensus/validation/errors.js'
-import type { Chain, TipInfo } from '../../node/chain/chain.js'
-import { chainRegistry, openDataDir, resolveDefinition } from '../datadir.js'
-import { UsageError } from './errors.js'
+import { DecodeError } from '../consensus/encoding/errors.js'
+import { fromHex, toHex } from '../consensus/encoding/hex.js'
+import { parseJson, stringifyJson } from '../consensus/encoding/json.js'
+import type { Target } from '../consensus/pobs/target.js'
+import type { Block, BlockCodec } from '../consensus/types/block.js'
+import { ValidationError } from '../consensus/validation/errors.js'
+import type { Chain, TipInfo } from '../node/chain/chain.js'
+import { chainRegistry, openDataDir, resolveDefinition } from '../node/datadir.js'
+import { UserError } from './errors.js'
 import { println } from './io.js'
 
 // ---- import -----------------------------------------------------------------------------------------
@@ -26,7 +26,7 @@ export function parseBlockLine(codec: BlockCodec, text: string, lineNumber: numb
     return codec.decode(fromHex(hex))
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
-    throw new UsageError(`line ${lineNumber}: invalid block: ${message}`)
+    throw new UserError(`line ${lineNumber}: invalid block: ${message}`)
   }
 }
 
@@ -53,7 +53,7 @@ export type ImportOutcome =
 
 /**
  * Adds the blocks of `lines` in order (blank lines ignored) until the first invalid block. A malformed line
- * throws a UsageError naming it; everything before it stays in the chain. When `signal` aborts, stops after
+ * throws a UserError naming it; everything before it stays in the chain. When `signal` aborts, stops after
  * the current block.
  */
 export async function importBlocks(
@@ -157,13 +157,13 @@ function openLines(file: string): { lines: AsyncIterable<string>; close: () => v
       fd = openSync(file, 'r')
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      throw new UsageError(
+      throw new UserError(
         `cannot read blocks file "${file}": ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`,
       )
     }
     if (fstatSync(fd).isDirectory()) {
       closeSync(fd)
-      throw new UsageError(`cannot read blocks file "${file}": is a directory`)
+      throw new UserError(`cannot read blocks file "${file}": is a directory`)
     }
   }
   let closed = false
@@ -293,7 +293,7 @@ async function importAction(file: string, opts: { chain?: string; dataDir: strin
 function parseHeight(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
-    throw new UsageError(`${option}: expected a block height (a non-negative integer), got "${value}"`)
+    throw new UserError(`${option}: expected a block height (a non-negative integer), got "${value}"`)
   return Number(value)
 }
 
@@ -307,7 +307,7 @@ async function exportAction(opts: {
   const from = parseHeight(opts.from, '--from') ?? 1
   const toOption = parseHeight(opts.to, '--to')
   if (from < 1)
-    throw new UsageError('--from: must be at least 1 (the genesis block comes from the chain definition)')
+    throw new UserError('--from: must be at least 1 (the genesis block comes from the chain definition)')
   const def = resolveDefinition(opts.dataDir, opts.chain)
   const chain = await openDataDir(opts.dataDir, def, { create: false })
   let broken = false
@@ -320,9 +320,8 @@ async function exportAction(opts: {
   process.stdout.on('error', onError)
   try {
     const to = toOption ?? chain.height
-    if (to > chain.height)
-      throw new UsageError(`--to: height ${to} is above the tip (height ${chain.height})`)
-    if (from > to && toOption !== undefined) throw new UsageError(`--from ${from} is above --to ${to}`)
+    if (to > chain.height) throw new UserError(`--to: height ${to} is above the tip (height ${chain.height})`)
+    if (from > to && toOption !== undefined) throw new UserError(`--from ${from} is above --to ${to}`)
     let pending = ''
     const flush = async () => {
       if (pending === '' || broken) return

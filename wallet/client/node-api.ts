@@ -7,14 +7,43 @@ import { BlockCodec } from '../../consensus/types/block.js'
 import { type Condition, conditionFromJson } from '../../consensus/types/conditions.js'
 import { type Currency, parseCurrency, precisionOf } from '../../consensus/types/currency.js'
 import type { Transaction, TransactionRegistry } from '../../consensus/types/transaction.js'
-import { UsageError } from '../../node/cli/errors.js'
 import { assertSameChain, type ChainRef, describeChain } from '../tx/file.js'
-import type { OpenWallet } from './store.js'
-import { TransferError } from './transfer.js'
 
+/** What went wrong talking to a node: `code` says which, the message names the node and the request. */
+export type NodeClientErrorCode =
+  /** the URL is not an http(s) URL */
+  | 'bad-url'
+  /** no connection, or no answer in time to a read */
+  | 'unreachable'
+  /** the node answered a read with an error status or no JSON */
+  | 'bad-answer'
+  /** the node serves another chain than the one expected */
+  | 'wrong-chain'
+  /** the node refused a transaction (its reason is in the message) */
+  | 'refused'
+  /** no answer in time to a submission: it may have been accepted */
+  | 'timeout'
+
+export class NodeClientError extends Error {
+  override readonly name = 'NodeClientError'
+  constructor(
+    readonly code: NodeClientErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** The chain a caller (a wallet) belongs to, when it knows it yet; told the node's chain when it does not. */
+export interface ChainOwner {
+  /** How messages name the owner, e.g. `the wallet w.json`. */
+  readonly label: string
+  readonly chain: ChainRef | undefined
+  learn(chain: ChainRef): void
+}
+
+/** The API address a node listens on by default. */
 export const DEFAULT_NODE = 'http://127.0.0.1:23110'
-/** `--node` default: BLOCKSTAKE_NODE, else the local node. */
-export const defaultNode = (): string => process.env.BLOCKSTAKE_NODE ?? DEFAULT_NODE
 
 const TIMEOUT_MS = 10_000
 
@@ -91,31 +120,35 @@ export class NodeClient {
   ) {}
 
   /**
-   * Reads the node's chain. With a wallet: a node on another chain is refused, and a wallet that does not
-   * know its chain yet learns it here (saved with the wallet's next write).
+   * Reads the node's chain. With an owner (a wallet): a node on another chain is refused, and an owner that
+   * does not know its chain yet learns it here.
    */
-  static async connect(url: string, wallet?: OpenWallet): Promise<NodeClient> {
+  static async connect(url: string, owner?: ChainOwner): Promise<NodeClient> {
     const base = url.replace(/\/+$/, '')
-    if (!/^https?:\/\/[^/]/.test(base)) throw new UsageError(`--node must be an http(s) URL, got "${url}"`)
+    if (!/^https?:\/\/[^/]/.test(base))
+      throw new NodeClientError('bad-url', `--node must be an http(s) URL, got "${url}"`)
     const body = await getJson<{ genesisId: string; definition: unknown }>(base, '/chain')
     const def = parseChainDefinition(body.definition)
     // the genesis ID is computed here from the definition the node sent, not taken from the node
     const chain = chainRefOf(def)
     if (chain.genesisId !== body.genesisId)
-      throw new UsageError(
+      throw new NodeClientError(
+        'wrong-chain',
         `the node at ${base} reports genesis ${body.genesisId}, but its chain definition has genesis ${chain.genesisId}`,
       )
-    if (wallet) {
-      const mine = wallet.file.chain
-      if (!mine) wallet.update({ chain })
+    if (owner) {
+      const mine = owner.chain
+      if (!mine) owner.learn(chain)
       else if (mine.genesisId !== chain.genesisId)
-        throw new UsageError(
-          `the node at ${base} serves ${describeChain(chain)}, but the wallet ${wallet.path} belongs to ${describeChain(mine)}`,
+        throw new NodeClientError(
+          'wrong-chain',
+          `the node at ${base} serves ${describeChain(chain)}, but ${owner.label} belongs to ${describeChain(mine)}`,
         )
-      // amounts are typed and shown in the wallet's unit: a node must not change what "1" means
+      // amounts are typed and shown in the owner's unit: a node must not change what "1" means
       else if (mine.precision !== chain.precision)
-        throw new UsageError(
-          `the node at ${base} gives the coin ${chain.precision} decimals, the wallet ${wallet.path} knows ${mine.precision}`,
+        throw new NodeClientError(
+          'wrong-chain',
+          `the node at ${base} gives the coin ${chain.precision} decimals, ${owner.label} knows ${mine.precision}`,
         )
     }
     return new NodeClient(base, def, chain, registryFor(def))
@@ -130,7 +163,7 @@ export class NodeClient {
     try {
       assertSameChain(chain, this.chain, what)
     } catch (err) {
-      throw new UsageError(`${(err as Error).message} (the node at ${this.url})`)
+      throw new NodeClientError('wrong-chain', `${(err as Error).message} (the node at ${this.url})`)
     }
   }
 
@@ -164,7 +197,7 @@ export class NodeClient {
     return getJson<AddressHistoryJson>(this.url, `/explorer/hashes/${address}?limit=${limit}`)
   }
 
-  /** Posts a transaction to the pool; returns its ID. A refusal is a TransferError (exit code 2) with the node's reason. */
+  /** Posts a transaction to the pool; returns its ID. A refusal is a NodeClientError `refused` with the node's reason. */
   async submit(tx: Transaction): Promise<string> {
     let res: Response
     try {
@@ -177,7 +210,8 @@ export class NodeClient {
     } catch (err) {
       // a timeout may come after the node accepted it
       const timedOut = (err as Error).name === 'TimeoutError'
-      throw new TransferError(
+      throw new NodeClientError(
+        timedOut ? 'timeout' : 'unreachable',
         timedOut
           ? `no answer from the node at ${this.url} in time: the transaction ${toHex(this.registry.id(tx))} may have been sent (check "wallet transactions" before sending again)`
           : `cannot reach the node at ${this.url}: ${(err as Error).message}`,
@@ -185,9 +219,13 @@ export class NodeClient {
     }
     const answer = (await res.json().catch(() => ({}))) as { transactionId?: string; message?: string }
     if (!res.ok || !answer.transactionId)
-      throw new TransferError(`the node refused the transaction: ${answer.message ?? `HTTP ${res.status}`}`)
+      throw new NodeClientError(
+        'refused',
+        `the node refused the transaction: ${answer.message ?? `HTTP ${res.status}`}`,
+      )
     if (answer.transactionId !== toHex(this.registry.id(tx)))
-      throw new TransferError(
+      throw new NodeClientError(
+        'bad-answer',
         `the node answered transaction ID ${answer.transactionId} for another transaction`,
       )
     return answer.transactionId
@@ -212,11 +250,12 @@ async function getJson<T>(base: string, path: string): Promise<T> {
   try {
     res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) })
   } catch (err) {
-    throw new TransferError(`cannot reach the node at ${base}: ${(err as Error).message}`)
+    throw new NodeClientError('unreachable', `cannot reach the node at ${base}: ${(err as Error).message}`)
   }
   const body = (await res.json().catch(() => undefined)) as (T & { message?: string }) | undefined
   if (!res.ok || body === undefined)
-    throw new TransferError(
+    throw new NodeClientError(
+      'bad-answer',
       `the node at ${base} answered ${res.status} for ${path}: ${body?.message ?? 'no JSON'}`,
     )
   return body

@@ -11,10 +11,7 @@ import {
 import type { SigningKey } from '../../consensus/types/sign.js'
 import { type UnlockHash, unlockHashToString } from '../../consensus/types/unlockhash.js'
 import { buildTransfer, keyring, signInputs } from '../tx/build.js'
-
-export class TransferError extends Error {
-  override readonly name = 'TransferError'
-}
+import { NodeClientError } from './node-api.js'
 
 /**
  * Pays `value` base units to `to` from the addresses of `key` (and `moreKeys`), change back to `key`'s
@@ -37,7 +34,10 @@ export async function transfer(opts: {
     const address = unlockHashToString(publicKeyUnlockHash(k.publicKey))
     const res = await fetch(`${opts.api}/addresses/${address}/outputs`, { signal: AbortSignal.timeout(5000) })
     if (!res.ok)
-      throw new TransferError(`the node at ${opts.api} answered ${res.status} for the outputs of ${address}`)
+      throw new NodeClientError(
+        'bad-answer',
+        `the node at ${opts.api} answered ${res.status} for the outputs of ${address}`,
+      )
     const body = (await res.json()) as {
       coinOutputs: { id: string; value: string; condition: unknown; spendable: boolean }[]
     }
@@ -69,6 +69,6 @@ export async function transfer(opts: {
   })
   const answer = (await post.json()) as { transactionId?: string; message?: string }
   if (!post.ok || !answer.transactionId)
-    throw new TransferError(`the node refused the transaction: ${answer.message}`)
+    throw new NodeClientError('refused', `the node refused the transaction: ${answer.message}`)
   return answer.transactionId
 }

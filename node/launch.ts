@@ -18,7 +18,7 @@ export const MALLOC_ENV: Readonly<Record<string, string>> = {
 /**
  * V8's young generation: semi-spaces of at most 4 MB (V8's default grows them to 8 MB, so 16 MB of
  * new space, which stays resident). Fixed when the heap is created, so it cannot be set at run time like
- * the daemon's other GC flags (node/cli/node.ts). RSS 152 -> 141 MB, no measurable cost to a sync.
+ * the daemon's other GC flags (cli/node.ts). RSS 152 -> 141 MB, no measurable cost to a sync.
  */
 export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4']
 

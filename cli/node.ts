@@ -5,14 +5,14 @@ import { runInNewContext } from 'node:vm'
 import cliProgress from 'cli-progress'
 import type { Command } from 'commander'
 import { pino } from 'pino'
-import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
-import type { SigningKey } from '../../consensus/types/sign.js'
-import { deriveKeys } from '../../wallet/keys/derive.js'
-import { decryptSeed } from '../../wallet/keys/keystore.js'
-import { readKeystoreFile } from '../../wallet/keys/keystore.node.js'
-import { resolveDefinition } from '../datadir.js'
-import type { BlockstakeNode } from '../node.js'
-import { UsageError } from './errors.js'
+import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
+import type { SigningKey } from '../consensus/types/sign.js'
+import { resolveDefinition } from '../node/datadir.js'
+import type { BlockstakeNode } from '../node/node.js'
+import { deriveKeys } from '../wallet/keys/derive.js'
+import { decryptSeed } from '../wallet/keys/keystore.js'
+import { readKeystoreFile } from '../wallet/keys/keystore.node.js'
+import { UserError } from './errors.js'
 import { println, readPassphrase } from './io.js'
 
 export const DEFAULT_API = '127.0.0.1:23110'
@@ -23,7 +23,7 @@ export function parseHostPort(value: string, option: string): { host: string; po
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value)
   const port = m ? Number(m[2]) : Number.NaN
   if (!m || port > 65535)
-    throw new UsageError(`${option} must look like HOST:PORT (e.g. ${DEFAULT_API}), got "${value}"`)
+    throw new UserError(`${option} must look like HOST:PORT (e.g. ${DEFAULT_API}), got "${value}"`)
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port }
 }
 
@@ -134,7 +134,7 @@ export function registerNodeCommands(program: Command): void {
       const bootstrap = [...opts.bootstrap, ...def.bootstrapPeers.filter((p) => p.includes('/p2p/'))]
       setFlagsFromString(process.env.BLOCKSTAKE_V8_FLAGS ?? DAEMON_V8_FLAGS)
       // loaded on demand: the other commands start without libp2p
-      const { BlockstakeNode } = await import('../node.js')
+      const { BlockstakeNode } = await import('../node/node.js')
       const running = await BlockstakeNode.start({
         def,
         dataDir: opts.dataDir,
@@ -172,10 +172,10 @@ export function registerNodeCommands(program: Command): void {
       try {
         res = await fetch(`${base.replace(/\/$/, '')}/consensus`, { signal: AbortSignal.timeout(5000) })
       } catch (err) {
-        throw new UsageError(`cannot reach the node API at ${base}: ${(err as Error).message}`)
+        throw new UserError(`cannot reach the node API at ${base}: ${(err as Error).message}`)
       }
       const body = (await res.json()) as Record<string, unknown>
-      if (!res.ok) throw new UsageError(`the node answered ${res.status}: ${String(body.message ?? '')}`)
+      if (!res.ok) throw new UserError(`the node answered ${res.status}: ${String(body.message ?? '')}`)
       if (opts.json) {
         println(JSON.stringify(body))
         return

@@ -1,21 +1,21 @@
 // `blockstake keys derive|new`: offline seed, mnemonic and address derivation (spec/rivine.md §7).
 import type { Command } from 'commander'
-import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
-import { fromHex, toHex } from '../../consensus/encoding/hex.js'
-import { stringifyJson } from '../../consensus/encoding/json.js'
-import { publicKeyToString } from '../../consensus/types/publickey.js'
-import { UsageError } from '../../node/cli/errors.js'
-import { println } from '../../node/cli/io.js'
-import { deriveKeys } from '../keys/derive.js'
-import { generateSeed, mnemonicToSeed, seedToMnemonic } from '../keys/seed.js'
+import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
+import { fromHex, toHex } from '../consensus/encoding/hex.js'
+import { stringifyJson } from '../consensus/encoding/json.js'
+import { publicKeyToString } from '../consensus/types/publickey.js'
+import { deriveKeys } from '../wallet/keys/derive.js'
+import { generateSeed, mnemonicToSeed, seedToMnemonic } from '../wallet/keys/seed.js'
+import { UserError } from './errors.js'
+import { println } from './io.js'
 
 const MAX_COUNT = 10_000
 
 function parseCount(text: string | undefined, name: string, min: number, fallback: number): number {
   if (text === undefined) return fallback
-  if (!/^[0-9]+$/.test(text)) throw new UsageError(`--${name} must be a whole number, got "${text}"`)
+  if (!/^[0-9]+$/.test(text)) throw new UserError(`--${name} must be a whole number, got "${text}"`)
   const n = Number(text)
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be at least ${min}`)
+  if (!Number.isSafeInteger(n) || n < min) throw new UserError(`--${name} must be at least ${min}`)
   return n
 }
 
@@ -56,12 +56,12 @@ export function registerKeyCommands(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((opts: DeriveOptions) => {
       if ((opts.mnemonic === undefined) === (opts.seed === undefined)) {
-        throw new UsageError('give exactly one of --mnemonic "WORDS" or --seed HEX')
+        throw new UserError('give exactly one of --mnemonic "WORDS" or --seed HEX')
       }
       const seed =
         opts.mnemonic !== undefined ? mnemonicToSeed(opts.mnemonic) : fromHex(opts.seed!.trim(), 32, '--seed')
       const count = parseCount(opts.count, 'count', 1, 1)
-      if (count > MAX_COUNT) throw new UsageError(`--count must be at most ${MAX_COUNT}`)
+      if (count > MAX_COUNT) throw new UserError(`--count must be at most ${MAX_COUNT}`)
       report(seed, parseCount(opts.index, 'index', 0, 0), count, opts.json)
     })
 
@@ -72,7 +72,7 @@ export function registerKeyCommands(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((opts: { count?: string; json?: boolean }) => {
       const count = parseCount(opts.count, 'count', 1, 1)
-      if (count > MAX_COUNT) throw new UsageError(`--count must be at most ${MAX_COUNT}`)
+      if (count > MAX_COUNT) throw new UserError(`--count must be at most ${MAX_COUNT}`)
       report(generateSeed(), 0, count, opts.json)
     })
 }

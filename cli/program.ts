@@ -1,12 +1,12 @@
 // The `blockstake` command line: the program and its error handling (the bin entry is main.ts).
 import { Command, CommanderError } from 'commander'
-import { registerDevnetCommands } from '../../devnet/cli.js'
-import { registerKeyCommands } from '../../wallet/cli/keys.js'
-import { registerWalletCommands } from '../../wallet/cli/wallet.js'
 import { registerChainCommands } from './chain.js'
+import { registerDevnetCommands } from './devnet.js'
 import { describeError } from './errors.js'
 import { registerInspectCommands } from './inspect.js'
+import { registerKeyCommands } from './keys.js'
 import { registerNodeCommands } from './node.js'
+import { registerWalletCommands } from './wallet/wallet.js'
 
 export function buildProgram(): Command {
   const program = new Command('blockstake')

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { Writable } from 'node:stream'
-import { UsageError } from './errors.js'
+import { UserError } from './errors.js'
 
 /** Reads FILE, or standard input for `-` / no argument. */
 export function readInput(file: string | undefined, what: string): string {
@@ -10,8 +10,8 @@ export function readInput(file: string | undefined, what: string): string {
     return readFileSync(path, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (path === 0) throw new UsageError(`cannot read the ${what} from standard input (${code ?? 'error'})`)
-    throw new UsageError(
+    if (path === 0) throw new UserError(`cannot read the ${what} from standard input (${code ?? 'error'})`)
+    throw new UserError(
       `cannot read ${what} file "${file}": ${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}`,
     )
   }
@@ -27,7 +27,7 @@ export async function readPassphrase(what: string): Promise<string> {
   const env = process.env.BLOCKSTAKE_PASSPHRASE
   if (env !== undefined) return env
   if (!process.stdin.isTTY)
-    throw new UsageError(`no passphrase for ${what}: set BLOCKSTAKE_PASSPHRASE (no terminal to ask on)`)
+    throw new UserError(`no passphrase for ${what}: set BLOCKSTAKE_PASSPHRASE (no terminal to ask on)`)
   return readHidden(`passphrase for ${what}: `)
 }
 

@@ -1,7 +1,7 @@
 import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
-import { UsageError } from '../../../../node/cli/errors.js'
-import { fullCollection, parseHostPort } from '../../../../node/cli/node.js'
+import { UserError } from '../../../cli/errors.js'
+import { fullCollection, parseHostPort } from '../../../cli/node.js'
 
 describe('fullCollection', () => {
   it('collects what is unreachable, and leaves no gc global behind', async () => {
@@ -23,7 +23,7 @@ describe('parseHostPort', () => {
 
   it('names the option and the value it refuses', () => {
     for (const bad of ['127.0.0.1', ':80', 'host:99999', 'host:port'])
-      expect(() => parseHostPort(bad, '--api')).toThrow(UsageError)
+      expect(() => parseHostPort(bad, '--api')).toThrow(UserError)
     expect(() => parseHostPort('host:99999', '--api')).toThrow(/--api must look like HOST:PORT.*"host:99999"/)
   })
 })

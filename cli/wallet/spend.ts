@@ -13,9 +13,9 @@ import {
 } from '../../consensus/types/currency.js'
 import type { TransactionRegistry } from '../../consensus/types/transaction.js'
 import { parseUnlockHash, UnlockType, unlockHashToString } from '../../consensus/types/unlockhash.js'
-import { UsageError } from '../../node/cli/errors.js'
-import { deriveKey } from '../keys/derive.js'
-import type { PublicWalletKey } from '../keys/public.js'
+import { NodeClient } from '../../wallet/client/node-api.js'
+import { deriveKey } from '../../wallet/keys/derive.js'
+import type { PublicWalletKey } from '../../wallet/keys/public.js'
 import {
   buildTransaction,
   conditionSigners,
@@ -23,45 +23,45 @@ import {
   type SpendableOutput,
   signInputs,
   WalletError,
-} from '../tx/build.js'
-import { type SpentOutput, spentConditions, type TransactionFile } from '../tx/file.js'
-import { parseLockTime, timeLocked } from '../tx/lock.js'
-import { NodeClient } from './client.js'
+} from '../../wallet/tx/build.js'
+import { type SpentOutput, spentConditions, type TransactionFile } from '../../wallet/tx/file.js'
+import { parseLockTime, timeLocked } from '../../wallet/tx/lock.js'
+import { UserError } from '../errors.js'
 import { amountText, type CommonOptions } from './common.js'
 import { MAX_KEYS, type MultisigRecord, OpenWallet } from './store.js'
 
 /** A coin amount such as `12.5`: positive, at most `precision` decimals. */
 export function parseCoinAmount(text: string, precision: number, field = 'AMOUNT'): Currency {
   const s = text.trim()
-  if (s.startsWith('-')) throw new UsageError(`${field} cannot be negative, got "${text}"`)
+  if (s.startsWith('-')) throw new UserError(`${field} cannot be negative, got "${text}"`)
   let value: Currency
   try {
     value = parseCoinString(s, precision)
   } catch (err) {
-    if (err instanceof CoinStringError) throw new UsageError(`${field}: ${err.message}`)
+    if (err instanceof CoinStringError) throw new UserError(`${field}: ${err.message}`)
     throw err
   }
-  if (value <= 0n) throw new UsageError(`${field} must be positive, got "${text}"`)
+  if (value <= 0n) throw new UserError(`${field} must be positive, got "${text}"`)
   return value
 }
 
 /** A block stake amount: a positive whole number (block stakes have no decimals). */
 export function parseStakeAmount(text: string, field = 'AMOUNT'): Currency {
   const s = text.trim()
-  if (s.startsWith('-')) throw new UsageError(`${field} cannot be negative, got "${text}"`)
+  if (s.startsWith('-')) throw new UserError(`${field} cannot be negative, got "${text}"`)
   if (!/^[0-9]+$/.test(s))
-    throw new UsageError(`${field} must be a whole number of block stakes, got "${text}"`)
+    throw new UserError(`${field} must be a whole number of block stakes, got "${text}"`)
   const value = BigInt(s)
-  if (value <= 0n) throw new UsageError(`${field} must be positive, got "${text}"`)
+  if (value <= 0n) throw new UserError(`${field} must be positive, got "${text}"`)
   return value
 }
 
 /** The syntax of an amount, checked before anything else (the chain's precision is checked later). */
 export function checkAmountSyntax(text: string, field = 'AMOUNT'): void {
   const s = text.trim()
-  if (s.startsWith('-')) throw new UsageError(`${field} cannot be negative, got "${text}"`)
+  if (s.startsWith('-')) throw new UserError(`${field} cannot be negative, got "${text}"`)
   if (!/^[0-9][0-9,]*(\.[0-9]*)?$|^\.[0-9]+$/.test(s))
-    throw new UsageError(`${field} must be a positive coin amount like 12.5, got "${text}"`)
+    throw new UserError(`${field} must be a positive coin amount like 12.5, got "${text}"`)
 }
 
 /**
@@ -79,11 +79,11 @@ export function recipientCondition(
   if (uh.type === UnlockType.MultiSig) {
     const known = wallet?.multisig(uh)
     if (known) return known.condition
-    throw new UsageError(
+    throw new UserError(
       `${field} is a multisig address this wallet does not follow: the chain needs its members to pay it; run "wallet multisig address M ADDRESS…" with its members first`,
     )
   }
-  throw new UsageError(`${field}: cannot pay an address of type ${uh.type}${uh.type === 0 ? ' (nil)' : ''}`)
+  throw new UserError(`${field}: cannot pay an address of type ${uh.type}${uh.type === 0 ? ' (nil)' : ''}`)
 }
 
 export interface SpendRequest {
@@ -290,13 +290,13 @@ export async function prepareSpend(
   const minimum = client.def.constants.minimumTransactionFee
   const fee = opts.fee === undefined ? minimum : parseCoinAmount(opts.fee, client.precision, '--fee')
   if (fee < minimum)
-    throw new UsageError(
+    throw new UserError(
       `--fee must be at least the chain minimum of ${amountTextOf(minimum, client.precision)}`,
     )
   const data = opts.data === undefined ? undefined : utf8(opts.data)
   const limit = client.def.constants.arbitraryDataSizeLimit
   if (data && data.length > limit)
-    throw new UsageError(`--data is ${data.length} bytes, the chain allows ${limit}`)
+    throw new UserError(`--data is ${data.length} bytes, the chain allows ${limit}`)
   const built = await buildSpend(client, wallet, {
     asset,
     amount,
@@ -315,7 +315,7 @@ const amountTextOf = (v: Currency, precision: number) => amountText(v, 'coins', 
 export function followed(wallet: OpenWallet, address: string) {
   const record = wallet.multisig(address.trim())
   if (!record)
-    throw new UsageError(
+    throw new UserError(
       `--from-multisig: this wallet does not follow ${address} (run "wallet multisig address M ADDRESS…" first)`,
     )
   return record

@@ -7,17 +7,17 @@ import type { Command } from 'commander'
 import { DecodeError } from '../../consensus/encoding/errors.js'
 import { jsonObject, jsonUint, parseJson, stringifyJson } from '../../consensus/encoding/json.js'
 import { coreRegistry } from '../../consensus/types/registry.js'
-import { UsageError } from '../../node/cli/errors.js'
-import { println } from '../../node/cli/io.js'
-import { type PublicWalletKey, parsePublicKeys, publicKeysToJson } from '../keys/public.js'
+import { NodeClient } from '../../wallet/client/node-api.js'
+import { type PublicWalletKey, parsePublicKeys, publicKeysToJson } from '../../wallet/keys/public.js'
 import {
   assertSameChain,
   type ChainRef,
   chainRefToJson,
   parseChainRef,
   type TransactionFile,
-} from '../tx/file.js'
-import { NodeClient } from './client.js'
+} from '../../wallet/tx/file.js'
+import { UserError } from '../errors.js'
+import { println } from '../io.js'
 import {
   type CommonOptions,
   chainOption,
@@ -44,17 +44,17 @@ export async function signFileCommand(
 ): Promise<void> {
   // signing rewrites the input file; any other file it would replace must not exist (the wallet itself)
   if (opts.out !== undefined && resolve(opts.out) !== resolve(path) && existsSync(opts.out))
-    throw new UsageError(`--out: ${opts.out} exists already`)
+    throw new UserError(`--out: ${opts.out} exists already`)
   const w = OpenWallet.open(opts.wallet)
   if (w.watchOnly)
-    throw new UsageError(`${opts.wallet} is a watch-only wallet: sign with the wallet that holds the seed`)
+    throw new UserError(`${opts.wallet} is a watch-only wallet: sign with the wallet that holds the seed`)
   const given = chainOption(opts.chain)
   const pinned = w.file.chain
   if (given && pinned && given.genesisId !== pinned.genesisId)
-    throw new UsageError(`--chain is not the chain of the wallet ${opts.wallet}`)
+    throw new UserError(`--chain is not the chain of the wallet ${opts.wallet}`)
   const chain: ChainRef | undefined = pinned ?? given
   if (!chain)
-    throw new UsageError(
+    throw new UserError(
       `the wallet ${opts.wallet} does not know its chain yet: pass --chain FILE|PRESET (the chain definition it signs for)`,
     )
   // wallet-built transactions are v1: the core registry signs them for any chain
@@ -63,16 +63,16 @@ export async function signFileCommand(
   try {
     assertSameChain(file.chain, chain, `the transaction file ${path}`)
   } catch (err) {
-    throw new UsageError(`${(err as Error).message} (the chain of the wallet ${opts.wallet})`)
+    throw new UserError(`${(err as Error).message} (the chain of the wallet ${opts.wallet})`)
   }
   const multisigInputs = [...file.spent.coinInputs, ...file.spent.blockStakeInputs].filter(
     (s) => s.condition.type === 4 || (s.condition.type === 3 && s.condition.condition.type === 4),
   )
   if (only === 'multisig' && multisigInputs.length === 0)
-    throw new UsageError(`${path} has no multisig input (sign it with "wallet tx sign")`)
+    throw new UserError(`${path} has no multisig input (sign it with "wallet tx sign")`)
   const result = await signTransactionFile(w, file, registry)
   if (result.signed === 0)
-    throw new UsageError(
+    throw new UserError(
       missingSignatures(file) === undefined
         ? `${path} is fully signed already`
         : `the wallet ${opts.wallet} holds no key that can still sign an input of ${path}`,
@@ -113,13 +113,13 @@ function extendWatchOnly(
   parsed: { chain?: ChainRef; addressCount: number; keys: readonly PublicWalletKey[] },
   path: string,
 ): OpenWallet {
-  if (!w.watchOnly) throw new UsageError(`${w.path} exists already and holds a seed (use another --wallet)`)
+  if (!w.watchOnly) throw new UserError(`${w.path} exists already and holds a seed (use another --wallet)`)
   const shared = Math.min(w.file.keys.length, parsed.keys.length)
   for (let i = 0; i < shared; i++)
     if (w.file.keys[i]!.address !== parsed.keys[i]!.address)
-      throw new UsageError(`${path} holds the keys of another wallet than ${w.path} (key ${i} differs)`)
+      throw new UserError(`${path} holds the keys of another wallet than ${w.path} (key ${i} differs)`)
   if (parsed.chain && w.file.chain && parsed.chain.genesisId !== w.file.chain.genesisId)
-    throw new UsageError(`${path} is for another chain than ${w.path}`)
+    throw new UserError(`${path} is for another chain than ${w.path}`)
   w.update({
     keys: parsed.keys.length > w.file.keys.length ? parsed.keys : w.file.keys,
     addressCount: Math.max(w.file.addressCount, parsed.addressCount),
@@ -138,19 +138,19 @@ export function registerOfflineCommands(wallet: Command): void {
     true,
   ).action(async (opts: CommonOptions & { count?: string; out?: string }) => {
     if (opts.out !== undefined && existsSync(opts.out))
-      throw new UsageError(`--out: ${opts.out} exists already`)
+      throw new UserError(`--out: ${opts.out} exists already`)
     const w = OpenWallet.open(opts.wallet)
     const inUse = w.file.addressCount
     let count = inUse + DEFAULT_EXPORT_MARGIN
     if (opts.count !== undefined) {
       if (!/^[0-9]+$/.test(opts.count))
-        throw new UsageError(`--count must be a whole number, got "${opts.count}"`)
+        throw new UserError(`--count must be a whole number, got "${opts.count}"`)
       count = Number(opts.count)
       if (count < inUse || count > MAX_KEYS)
-        throw new UsageError(`--count must be between the ${inUse} address(es) in use and ${MAX_KEYS}`)
+        throw new UserError(`--count must be between the ${inUse} address(es) in use and ${MAX_KEYS}`)
     }
     if (w.watchOnly && count > w.file.keys.length)
-      throw new UsageError(`this watch-only wallet holds ${w.file.keys.length} keys`)
+      throw new UserError(`this watch-only wallet holds ${w.file.keys.length} keys`)
     // keys come from the seed (the stored ones are checked against it): this file vouches for them
     if (!w.watchOnly) await w.seed()
     const keys = await w.keys(count)
@@ -182,7 +182,7 @@ export function registerOfflineCommands(wallet: Command): void {
       ),
     true,
   ).action(async (path: string, opts: CommonOptions) => {
-    if (!existsSync(path)) throw new UsageError(`no public key file at ${path}`)
+    if (!existsSync(path)) throw new UserError(`no public key file at ${path}`)
     let parsed: { chain?: ChainRef; addressCount: number; keys: ReturnType<typeof parsePublicKeys> }
     try {
       const o = jsonObject(parseJson(readFileSync(path, 'utf8')), 'file')
@@ -200,7 +200,7 @@ export function registerOfflineCommands(wallet: Command): void {
         )
       parsed = { addressCount, keys, ...(o.chain === undefined ? {} : { chain: parseChainRef(o.chain) }) }
     } catch (err) {
-      if (err instanceof DecodeError) throw new UsageError(`public key file ${path}: ${err.message}`)
+      if (err instanceof DecodeError) throw new UserError(`public key file ${path}: ${err.message}`)
       throw err
     }
     const w = existsSync(opts.wallet)
@@ -243,7 +243,7 @@ export function registerOfflineCommands(wallet: Command): void {
     ),
   ).action(
     async (amount: string, address: string, opts: CommonOptions & { out: string; stake?: boolean }) => {
-      if (existsSync(opts.out)) throw new UsageError(`--out: ${opts.out} exists already`)
+      if (existsSync(opts.out)) throw new UserError(`--out: ${opts.out} exists already`)
       const {
         wallet: w,
         client,
@@ -278,7 +278,7 @@ export function registerOfflineCommands(wallet: Command): void {
     const file = readTransactionFile(path, client.registry)
     client.assertChain(file.chain, `the transaction file ${path}`)
     const missing = missingSignatures(file)
-    if (missing) throw new UsageError(`${path} is not fully signed: ${missing}`)
+    if (missing) throw new UserError(`${path} is not fully signed: ${missing}`)
     const transactionId = await client.submit(file.transaction)
     w?.save()
     println(opts.json ? JSON.stringify({ transactionId }) : `sent: transaction ${transactionId}`)

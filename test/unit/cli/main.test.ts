@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { expect, it } from 'vitest'
 
-const MAIN = fileURLToPath(new URL('../../../../node/cli/main.ts', import.meta.url))
+const MAIN = fileURLToPath(new URL('../../../cli/main.ts', import.meta.url))
 
 it('ends quietly with status 0 when its output pipe closes early (| head)', async () => {
   const child = spawn(

@@ -2,14 +2,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { toHex } from '../../../../consensus/encoding/hex.js'
-import { stringifyJson } from '../../../../consensus/encoding/json.js'
-import { chainDefinitionToJson } from '../../../../consensus/params/chain.js'
-import { presetNames } from '../../../../consensus/params/presets.js'
-import { BlockCodec } from '../../../../consensus/types/block.js'
-import { coreRegistry } from '../../../../consensus/types/registry.js'
-import { runCli } from '../../../utils/cli.js'
-import { hasOracleChains, loadOracleChains, type OracleChain } from '../../../utils/oracle.js'
+import { toHex } from '../../../consensus/encoding/hex.js'
+import { stringifyJson } from '../../../consensus/encoding/json.js'
+import { chainDefinitionToJson } from '../../../consensus/params/chain.js'
+import { presetNames } from '../../../consensus/params/presets.js'
+import { BlockCodec } from '../../../consensus/types/block.js'
+import { coreRegistry } from '../../../consensus/types/registry.js'
+import { runCli } from '../../utils/cli.js'
+import { hasOracleChains, loadOracleChains, type OracleChain } from '../../utils/oracle.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'blockstake-cli-chain-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

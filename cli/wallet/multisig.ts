@@ -10,8 +10,8 @@ import {
   unlockHashEquals,
   unlockHashToString,
 } from '../../consensus/types/unlockhash.js'
-import { UsageError } from '../../node/cli/errors.js'
-import { println } from '../../node/cli/io.js'
+import { UserError } from '../errors.js'
+import { println } from '../io.js'
 import { type CommonOptions, withCommonOptions } from './common.js'
 import { signFileCommand } from './offline.js'
 import { multisigRecord, OpenWallet } from './store.js'
@@ -21,11 +21,11 @@ const MAX_MEMBERS = 64
 
 /** `M ADDRESS…` as a standard multisig condition (spec §3.4: 1 ≤ M ≤ N, N ≥ 2, type-1 addresses). */
 export function parseMultisig(m: string, addresses: readonly string[]): MultiSignatureCondition {
-  if (addresses.length < 2) throw new UsageError('a multisig wallet needs at least 2 ADDRESSes')
+  if (addresses.length < 2) throw new UserError('a multisig wallet needs at least 2 ADDRESSes')
   if (addresses.length > MAX_MEMBERS)
-    throw new UsageError(`a multisig wallet has at most ${MAX_MEMBERS} members`)
+    throw new UserError(`a multisig wallet has at most ${MAX_MEMBERS} members`)
   if (!/^[0-9]+$/.test(m) || Number(m) < 1 || Number(m) > addresses.length)
-    throw new UsageError(
+    throw new UserError(
       `M must be a whole number from 1 to ${addresses.length} (the number of ADDRESSes), got "${m}"`,
     )
   const unlockHashes: UnlockHash[] = []
@@ -33,12 +33,10 @@ export function parseMultisig(m: string, addresses: readonly string[]): MultiSig
     const field = `ADDRESS ${i + 1}`
     const uh = parseUnlockHash(a.trim(), field)
     if (uh.type !== UnlockType.PubKey)
-      throw new UsageError(
-        `${field}: multisig members must be wallet (type 1) addresses, got type ${uh.type}`,
-      )
+      throw new UserError(`${field}: multisig members must be wallet (type 1) addresses, got type ${uh.type}`)
     // compared as unlock hashes: the same address in upper and lower case is one member
     const first = unlockHashes.findIndex((b) => unlockHashEquals(b, uh))
-    if (first >= 0) throw new UsageError(`${field} repeats ADDRESS ${first + 1}`)
+    if (first >= 0) throw new UserError(`${field} repeats ADDRESS ${first + 1}`)
     unlockHashes.push(uh)
   }
   return { type: 4, minimumSignatureCount: Number(m), unlockHashes }
@@ -89,7 +87,7 @@ export function registerMultisigCommands(wallet: Command): void {
       ),
     true,
   ).action((path: string, opts: CommonOptions & { out?: string; chain?: string }) => {
-    if (!existsSync(opts.wallet)) throw new UsageError(`no wallet at ${opts.wallet}`)
+    if (!existsSync(opts.wallet)) throw new UserError(`no wallet at ${opts.wallet}`)
     return signFileCommand(path, opts, 'multisig')
   })
 }

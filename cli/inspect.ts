@@ -1,11 +1,11 @@
 // `blockstake tx inspect` and `blockstake block inspect`: offline decoding of transactions and blocks.
 import type { Command } from 'commander'
-import { DecodeError } from '../../consensus/encoding/errors.js'
-import { fromHex, toHex } from '../../consensus/encoding/hex.js'
-import { type JsonValue, parseJson, stringifyJson } from '../../consensus/encoding/json.js'
-import { BlockCodec } from '../../consensus/types/block.js'
-import type { Transaction, TransactionRegistry } from '../../consensus/types/transaction.js'
-import { UsageError } from './errors.js'
+import { DecodeError } from '../consensus/encoding/errors.js'
+import { fromHex, toHex } from '../consensus/encoding/hex.js'
+import { type JsonValue, parseJson, stringifyJson } from '../consensus/encoding/json.js'
+import { BlockCodec } from '../consensus/types/block.js'
+import type { Transaction, TransactionRegistry } from '../consensus/types/transaction.js'
+import { UserError } from './errors.js'
 import { println, readInput } from './io.js'
 import { inspectRegistry } from './registry.js'
 
@@ -18,7 +18,7 @@ function parseInput<T>(
 ): T {
   const trimmed = text.trim()
   if (trimmed === '')
-    throw new UsageError(`no ${what} given: pass a file, or pipe Rivine JSON or hex on standard input`)
+    throw new UserError(`no ${what} given: pass a file, or pipe Rivine JSON or hex on standard input`)
   if (trimmed.startsWith('{')) return fromJson(parseJson(trimmed))
   const hex = trimmed.replace(/\s+/g, '').replace(/^0x/, '')
   if (!/^[0-9a-fA-F]*$/.test(hex)) throw new DecodeError('invalid-value', `${what} is neither JSON nor hex`)

@@ -8,19 +8,22 @@ import { conditionUnlockHash } from '../../consensus/types/conditions.js'
 import { type Currency, formatCoinString } from '../../consensus/types/currency.js'
 import type { TransactionRegistry } from '../../consensus/types/transaction.js'
 import { unlockHashToString } from '../../consensus/types/unlockhash.js'
-import { UsageError } from '../../node/cli/errors.js'
 import { loadChainOption } from '../../node/datadir.js'
-import { type InputSignatures, signatureStatus } from '../tx/build.js'
+import { chainRefOf, DEFAULT_NODE } from '../../wallet/client/node-api.js'
+import { type InputSignatures, signatureStatus } from '../../wallet/tx/build.js'
 import {
   type ChainRef,
   parseTransactionFileText,
   spentConditions,
   type TransactionFile,
   transactionFileToText,
-} from '../tx/file.js'
-import { describeLock } from '../tx/lock.js'
-import { chainRefOf, defaultNode } from './client.js'
+} from '../../wallet/tx/file.js'
+import { describeLock } from '../../wallet/tx/lock.js'
+import { UserError } from '../errors.js'
 import { defaultWalletPath, writeFileAtomic } from './store.js'
+
+/** `--node` default: BLOCKSTAKE_NODE, else the local node. */
+export const defaultNode = (): string => process.env.BLOCKSTAKE_NODE ?? DEFAULT_NODE
 
 export interface CommonOptions {
   wallet: string
@@ -46,11 +49,11 @@ export const amountText = (v: Currency, asset: 'coins' | 'blockStakes', precisio
 
 /** Reads a transaction file, naming the file and the field in any error. */
 export function readTransactionFile(path: string, registry: TransactionRegistry): TransactionFile {
-  if (!existsSync(path)) throw new UsageError(`no transaction file at ${path}`)
+  if (!existsSync(path)) throw new UserError(`no transaction file at ${path}`)
   try {
     return parseTransactionFileText(readFileSync(path, 'utf8'), registry)
   } catch (err) {
-    if (err instanceof DecodeError) throw new UsageError(`transaction file ${path}: ${err.message}`)
+    if (err instanceof DecodeError) throw new UserError(`transaction file ${path}: ${err.message}`)
     throw err
   }
 }

@@ -31,13 +31,19 @@ import {
   type UnlockHash,
   unlockHashToString,
 } from '../../consensus/types/unlockhash.js'
-import { UsageError } from '../../node/cli/errors.js'
-import { readPassphrase } from '../../node/cli/io.js'
-import { deriveKey } from '../keys/derive.js'
-import { decryptSeed, type KeystoreFile, parseKeystore } from '../keys/keystore.js'
-import { nodeScrypt } from '../keys/keystore.node.js'
-import { type PublicWalletKey, parsePublicKeys, publicKeyOf, publicKeysToJson } from '../keys/public.js'
-import { type ChainRef, chainRefToJson, parseChainRef } from '../tx/file.js'
+import type { ChainOwner } from '../../wallet/client/node-api.js'
+import { deriveKey } from '../../wallet/keys/derive.js'
+import { decryptSeed, type KeystoreFile, parseKeystore } from '../../wallet/keys/keystore.js'
+import { nodeScrypt } from '../../wallet/keys/keystore.node.js'
+import {
+  type PublicWalletKey,
+  parsePublicKeys,
+  publicKeyOf,
+  publicKeysToJson,
+} from '../../wallet/keys/public.js'
+import { type ChainRef, chainRefToJson, parseChainRef } from '../../wallet/tx/file.js'
+import { UserError } from '../errors.js'
+import { readPassphrase } from '../io.js'
 
 /** Keys kept derived beyond the addresses in use, so `address` and change need no passphrase. */
 export const KEY_LOOKAHEAD = 20
@@ -157,7 +163,7 @@ export function writeFileAtomic(path: string, text: string, mode = 0o600): void 
     syncDirectory(dirname(path))
   } catch (err) {
     rmSync(tmp, { force: true })
-    throw new UsageError(
+    throw new UserError(
       `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     )
   }
@@ -165,30 +171,30 @@ export function writeFileAtomic(path: string, text: string, mode = 0o600): void 
 
 export function readWalletFile(path: string): WalletFile {
   if (!existsSync(path))
-    throw new UsageError(`no wallet at ${path} (run "blockstake wallet init" or "wallet recover")`)
+    throw new UserError(`no wallet at ${path} (run "blockstake wallet init" or "wallet recover")`)
   let text: string
   try {
     text = readFileSync(path, 'utf8')
   } catch (err) {
-    throw new UsageError(`cannot read wallet file ${path}: ${(err as NodeJS.ErrnoException).code}`)
+    throw new UserError(`cannot read wallet file ${path}: ${(err as NodeJS.ErrnoException).code}`)
   }
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
-    throw new UsageError(`wallet file ${path} is corrupt: not JSON`)
+    throw new UserError(`wallet file ${path} is corrupt: not JSON`)
   }
   try {
     return parseWallet(value)
   } catch (err) {
     if (err instanceof DecodeError || (err instanceof Error && err.name === 'KeystoreError'))
-      throw new UsageError(`wallet file ${path} is corrupt: ${err.message}`)
+      throw new UserError(`wallet file ${path} is corrupt: ${err.message}`)
     throw err
   }
 }
 
 export function writeWalletFile(path: string, wallet: WalletFile, overwrite: boolean): void {
-  if (!overwrite && existsSync(path)) throw new UsageError(`${path} exists already (use another --wallet)`)
+  if (!overwrite && existsSync(path)) throw new UserError(`${path} exists already (use another --wallet)`)
   writeFileAtomic(path, `${stringifyJson(walletToJson(wallet))}\n`)
 }
 
@@ -199,7 +205,7 @@ export type WalletSigningKey = SigningKey & { readonly index: number; readonly a
  * A wallet file opened by a command: reads need nothing, the seed is decrypted once on demand (and the
  * stored public keys checked against it), and changes are written back by `save()`.
  */
-export class OpenWallet {
+export class OpenWallet implements ChainOwner {
   private seedBytes: Uint8Array | undefined
   private changed = false
   /** Created by this command: the first save must not overwrite an existing file. */
@@ -228,6 +234,20 @@ export class OpenWallet {
     return this.state
   }
 
+  // ChainOwner: the node client checks a node's chain against the wallet's and tells it the chain it
+  // does not know yet (saved with the wallet's next write)
+  get label(): string {
+    return `the wallet ${this.path}`
+  }
+
+  get chain(): ChainRef | undefined {
+    return this.state.chain
+  }
+
+  learn(chain: ChainRef): void {
+    this.update({ chain })
+  }
+
   get watchOnly(): boolean {
     return this.state.keystore === undefined
   }
@@ -242,15 +262,13 @@ export class OpenWallet {
     if (this.seedBytes) return this.seedBytes
     const keystore = this.state.keystore
     if (!keystore)
-      throw new UsageError(
+      throw new UserError(
         `${this.path} is a watch-only wallet (public keys only): build with "wallet tx build" and sign where the seed is`,
       )
     const seed = await decryptSeed(keystore, await readPassphrase(this.path), nodeScrypt)
     for (const k of this.state.keys) {
       if (deriveKey(seed, k.index, nodeEd25519).address !== k.address)
-        throw new UsageError(
-          `wallet file ${this.path} is corrupt: key ${k.index} does not belong to its seed`,
-        )
+        throw new UserError(`wallet file ${this.path} is corrupt: key ${k.index} does not belong to its seed`)
     }
     this.seedBytes = seed
     this.topUp()
@@ -270,10 +288,10 @@ export class OpenWallet {
 
   /** Public keys `0 … count − 1`, deriving more from the seed when the pool is short. */
   async keys(count: number): Promise<readonly PublicWalletKey[]> {
-    if (count > MAX_KEYS) throw new UsageError(`a wallet has at most ${MAX_KEYS} keys`)
+    if (count > MAX_KEYS) throw new UserError(`a wallet has at most ${MAX_KEYS} keys`)
     if (this.state.keys.length < count) {
       if (this.watchOnly)
-        throw new UsageError(
+        throw new UserError(
           `the watch-only wallet ${this.path} holds ${this.state.keys.length} public keys and needs ${count}: export more with "wallet export-keys --count N" and import them again`,
         )
       await this.seed()
