@@ -178,11 +178,14 @@ describe('crafted edge cases: both reject', () => {
     return out
   }
 
-  it('identity public key with R = identity and S = 0 (which raw OpenSSL accepts for any message)', () => {
+  it('identity public key with R = identity and S = 0 (which raw OpenSSL 3.0 accepts for any message)', () => {
+    // why the pre-check exists: OpenSSL 3.0 (Node 20) accepts this forgery for any message and OpenSSL 3.5
+    // (Node 22 and 24 as built today) refuses it, so what a node accepts must not be left to its OpenSSL
     const forged = concatBytes(identity, zero32)
     const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), identity])
     const raw = createPublicKey({ key: spki, format: 'der', type: 'spki' })
-    expect(opensslVerify(null, message, raw, forged)).toBe(true) // why the pre-check exists
+    const openssl = process.versions.openssl ?? ''
+    if (openssl.startsWith('3.0.')) expect(opensslVerify(null, message, raw, forged)).toBe(true)
     expect(agreedVerify(identity, message, forged)).toBe(false)
     expect(agreedVerify(identity, msg('anything else'), forged)).toBe(false)
   })
