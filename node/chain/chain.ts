@@ -5,39 +5,30 @@ import { blake2b256 } from '../../consensus/crypto/hash.js'
 import { equalBytes, toHex } from '../../consensus/encoding/hex.js'
 import { type ChainDefinition, chainRootTarget, genesisBlock } from '../../consensus/params/chain.js'
 import { stakeModifier } from '../../consensus/pobs/kernel.js'
-import {
-  addDifficulties,
-  childTarget,
-  isHeavier,
-  ROOT_DEPTH,
-  type Target,
-} from '../../consensus/pobs/target.js'
+import { addDifficulties, childTarget, isHeavier, ROOT_DEPTH } from '../../consensus/pobs/target.js'
 import {
   type BlockDiff,
   type DelayedOutput,
-  hexKey,
-  MapView,
   type OutputEntry,
   utxoSetHash,
 } from '../../consensus/state/outputs.js'
 import { type Block, BlockCodec } from '../../consensus/types/block.js'
-import { conditionUnlockHash } from '../../consensus/types/conditions.js'
-import type { Transaction, TransactionRegistry } from '../../consensus/types/transaction.js'
+import type { TransactionRegistry } from '../../consensus/types/transaction.js'
 import { type UnlockHash, unlockHashBytes } from '../../consensus/types/unlockhash.js'
-import {
-  applyBlock,
-  checkBlockHeader,
-  genesisDiff,
-  type StakeOutput,
-} from '../../consensus/validation/block.js'
+import { applyBlock, checkBlockHeader, genesisDiff } from '../../consensus/validation/block.js'
 import { ValidationError } from '../../consensus/validation/errors.js'
 import { type KVStore, prefixRange } from '../db/kvstore.js'
+import { Ancestry } from './ancestry.js'
+import { BlockStore } from './blocks.js'
 import { WriteBuffer } from './buffer.js'
+import { delayedAt, revertDiff, spentOutputs, writeDiff } from './diffs.js'
+import { type AppliedBlock, type ImportHost, type ImportResult, importBlocks } from './import.js'
+import { type ChainIndexer, transactionIndexer } from './indexers.js'
+import { MainIndex, type MainView } from './main-index.js'
+import { OrphanPool } from './orphans.js'
 import {
-  addressKey,
   type BlockMeta,
   BlockStatus,
-  blockDiffCodec,
   blockMetaCodec,
   decodeValue,
   delayedListCodec,
@@ -52,7 +43,10 @@ import {
   txLocationCodec,
   u64be,
 } from './tables.js'
+import type { AddBlockResult, Prepared, TipInfo } from './types.js'
 import { DeferredVerifier, type SignatureCheck, verifyAll } from './verify.js'
+
+export type { AddBlockResult, TipInfo } from './types.js'
 
 export interface ChainOptions {
   readonly store: KVStore
@@ -68,32 +62,9 @@ export interface ChainOptions {
    * `null` verifies one by one with `verifier`.
    */
   readonly batchVerify?: ((checks: readonly SignatureCheck[]) => Promise<boolean>) | null
+  /** Indexes written in each block's batch besides the transaction and address index. */
+  readonly indexers?: readonly ChainIndexer[]
 }
-
-export interface TipInfo {
-  readonly id: Uint8Array
-  readonly height: number
-  readonly timestamp: number
-  readonly depth: Target
-  readonly childTarget: Target
-}
-
-export type AddBlockResult =
-  /** The block is the new tip (`reverted` is non-empty after a reorg). */
-  | {
-      readonly status: 'tip'
-      readonly id: Uint8Array
-      readonly height: number
-      readonly reverted: readonly Block[]
-      readonly applied: readonly Block[]
-    }
-  /** Stored on a lighter branch. */
-  | { readonly status: 'side'; readonly id: Uint8Array; readonly height: number }
-  | { readonly status: 'duplicate'; readonly id: Uint8Array }
-  /** Parent unknown: kept until the parent arrives. */
-  | { readonly status: 'orphan'; readonly id: Uint8Array; readonly parentId: Uint8Array }
-  /** Valid but ahead of the local clock: retry at `retryAt` (spec §5.2 step 8). */
-  | { readonly status: 'future'; readonly id: Uint8Array; readonly retryAt: number }
 
 export interface ChainEvents {
   applied: [block: Block, id: Uint8Array, height: number]
@@ -102,15 +73,6 @@ export interface ChainEvents {
 }
 
 const ZERO_ID = new Uint8Array(32)
-
-/** Blocks applied into a buffer, waiting for their signatures to be verified before the commit. */
-interface StagedGroup {
-  readonly buf: WriteBuffer
-  readonly applied: readonly { block: Block; id: Uint8Array; meta: BlockMeta }[]
-  readonly checks: readonly SignatureCheck[]
-  /** Length of the main chain index before the group. */
-  readonly base: number
-}
 
 /** Why a data directory cannot be opened as this chain. */
 export class ChainOpenError extends Error {
@@ -123,6 +85,11 @@ export class ChainOpenError extends Error {
   }
 }
 
+/**
+ * DESIGN §5 / spec §6.6: the block tree on LevelDB with fork choice, atomic reorgs and orphans. Every
+ * write goes through one queue; every block apply or revert, and a whole reorg, is one atomic batch; a
+ * reader sees a block only once its batch is committed.
+ */
 export class Chain extends EventEmitter<ChainEvents> {
   readonly codec: BlockCodec
   readonly def: ChainDefinition
@@ -131,16 +98,14 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly store: KVStore
   private readonly verifier: Ed25519
   private readonly now: () => number
-  private readonly maxOrphans: number
   private readonly batchVerify: ((checks: readonly SignatureCheck[]) => Promise<boolean>) | null
+  private readonly blocks: BlockStore
+  private readonly ancestry: Ancestry
+  private readonly orphans: OrphanPool
+  private readonly indexers: readonly ChainIndexer[]
   /** Main chain block IDs and timestamps by height (the stake modifier and retargeting read them). */
-  private mainIds: Uint8Array[] = []
-  private mainTimestamps: number[] = []
+  private main!: MainIndex
   private tipInfo!: TipInfo
-  private readonly orphans = new Map<string, Block[]>()
-  private orphanCount = 0
-  private readonly blockCache = new Map<string, Block>()
-  private cachedTransactions = 0
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
 
@@ -151,10 +116,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.registry = opts.registry
     this.verifier = opts.verifier
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
-    this.maxOrphans = opts.maxOrphans ?? 256
     this.batchVerify = opts.batchVerify === undefined ? verifyAll : opts.batchVerify
     this.codec = new BlockCodec(opts.registry)
     this.genesisId = this.codec.id(genesisBlock(opts.def))
+    this.blocks = new BlockStore(opts.store, this.codec)
+    this.ancestry = new Ancestry(this.blocks, opts.registry)
+    this.orphans = new OrphanPool(opts.maxOrphans ?? 256)
+    this.indexers = [transactionIndexer(opts.registry), ...(opts.indexers ?? [])]
   }
 
   /** Opens the chain in `store`, writing the genesis block on first use; resumes from the stored tip. */
@@ -206,15 +174,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       )
     const metas = await this.store.getMany(ids.map((id) => key(Table.Meta, id)))
     for (const m of metas) timestamps.push(decodeValue(blockMetaCodec, m!).timestamp)
-    this.mainIds = ids
-    this.mainTimestamps = timestamps
-    this.tipInfo = {
-      id: tipId,
-      height: tipMeta.height,
-      timestamp: tipMeta.timestamp,
-      depth: tipMeta.depth,
-      childTarget: tipMeta.childTarget,
-    }
+    this.main = new MainIndex(ids, timestamps)
+    this.setTip(tipId, tipMeta)
   }
 
   private async writeGenesis(): Promise<void> {
@@ -230,48 +191,30 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
     buf.put(key(Table.Block, this.genesisId), this.codec.encode(g))
     buf.put(key(Table.Meta, this.genesisId), encodeValue(blockMetaCodec, meta))
-    this.writeDiff(buf, g, this.genesisId, genesisDiff(g, this.registry))
+    this.writeMainBlock(buf, g, this.genesisId, genesisDiff(g, this.registry))
     buf.put(infoKey('genesis'), this.genesisId)
     buf.put(infoKey('schema'), new Uint8Array([SCHEMA_VERSION]))
     await buf.commit()
   }
 
-  // ---- reads ------------------------------------------------------------------------------------
-
-  async meta(id: Uint8Array, buf?: WriteBuffer): Promise<BlockMeta | undefined> {
-    const v = await (buf ?? this.store).get(key(Table.Meta, id))
-    return v && decodeValue(blockMetaCodec, v)
+  private setTip(id: Uint8Array, meta: BlockMeta): void {
+    this.tipInfo = {
+      id,
+      height: meta.height,
+      timestamp: meta.timestamp,
+      depth: meta.depth,
+      childTarget: meta.childTarget,
+    }
   }
 
-  async block(id: Uint8Array, buf?: WriteBuffer): Promise<Block | undefined> {
-    const cached = this.blockCache.get(hexKey(id))
-    if (cached) return cached
-    const v = await (buf ?? this.store).get(key(Table.Block, id))
-    if (!v) return undefined
-    const b = this.codec.decode(v)
-    if (!buf) this.cacheBlock(id, b)
-    return b
+  // ---- reads: committed blocks only -------------------------------------------------------------
+
+  async meta(id: Uint8Array): Promise<BlockMeta | undefined> {
+    return this.blocks.meta(id)
   }
 
-  private uncacheBlock(id: Uint8Array): void {
-    this.uncacheKey(hexKey(id))
-  }
-
-  private uncacheKey(k: string): void {
-    const block = this.blockCache.get(k)
-    if (!block) return
-    this.blockCache.delete(k)
-    this.cachedTransactions -= block.transactions.length
-  }
-
-  /** Recent blocks by ID: at most 64, and at most 1,024 transactions among them (bounded memory). */
-  private cacheBlock(id: Uint8Array, b: Block): void {
-    const k = hexKey(id)
-    if (this.blockCache.has(k)) return
-    this.blockCache.set(k, b)
-    this.cachedTransactions += b.transactions.length
-    while (this.blockCache.size > 1 && (this.blockCache.size > 64 || this.cachedTransactions > 1024))
-      this.uncacheKey(this.blockCache.keys().next().value!)
+  async block(id: Uint8Array): Promise<Block | undefined> {
+    return this.blocks.block(id)
   }
 
   /**
@@ -281,39 +224,31 @@ export class Chain extends EventEmitter<ChainEvents> {
    * link.
    */
   async blockBytesFrom(from: number, count: number): Promise<{ id: Uint8Array; bytes: Uint8Array }[]> {
-    const ids = this.mainIds.slice(Math.max(0, from), Math.max(0, from + count))
-    const values = await this.store.getMany(ids.map((id) => key(Table.Block, id)))
-    const out: { id: Uint8Array; bytes: Uint8Array }[] = []
-    for (const [i, bytes] of values.entries()) {
-      if (!bytes) break
-      out.push({ id: ids[i]!, bytes })
-    }
-    return out
+    return this.blocks.bytesOf(this.main.idsFrom(from, count))
   }
 
   /** The ID of the main-chain block at `height`. */
   idAt(height: number): Uint8Array | undefined {
-    return this.mainIds[height]
+    return this.main.idAt(height)
   }
 
   /** Timestamps of the main chain from the tip backwards (at most `count`). */
   recentTimestamps(count: number): number[] {
-    return this.mainTimestamps.slice(Math.max(0, this.mainTimestamps.length - count)).reverse()
+    return this.main.recentTimestamps(count)
   }
 
   /** Timestamp of the main-chain block at `height`. */
   timestampAt(height: number): number | undefined {
-    return this.mainTimestamps[height]
+    return this.main.timestampAt(height)
   }
 
   async blockAt(height: number): Promise<Block | undefined> {
-    const id = this.mainIds[height]
-    return id && this.block(id)
+    const id = this.main.idAt(height)
+    return id && this.blocks.block(id)
   }
 
   isOnMainChain(id: Uint8Array, height: number): boolean {
-    const m = this.mainIds[height]
-    return m !== undefined && equalBytes(m, id)
+    return this.main.isOnMain(id, height)
   }
 
   async coinOutput(id: Uint8Array): Promise<OutputEntry | undefined> {
@@ -376,22 +311,69 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   /** Adds a block received from anywhere; serialised with every other write. Throws ValidationError. */
   addBlock(block: Block): Promise<AddBlockResult> {
-    const run = this.queue.then(() => this.addBlockNow(block))
+    return this.enqueue(() => this.addBlockNow(block))
+  }
+
+  /**
+   * Adds blocks that extend the tip one after another (import and sync) in atomic groups of `groupSize`
+   * whose signatures are verified together (./import.ts). Anything else (a fork, a known block, a failing
+   * block) goes through `addBlock` one at a time. Stops at the first invalid block and reports its index.
+   */
+  addBlocks(blocks: readonly Block[], groupSize = 32): Promise<ImportResult> {
+    return this.enqueue(() => importBlocks(this.importHost, blocks, groupSize))
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new Error('chain is closed')
+      return work()
+    })
     this.queue = run.catch(() => undefined)
     return run
   }
 
+  private importHostMade?: ImportHost
+
+  /** What the grouped import sees of this chain. */
+  private get importHost(): ImportHost {
+    if (this.importHostMade) return this.importHostMade
+    const chain = this
+    this.importHostMade = {
+      store: this.store,
+      blocks: this.blocks,
+      codec: this.codec,
+      batchVerify: this.batchVerify,
+      get main(): MainIndex {
+        return chain.main
+      },
+      prepare: (block, id, parent, buf) =>
+        this.prepareChild(block, id, parent, this.main.working, buf, false),
+      apply: (buf, block, id, meta, main, deferred) => this.applyInto(buf, block, id, meta, main, deferred),
+      addOne: (block) => this.addBlockNow(block),
+      committed: async (applied: readonly AppliedBlock[]) => {
+        const last = applied[applied.length - 1]!
+        this.setTip(last.id, last.meta)
+        for (const a of applied) this.emit('applied', a.block, a.id, a.meta.height)
+        this.emit('tip', this.tipInfo)
+        await this.adoptOrphans(last.id)
+      },
+    }
+    return this.importHostMade
+  }
+
   private async addBlockNow(block: Block): Promise<AddBlockResult> {
-    if (this.closed) throw new Error('chain is closed')
     const id = this.codec.id(block)
-    const known = await this.meta(id)
+    const known = await this.blocks.meta(id)
     if (known) {
       if (known.status === BlockStatus.Invalid)
         throw new ValidationError('known-invalid', `block ${toHex(id)} is known to be invalid`)
       return { status: 'duplicate', id }
     }
-    const parent = await this.meta(block.parentId)
-    if (!parent) return this.addOrphan(block, id)
+    const parent = await this.blocks.meta(block.parentId)
+    if (!parent) {
+      this.orphans.add(block, id)
+      return { status: 'orphan', id, parentId: block.parentId }
+    }
     if (parent.status === BlockStatus.Invalid) {
       await this.markInvalid([id], block)
       throw new ValidationError('known-invalid', 'the block extends an invalid block')
@@ -401,31 +383,10 @@ export class Chain extends EventEmitter<ChainEvents> {
     return result
   }
 
-  private addOrphan(block: Block, id: Uint8Array): AddBlockResult {
-    const k = hexKey(block.parentId)
-    const list = this.orphans.get(k) ?? []
-    if (!list.some((b) => equalBytes(this.codec.id(b), id))) {
-      if (this.orphanCount >= this.maxOrphans) {
-        const oldest = this.orphans.keys().next().value!
-        this.orphanCount -= this.orphans.get(oldest)!.length
-        this.orphans.delete(oldest)
-      }
-      list.push(block)
-      this.orphans.set(k, list)
-      this.orphanCount++
-    }
-    return { status: 'orphan', id, parentId: block.parentId }
-  }
-
   private async adoptOrphans(parentId: Uint8Array): Promise<void> {
     const pending = [parentId]
     while (pending.length > 0) {
-      const pid = pending.pop()!
-      const children = this.orphans.get(hexKey(pid))
-      if (!children) continue
-      this.orphans.delete(hexKey(pid))
-      this.orphanCount -= children.length
-      for (const child of children) {
+      for (const child of this.orphans.takeChildren(pending.pop()!)) {
         try {
           const r = await this.addBlockNow(child)
           if (r.status === 'tip' || r.status === 'side') pending.push(r.id)
@@ -436,87 +397,19 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
   }
 
-  /** Block IDs of `parentId`'s branch by height, from `fromHeight` up to the parent (walks side branches). */
-  private async branchIds(
-    parentId: Uint8Array,
-    parentHeight: number,
-    fromHeight: number,
-    buf?: WriteBuffer,
-  ): Promise<(h: number) => Uint8Array> {
-    const side = new Map<number, Uint8Array>()
-    let id = parentId
-    let h = parentHeight
-    while (h >= fromHeight && h >= 0 && !this.isOnMainChain(id, h)) {
-      side.set(h, id)
-      const m = await this.meta(id, buf)
-      if (!m) throw new Error(`missing meta of ${toHex(id)}`)
-      id = m.parentId
-      h--
-    }
-    return (height: number) => side.get(height) ?? this.mainIds[height]!
-  }
-
-  private async branchTimestamps(
-    parentId: Uint8Array,
-    parentHeight: number,
-    count: number,
-    buf?: WriteBuffer,
-  ): Promise<number[]> {
-    const out: number[] = []
-    let id = parentId
-    let h = parentHeight
-    while (out.length < count && h >= 0) {
-      if (this.isOnMainChain(id, h)) {
-        for (let i = h; i >= 0 && out.length < count; i--) out.push(this.mainTimestamps[i]!)
-        break
-      }
-      const m = (await this.meta(id, buf))!
-      out.push(m.timestamp)
-      id = m.parentId
-      h--
-    }
-    return out
-  }
-
-  private async timestampOf(id: Uint8Array, height: number, buf?: WriteBuffer): Promise<number> {
-    if (this.isOnMainChain(id, height)) return this.mainTimestamps[height]!
-    const m = await this.meta(id, buf)
-    if (!m) throw new Error(`missing meta of ${toHex(id)}`)
-    return m.timestamp
-  }
-
-  private async stakeOutputOn(
-    ancestorAt: (h: number) => Uint8Array,
-    block: Block,
-    parentHeight: number,
-    buf?: WriteBuffer,
-  ): Promise<StakeOutput | undefined> {
-    const at = block.pobsOutput
-    if (at.blockHeight > parentHeight) return undefined
-    const holderId = ancestorAt(at.blockHeight)
-    const holder = await this.block(holderId, buf)
-    const tx = holder?.transactions[at.transactionIndex]
-    const out = tx?.blockStakeOutputs[at.outputIndex]
-    if (!holder || !tx || !out) return undefined
-    return {
-      id: this.registry.blockStakeOutputId(tx, at.outputIndex),
-      value: out.value,
-      condition: out.condition,
-      blockTimestamp: holder.timestamp,
-    }
-  }
-
   /**
-   * The arrival checks of a block whose parent is known (spec §5.2 steps 2–8) and its metadata.
-   * Marks it invalid on a rule failure (not for a time-dependent one).
+   * The arrival checks of a block whose parent is known (spec §5.2 steps 2–8) and its metadata, on the
+   * main chain `main` (the committed one, or the import's working one). Marks it invalid on a rule
+   * failure (not for a time-dependent one) when `rememberInvalid`.
    */
   private async prepareChild(
     block: Block,
     id: Uint8Array,
     parent: BlockMeta,
+    main: MainView,
     buf?: WriteBuffer,
     rememberInvalid = true,
-  ): Promise<{ meta: BlockMeta; encoded: Uint8Array } | { futureUntil: number }> {
+  ): Promise<Prepared> {
     const c = this.def.constants
     const height = parent.height + 1
     const lowest = Math.max(
@@ -525,13 +418,14 @@ export class Chain extends EventEmitter<ChainEvents> {
       height - c.targetWindow,
       height - c.medianTimestampWindow,
     )
-    const ancestorAt = await this.branchIds(
+    const ancestorAt = await this.ancestry.branchIds(
+      main,
       block.parentId,
       parent.height,
       Math.min(lowest, block.pobsOutput.blockHeight),
       buf,
     )
-    const stake = await this.stakeOutputOn(ancestorAt, block, parent.height, buf)
+    const stake = await this.ancestry.stakeOutputOn(ancestorAt, block, parent.height, buf)
     const encoded = this.codec.encode(block)
     let header: { futureUntil?: number }
     try {
@@ -543,7 +437,8 @@ export class Chain extends EventEmitter<ChainEvents> {
           verifier: this.verifier,
           height,
           parent: { id: block.parentId, timestamp: parent.timestamp, childTarget: parent.childTarget },
-          recentTimestamps: await this.branchTimestamps(
+          recentTimestamps: await this.ancestry.branchTimestamps(
+            main,
             block.parentId,
             parent.height,
             c.medianTimestampWindow,
@@ -566,7 +461,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const windowStart = Math.max(0, height - c.targetWindow)
     const adjusts = height % Math.floor(c.targetWindow / 2) === 0
     const windowStartTimestamp = adjusts
-      ? await this.timestampOf(ancestorAt(windowStart), windowStart, buf)
+      ? await this.ancestry.timestampOf(main, ancestorAt(windowStart), windowStart, buf)
       : 0
     const meta: BlockMeta = {
       height,
@@ -580,7 +475,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   private async acceptChild(block: Block, id: Uint8Array, parent: BlockMeta): Promise<AddBlockResult> {
-    const prepared = await this.prepareChild(block, id, parent)
+    const prepared = await this.prepareChild(block, id, parent, this.main)
     if ('futureUntil' in prepared) return { status: 'future', id, retryAt: prepared.futureUntil }
     const { meta, encoded } = prepared
     const buf = new WriteBuffer(this.store)
@@ -588,211 +483,12 @@ export class Chain extends EventEmitter<ChainEvents> {
     buf.put(key(Table.Meta, id), encodeValue(blockMetaCodec, meta))
     if (!isHeavier(meta.depth, this.tipInfo.depth, this.tipInfo.childTarget)) {
       await buf.commit()
-      this.cacheBlock(id, block)
+      this.blocks.remember(id, block)
       return { status: 'side', id, height: meta.height }
     }
     const result = await this.switchTo(buf, block, id, meta)
-    this.cacheBlock(id, block)
+    this.blocks.remember(id, block)
     return result
-  }
-
-  /**
-   * Adds blocks that extend the tip one after another (import and sync): blocks are applied in groups
-   * of `groupSize`, the signatures of a group are verified together in parallel, and each group is
-   * committed as one atomic batch. Anything else (a fork, a known block, a failing block) goes through
-   * `addBlock` one at a time. Stops at the first invalid block and reports it with its index.
-   */
-  addBlocks(
-    blocks: readonly Block[],
-    groupSize = 32,
-  ): Promise<{ results: AddBlockResult[]; error?: { index: number; error: unknown } }> {
-    const run = this.queue.then(() => this.addBlocksNow(blocks, groupSize))
-    this.queue = run.catch(() => undefined)
-    return run
-  }
-
-  private async addBlocksNow(
-    blocks: readonly Block[],
-    groupSize: number,
-  ): Promise<{ results: AddBlockResult[]; error?: { index: number; error: unknown } }> {
-    if (this.closed) throw new Error('chain is closed')
-    const results: AddBlockResult[] = []
-    // a staged group waits for its signatures while the next one is staged on top of it
-    let pending: (StagedGroup & { verified: Promise<boolean> }) | undefined
-    /** Commits the pending group once verified; false when a signature failed (its staging is undone). */
-    const settle = async (): Promise<boolean> => {
-      if (!pending) return true
-      const group = pending
-      pending = undefined
-      if (!(await group.verified)) {
-        this.truncateMain(group.base)
-        return false
-      }
-      results.push(...(await this.commitGroup(group)))
-      return true
-    }
-    /** After a failed group: the first block not on the chain (blocks extend each other). */
-    const resume = (): number => {
-      const tip = this.mainIds[this.mainIds.length - 1]!
-      for (let j = blocks.length - 1; j >= 0; j--)
-        if (equalBytes(this.codec.id(blocks[j]!), tip)) return j + 1
-      return 0
-    }
-    let i = 0
-    let slow = 0 // blocks to take one by one (through addBlock) before grouping again
-    while (i < blocks.length) {
-      if (slow === 0) {
-        const staged = await this.stageGroup(blocks, i, groupSize, pending?.buf)
-        const ok = staged ? await settle() : false
-        if (staged && ok) {
-          pending = { ...staged, verified: this.batchVerify!(staged.checks) }
-          i += staged.applied.length
-          continue
-        }
-        if (staged || !(await settle())) {
-          // a group had a bad signature: redo it one block at a time, which finds and marks the block
-          i = resume()
-          slow = groupSize
-          continue
-        }
-      }
-      try {
-        results.push(await this.addBlockNow(blocks[i]!))
-      } catch (error) {
-        return { results, error: { index: i, error } }
-      }
-      i++
-      if (slow > 0) slow--
-    }
-    if (!(await settle())) {
-      for (let j = resume(); j < blocks.length; j++) {
-        try {
-          results.push(await this.addBlockNow(blocks[j]!))
-        } catch (error) {
-          return { results, error: { index: j, error } }
-        }
-      }
-    }
-    return { results }
-  }
-
-  private truncateMain(length: number): void {
-    this.mainIds.length = length
-    this.mainTimestamps.length = length
-  }
-
-  /** Stages blocks extending the working tip into a buffer over `base`; undefined when none qualifies. */
-  private async stageGroup(
-    blocks: readonly Block[],
-    from: number,
-    groupSize: number,
-    base: WriteBuffer | undefined,
-  ): Promise<StagedGroup | undefined> {
-    if (!this.batchVerify) return undefined
-    const buf = new WriteBuffer(base ?? this.store)
-    const deferred = new DeferredVerifier()
-    const baseLength = this.mainIds.length
-    const applied: { block: Block; id: Uint8Array; meta: BlockMeta }[] = []
-    await this.preloadGroup(buf, blocks, from, groupSize)
-    let tip = await this.meta(this.mainIds[baseLength - 1]!, buf)
-    try {
-      for (let j = from; j < blocks.length && applied.length < groupSize && tip; j++) {
-        const block = blocks[j]!
-        if (!equalBytes(block.parentId, this.mainIds[this.mainIds.length - 1]!)) break
-        const id = this.codec.id(block)
-        if (await this.meta(id, buf)) break
-        let prepared: Awaited<ReturnType<Chain['prepareChild']>>
-        try {
-          prepared = await this.prepareChild(block, id, tip, buf, false)
-        } catch (err) {
-          if (err instanceof ValidationError) break // addBlock reports it
-          throw err
-        }
-        if ('futureUntil' in prepared) break
-        const { meta, encoded } = prepared
-        // a child of the tip is always heavier than the tip (its depth adds a whole block)
-        const mark = buf.checkpoint()
-        const checksBefore = deferred.checks.length
-        try {
-          await this.applyInto(buf, block, id, meta, this.mainIds, deferred)
-        } catch (err) {
-          buf.restore(mark)
-          deferred.checks.length = checksBefore
-          if (err instanceof ValidationError) break
-          throw err
-        }
-        buf.put(key(Table.Block, id), encoded)
-        // cached now: the next block's stake is usually in this one (an ID always maps to the same block)
-        this.cacheBlock(id, block)
-        this.mainIds.push(id)
-        this.mainTimestamps.push(meta.timestamp)
-        tip = { ...meta, status: BlockStatus.Valid }
-        applied.push({ block, id, meta: tip })
-      }
-    } catch (err) {
-      this.truncateMain(baseLength)
-      throw err
-    }
-    if (applied.length === 0) return undefined
-    buf.put(infoKey('tip'), applied[applied.length - 1]!.id)
-    return { buf, applied, checks: deferred.checks, base: baseLength }
-  }
-
-  /**
-   * One read for what staging a run of blocks looks up in the store: whether each is known, the
-   * outputs their transactions spend and the payouts maturing at their heights. The blocks after the
-   * first that does not extend the previous one are left out (staging stops there anyway).
-   */
-  private async preloadGroup(
-    buf: WriteBuffer,
-    blocks: readonly Block[],
-    from: number,
-    groupSize: number,
-  ): Promise<void> {
-    const keys: Uint8Array[] = []
-    let parent = this.mainIds[this.mainIds.length - 1]!
-    let height = this.mainIds.length
-    for (let j = from; j < blocks.length && j < from + groupSize; j++, height++) {
-      const block = blocks[j]!
-      if (!equalBytes(block.parentId, parent)) break
-      parent = this.codec.id(block)
-      keys.push(key(Table.Meta, parent), key(Table.Delayed, u64be(height)))
-      for (const tx of block.transactions) {
-        for (const i of tx.coinInputs) keys.push(key(Table.Coin, i.parentId))
-        for (const i of tx.blockStakeInputs) keys.push(key(Table.BlockStake, i.parentId))
-      }
-    }
-    await buf.preload(keys)
-  }
-
-  private async commitGroup(group: StagedGroup): Promise<AddBlockResult[]> {
-    try {
-      await group.buf.commit(this.store)
-    } catch (err) {
-      this.truncateMain(group.base)
-      throw err
-    }
-    const last = group.applied[group.applied.length - 1]!
-    this.tipInfo = {
-      id: last.id,
-      height: last.meta.height,
-      timestamp: last.meta.timestamp,
-      depth: last.meta.depth,
-      childTarget: last.meta.childTarget,
-    }
-    for (const a of group.applied) {
-      this.cacheBlock(a.id, a.block)
-      this.emit('applied', a.block, a.id, a.meta.height)
-    }
-    this.emit('tip', this.tipInfo)
-    await this.adoptOrphans(last.id)
-    return group.applied.map((a) => ({
-      status: 'tip',
-      id: a.id,
-      height: a.meta.height,
-      reverted: [],
-      applied: [a.block],
-    }))
   }
 
   /** Reverts to the common ancestor and applies the new branch, all in one batch (spec §6.6). */
@@ -805,69 +501,53 @@ export class Chain extends EventEmitter<ChainEvents> {
     // the new branch, newest first, down to (not including) the common ancestor
     const branch: { id: Uint8Array; meta: BlockMeta }[] = [{ id, meta }]
     let cursor = meta
-    while (!this.isOnMainChain(cursor.parentId, cursor.height - 1)) {
-      const pm = (await this.meta(cursor.parentId, buf))!
+    while (!this.main.isOnMain(cursor.parentId, cursor.height - 1)) {
+      const pm = (await this.blocks.meta(cursor.parentId, buf))!
       branch.push({ id: cursor.parentId, meta: pm })
       cursor = pm
     }
     const ancestorHeight = cursor.height - 1
-    // copies only when the switch reverts blocks; a plain extension appends after the commit
+    // a plain extension stages on the index itself (above its committed length); a reorg works on a copy
     const extending = ancestorHeight === this.tipInfo.height
-    const mainIds = extending ? this.mainIds : this.mainIds.slice()
-    const mainTimestamps = extending ? this.mainTimestamps : this.mainTimestamps.slice()
-    const baseLength = mainIds.length
+    const main = extending ? this.main : this.main.fork()
+    const baseLength = main.length
     const reverted: Block[] = []
     const revertedAt: { id: Uint8Array; height: number }[] = []
     for (let h = this.tipInfo.height; h > ancestorHeight; h--) {
-      const rid = mainIds[h]!
-      const rb = (await this.block(rid))!
-      await this.revertInto(buf, rb, rid, h)
+      const rid = main.idAt(h)!
+      const rb = (await this.blocks.block(rid))!
+      await this.revertMainBlock(buf, rb, rid, h)
       reverted.push(rb)
       revertedAt.push({ id: rid, height: h })
-      mainIds.pop()
-      mainTimestamps.pop()
+      main.pop()
     }
     const applied: Block[] = []
     const forward = [...branch].reverse()
-    for (const step of forward) {
-      const b = step.id === id ? block : (await this.block(step.id))!
-      try {
-        await this.applyInto(buf, b, step.id, step.meta, mainIds)
-      } catch (err) {
-        if (err instanceof ValidationError) {
-          // nothing of the switch is written; the failing block and everything after it are invalid
-          const bad = forward.slice(forward.indexOf(step)).map((s) => s.id)
-          await this.markInvalid(bad, block, id, meta)
-        }
-        if (extending) {
-          mainIds.length = baseLength
-          mainTimestamps.length = baseLength
-        }
-        throw err
-      }
-      applied.push(b)
-      mainIds.push(step.id)
-      mainTimestamps.push(step.meta.timestamp)
-    }
-    buf.put(infoKey('tip'), id)
     try {
+      for (const step of forward) {
+        const b = step.id === id ? block : (await this.blocks.block(step.id))!
+        try {
+          await this.applyInto(buf, b, step.id, step.meta, main.working)
+        } catch (err) {
+          if (err instanceof ValidationError) {
+            // nothing of the switch is written; the failing block and everything after it are invalid
+            const bad = forward.slice(forward.indexOf(step)).map((s) => s.id)
+            await this.markInvalid(bad, block, id, meta)
+          }
+          throw err
+        }
+        applied.push(b)
+        main.push(step.id, step.meta.timestamp)
+      }
+      buf.put(infoKey('tip'), id)
       await buf.commit()
     } catch (err) {
-      if (extending) {
-        mainIds.length = baseLength
-        mainTimestamps.length = baseLength
-      }
+      if (extending) main.truncate(baseLength)
       throw err
     }
-    this.mainIds = mainIds
-    this.mainTimestamps = mainTimestamps
-    this.tipInfo = {
-      id,
-      height: meta.height,
-      timestamp: meta.timestamp,
-      depth: meta.depth,
-      childTarget: meta.childTarget,
-    }
+    main.commitUpTo(main.working.length)
+    this.main = main
+    this.setTip(id, meta)
     for (const [i, b] of reverted.entries())
       this.emit('reverted', b, revertedAt[i]!.id, revertedAt[i]!.height)
     for (const [i, b] of applied.entries()) this.emit('applied', b, forward[i]!.id, forward[i]!.meta.height)
@@ -883,9 +563,9 @@ export class Chain extends EventEmitter<ChainEvents> {
     newMeta?: BlockMeta,
   ): Promise<void> {
     const buf = new WriteBuffer(this.store)
-    const parent = await this.meta(block.parentId)
+    const parent = await this.blocks.meta(block.parentId)
     for (const bid of ids) {
-      const known = newId && equalBytes(bid, newId) ? newMeta : await this.meta(bid)
+      const known = newId && equalBytes(bid, newId) ? newMeta : await this.blocks.meta(bid)
       const meta: BlockMeta = known ?? {
         height: parent ? parent.height + 1 : 0,
         parentId: block.parentId,
@@ -896,28 +576,29 @@ export class Chain extends EventEmitter<ChainEvents> {
       }
       buf.put(key(Table.Meta, bid), encodeValue(blockMetaCodec, { ...meta, status: BlockStatus.Invalid }))
       buf.del(key(Table.Block, bid))
-      this.uncacheBlock(bid)
+      this.blocks.forget(bid)
     }
     await buf.commit()
   }
 
+  /** Validates and applies a block on top of `main` into `buf` (spec §6.5); throws ValidationError. */
   private async applyInto(
     buf: WriteBuffer,
     block: Block,
     id: Uint8Array,
     meta: BlockMeta,
-    mainIds: readonly Uint8Array[],
+    main: MainView,
     deferred?: DeferredVerifier,
   ): Promise<void> {
     const at = block.pobsOutput
-    const holder = await this.block(mainIds[at.blockHeight] ?? ZERO_ID, buf)
+    const holder = await this.blocks.block(main.idAt(at.blockHeight) ?? ZERO_ID, buf)
     const tx = holder?.transactions[at.transactionIndex]
     if (!tx?.blockStakeOutputs[at.outputIndex]) {
       throw new ValidationError('stake-output-missing', 'block stake output does not exist on this branch')
     }
     const stakeId = this.registry.blockStakeOutputId(tx, at.outputIndex)
-    const view = await this.prefetch(buf, block.transactions)
-    const maturing = await this.delayedFrom(buf, meta.height)
+    const view = await spentOutputs(buf, block.transactions)
+    const maturing = await delayedAt(buf, meta.height)
     const apply = (verifier: Ed25519) =>
       applyBlock(
         block,
@@ -940,108 +621,26 @@ export class Chain extends EventEmitter<ChainEvents> {
     } else {
       diff = apply(this.verifier)
     }
-    this.writeDiff(buf, block, id, diff)
+    this.writeMainBlock(buf, block, id, diff)
     buf.put(key(Table.Meta, id), encodeValue(blockMetaCodec, { ...meta, status: BlockStatus.Valid }))
   }
 
-  private async delayedFrom(buf: WriteBuffer, height: number): Promise<DelayedOutput[]> {
-    const v = await buf.get(key(Table.Delayed, u64be(height)))
-    return v ? [...decodeValue(delayedListCodec, v)] : []
-  }
-
-  /** Loads every output the transactions spend (one getMany per table). */
-  private async prefetch(buf: WriteBuffer, txs: readonly Transaction[]): Promise<MapView> {
-    const coinIds = txs.flatMap((t) => t.coinInputs.map((i) => i.parentId))
-    const stakeIds = txs.flatMap((t) => t.blockStakeInputs.map((i) => i.parentId))
-    const [coins, stakes] = await Promise.all([
-      buf.getMany(coinIds.map((i) => key(Table.Coin, i))),
-      buf.getMany(stakeIds.map((i) => key(Table.BlockStake, i))),
-    ])
-    const view = new MapView()
-    for (const [i, v] of coins.entries()) {
-      if (v) view.coins.set(hexKey(coinIds[i]!), { id: coinIds[i]!, ...decodeValue(outputValueCodec, v) })
-    }
-    for (const [i, v] of stakes.entries()) {
-      if (v)
-        view.blockStakes.set(hexKey(stakeIds[i]!), { id: stakeIds[i]!, ...decodeValue(outputValueCodec, v) })
-    }
-    return view
-  }
-
-  private writeDiff(buf: WriteBuffer, block: Block, id: Uint8Array, diff: BlockDiff): void {
-    const h = diff.height
-    for (const o of diff.coinOutputsSpent) buf.del(key(Table.Coin, o.id))
-    for (const o of diff.blockStakeOutputsSpent) buf.del(key(Table.BlockStake, o.id))
-    for (const o of diff.coinOutputsCreated) buf.put(key(Table.Coin, o.id), encodeValue(outputValueCodec, o))
-    for (const o of diff.blockStakeOutputsCreated)
-      buf.put(key(Table.BlockStake, o.id), encodeValue(outputValueCodec, o))
-    if (diff.delayedOutputsCreated.length > 0) {
-      buf.put(
-        key(Table.Delayed, u64be(diff.delayedOutputsCreated[0]!.maturityHeight)),
-        encodeValue(delayedListCodec, diff.delayedOutputsCreated),
-      )
-    }
-    for (const o of diff.delayedOutputsMatured)
-      buf.put(key(Table.Coin, o.id), encodeValue(outputValueCodec, o))
-    if (diff.delayedOutputsMatured.length > 0) buf.del(key(Table.Delayed, u64be(h)))
-    buf.put(key(Table.Undo, id), encodeValue(blockDiffCodec, diff))
-    buf.put(key(Table.Height, u64be(h)), id)
+  /** A block joins the main chain: its diff, its indexes and the tip pointer, in `buf`. */
+  private writeMainBlock(buf: WriteBuffer, block: Block, id: Uint8Array, diff: BlockDiff): void {
+    writeDiff(buf, id, diff)
     buf.put(infoKey('tip'), id)
-    this.indexTransactions(buf, block, id, h, diff, 'put')
+    for (const indexer of this.indexers) indexer.index(buf, { block, id, height: diff.height, diff }, 'put')
   }
 
-  private async revertInto(buf: WriteBuffer, block: Block, id: Uint8Array, height: number): Promise<void> {
-    const undo = await buf.get(key(Table.Undo, id))
-    if (!undo) throw new Error(`no undo data for block ${toHex(id)} at height ${height}`)
-    const diff = decodeValue(blockDiffCodec, undo)
-    for (const o of diff.delayedOutputsMatured) buf.del(key(Table.Coin, o.id))
-    if (diff.delayedOutputsMatured.length > 0)
-      buf.put(key(Table.Delayed, u64be(height)), encodeValue(delayedListCodec, diff.delayedOutputsMatured))
-    if (diff.delayedOutputsCreated.length > 0)
-      buf.del(key(Table.Delayed, u64be(diff.delayedOutputsCreated[0]!.maturityHeight)))
-    for (const o of diff.coinOutputsCreated) buf.del(key(Table.Coin, o.id))
-    for (const o of diff.blockStakeOutputsCreated) buf.del(key(Table.BlockStake, o.id))
-    for (const o of diff.coinOutputsSpent) buf.put(key(Table.Coin, o.id), encodeValue(outputValueCodec, o))
-    for (const o of diff.blockStakeOutputsSpent)
-      buf.put(key(Table.BlockStake, o.id), encodeValue(outputValueCodec, o))
-    buf.del(key(Table.Undo, id))
-    buf.del(key(Table.Height, u64be(height)))
-    this.indexTransactions(buf, block, id, height, diff, 'del')
-  }
-
-  /** Transaction and address indexes of the main chain. */
-  private indexTransactions(
+  /** A block leaves the main chain: the reverse of `writeMainBlock`, in `buf`. */
+  private async revertMainBlock(
     buf: WriteBuffer,
     block: Block,
-    blockId: Uint8Array,
+    id: Uint8Array,
     height: number,
-    diff: BlockDiff,
-    op: 'put' | 'del',
-  ): void {
-    const EMPTY = new Uint8Array(0)
-    const write = (k: Uint8Array, v: Uint8Array) => (op === 'put' ? buf.put(k, v) : buf.del(k))
-    const spentBy = new Map<string, UnlockHash>()
-    for (const o of diff.coinOutputsSpent) spentBy.set(hexKey(o.id), conditionUnlockHash(o.condition))
-    for (const o of diff.blockStakeOutputsSpent) spentBy.set(hexKey(o.id), conditionUnlockHash(o.condition))
-    const addresses = new Map<string, UnlockHash>()
-    const add = (uh: UnlockHash | undefined) => {
-      if (uh) addresses.set(uh.type + hexKey(uh.hash), uh)
-    }
-    for (const [index, tx] of block.transactions.entries()) {
-      const txId = this.registry.id(tx)
-      addresses.clear()
-      for (const o of tx.coinOutputs) add(conditionUnlockHash(o.condition))
-      for (const o of tx.blockStakeOutputs) add(conditionUnlockHash(o.condition))
-      for (const i of tx.coinInputs) add(spentBy.get(hexKey(i.parentId)))
-      for (const i of tx.blockStakeInputs) add(spentBy.get(hexKey(i.parentId)))
-      write(
-        key(Table.Tx, txId),
-        op === 'put' ? encodeValue(txLocationCodec, { blockId, height, index }) : EMPTY,
-      )
-      for (const uh of addresses.values()) write(addressKey(uh.type, uh.hash, height, txId), EMPTY)
-    }
-    for (const p of block.minerPayouts)
-      write(addressKey(p.unlockHash.type, p.unlockHash.hash, height, blockId), EMPTY)
+  ): Promise<void> {
+    const diff = await revertDiff(buf, id, height)
+    for (const indexer of this.indexers) indexer.index(buf, { block, id, height, diff }, 'del')
   }
 
   /** Waits for pending writes, then closes the store. */
