@@ -1,5 +1,5 @@
-// shared/vectors/tfchain-doc-examples.json: values from documentation. The *_STALE hexes are negative
-// examples: they must be rejected (auth-coin) or are out of scope (3Bot).
+// test/vectors/data/tfchain-doc-examples.json (copied from shared/vectors): values from documentation. The
+// *_STALE hexes are negative examples: they must be rejected (auth-coin) or are out of scope (3Bot).
 import { expect } from 'vitest'
 import { nobleEd25519 } from '../../../consensus/crypto/ed25519.js'
 import { nodeEd25519 } from '../../../consensus/crypto/ed25519.node.js'

@@ -1,5 +1,6 @@
-// shared/vectors/tfchain-erc20.json: ERC20 (208–210) is out of scope (DESIGN §2). The addresses that the
-// v210 JSON derives from its public key are plain checks of what we have, so they are checked first.
+// test/vectors/data/tfchain-erc20.json (copied from shared/vectors): ERC20 (208–210) is out of scope (DESIGN
+// §2). The addresses that the v210 JSON derives from its public key are plain checks of what we have, so they
+// are checked first.
 import { expect } from 'vitest'
 import { blake2b256 } from '../../../consensus/crypto/hash.js'
 import { encode } from '../../../consensus/encoding/codec.js'

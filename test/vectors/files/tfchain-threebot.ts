@@ -1,5 +1,6 @@
-// shared/vectors/tfchain-threebot.json: 3Bot (144–146) is out of scope (DESIGN §2). What these vectors
-// state about primitives we do have (the test key pair, public key encodings) is checked before deferring.
+// test/vectors/data/tfchain-threebot.json (copied from shared/vectors): 3Bot (144–146) is out of scope
+// (DESIGN §2). What these vectors state about primitives we do have (the test key pair, public key encodings)
+// is checked before deferring.
 import { expect } from 'vitest'
 import { nobleEd25519 } from '../../../consensus/crypto/ed25519.js'
 import { nodeEd25519 } from '../../../consensus/crypto/ed25519.node.js'
