@@ -1,14 +1,12 @@
-// Loads the reference chains of ../shared/vectors/oracle-chain.json with their network definitions.
-import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+// Loads the reference chains of test/vectors/data/oracle-chain.json with their network definitions: for
+// tests of byte-exact reference behaviour (IDs, targets); a test that needs any valid chain uses
+// generatedChain() of ./devchain.ts.
 import { fromHex } from '../../consensus/encoding/hex.js'
 import type { ChainDefinition } from '../../consensus/params/chain.js'
 import { preset } from '../../consensus/params/presets.js'
 import { type Block, BlockCodec } from '../../consensus/types/block.js'
 import { coreRegistry } from '../../consensus/types/registry.js'
-
-const file = fileURLToPath(new URL('../../../shared/vectors/oracle-chain.json', import.meta.url))
-export const hasOracleChains = existsSync(file)
+import { loadVectorFile } from '../vectors/framework.js'
 
 export interface OracleBlock {
   readonly height: number
@@ -31,7 +29,7 @@ export interface OracleChain {
 /** Chain A (rivchain devnet, 40 blocks) and chain B (stake modifier delay 20, 300 blocks). */
 export function loadOracleChains(): OracleChain[] {
   const codec = new BlockCodec(coreRegistry())
-  const data = JSON.parse(readFileSync(file, 'utf8'))
+  const data = loadVectorFile('oracle-chain.json')
   return data.vectors.map((v: any) => {
     const base = preset('rivchain-devnet')
     const delay = v.name.startsWith('chain-B') ? 20 : base.constants.stakeModifierDelay

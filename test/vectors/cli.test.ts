@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { stringifyJson } from '../../consensus/encoding/json.js'
 import { runCli } from '../utils/cli.js'
-import { hasVectorsDir, loadVectorFile } from './framework.js'
+import { loadVectorFile } from './framework.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'blockstake-cli-vectors-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -21,8 +21,7 @@ async function inspect(input: string): Promise<any> {
   return JSON.parse(r.out)
 }
 
-const suite = hasVectorsDir ? describe : describe.skip
-suite('blockstake tx inspect against the vectors', () => {
+describe('blockstake tx inspect against the vectors', () => {
   it('oracle-transactions.json: ID, output IDs and binary from the JSON and from the hex', async () => {
     for (const v of loadVectorFile('oracle-transactions.json').vectors) {
       const e = v.expected
@@ -62,7 +61,7 @@ suite('blockstake tx inspect against the vectors', () => {
   })
 })
 
-suite('blockstake keys derive against the vectors', () => {
+describe('blockstake keys derive against the vectors', () => {
   it('oracle-keys.json: mnemonic, seed, public keys and addresses', async () => {
     for (const v of loadVectorFile('oracle-keys.json').vectors) {
       if (!v.name!.startsWith('wallet-seed-')) continue

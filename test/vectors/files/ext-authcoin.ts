@@ -1,4 +1,4 @@
-// The `ext-authcoin-*` vectors of shared/vectors/rivine-transactions.json (Rivine's authcointx tests, whose
+// The `ext-authcoin-*` vectors of test/vectors/data/rivine-transactions.json (Rivine's authcointx tests, whose
 // controllers are registered WITHOUT RequireMinerFees): binary and JSON round trips of versions 176/177.
 import { expect } from 'vitest'
 import { fromHex, toHex } from '../../../consensus/encoding/hex.js'

@@ -1,5 +1,6 @@
-// shared/vectors/oracle-blocks.json: blocks built from oracle-transactions.json's signed transactions —
-// siabin, rivbin, JSON, header, ID, merkle leaves and root, payout IDs, fees, transaction IDs.
+// test/vectors/data/oracle-blocks.json (copied from shared/vectors): blocks built from
+// oracle-transactions.json's signed transactions — siabin, rivbin, JSON, header, ID, merkle leaves and root,
+// payout IDs, fees, transaction IDs.
 import { expect } from 'vitest'
 import { blake2b256 } from '../../../consensus/crypto/hash.js'
 import { fromHex, toHex, utf8 } from '../../../consensus/encoding/hex.js'

@@ -1,8 +1,8 @@
-// shared/vectors/oracle-chain.json: two whole chains accepted by the reference consensus on the rivchain
-// devnet genesis. Per block, everything that needs no PoBS or chain state: siabin decode/re-encode, JSON,
-// ID, parent links, timestamps, the creator's respend (signature re-derived with devnet/25) and payouts,
-// and every input's signature against its parent output in the chain. Targets, stake modifiers, kernel
-// hashes and the replay itself are the consensus engine's.
+// test/vectors/data/oracle-chain.json (copied from shared/vectors): two whole chains accepted by the
+// reference consensus on the rivchain devnet genesis. Per block, everything that needs no PoBS or chain
+// state: siabin decode/re-encode, JSON, ID, parent links, timestamps, the creator's respend (signature
+// re-derived with devnet/25) and payouts, and every input's signature against its parent output in the chain.
+// Targets, stake modifiers, kernel hashes and the replay itself are the consensus engine's.
 import { expect } from 'vitest'
 import { bytesToBigint, fromHex, toHex } from '../../../consensus/encoding/hex.js'
 import { stringifyJson } from '../../../consensus/encoding/json.js'

@@ -1,6 +1,6 @@
-// shared/vectors/oracle-conditions.json: every condition type in JSON, siabin and rivbin, its body, its
-// unlock hash and standardness; multisig unlock hash leaves; the atomic swap secret fixture
-// (spec/rivine.md §3.1–3.4, §8).
+// test/vectors/data/oracle-conditions.json (copied from shared/vectors): every condition type in JSON, siabin
+// and rivbin, its body, its unlock hash and standardness; multisig unlock hash leaves; the atomic swap secret
+// fixture (spec/rivine.md §3.1–3.4, §8).
 import { expect } from 'vitest'
 import { blake2b256, sha256 } from '../../../consensus/crypto/hash.js'
 import { merkleRoot } from '../../../consensus/crypto/merkle.js'

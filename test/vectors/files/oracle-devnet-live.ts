@@ -1,7 +1,8 @@
-// shared/vectors/oracle-devnet-live.json: the 21 sampled blocks of a live reference devnet (rivchain example with
-// the auth-coin extension). Per block: JSON → block, siabin, rivbin, header, ID, merkle leaves and root,
-// payout and transaction IDs, and the signatures of every input whose parent output is in the file. The PoBS
-// fields (stake modifier, kernel hash, target, difficulty) belong to the consensus engine.
+// test/vectors/data/oracle-devnet-live.json (copied from shared/vectors): the 21 sampled blocks of a live
+// reference devnet (rivchain example with the auth-coin extension). Per block: JSON → block, siabin, rivbin,
+// header, ID, merkle leaves and root, payout and transaction IDs, and the signatures of every input whose
+// parent output is in the file. The PoBS fields (stake modifier, kernel hash, target, difficulty) belong to
+// the consensus engine.
 import { expect } from 'vitest'
 import { bytesToBigint, fromHex, toHex } from '../../../consensus/encoding/hex.js'
 import {

@@ -1,5 +1,5 @@
-// shared/vectors/oracle-encoding.json: currency in both codecs, JSON and coin strings; primitive
-// siabin/rivbin encodings; rivbin length prefixes (spec/rivine.md §1, §7.5).
+// test/vectors/data/oracle-encoding.json (copied from shared/vectors): currency in both codecs, JSON and coin
+// strings; primitive siabin/rivbin encodings; rivbin length prefixes (spec/rivine.md §1, §7.5).
 import { expect } from 'vitest'
 import {
   array,

@@ -1,6 +1,7 @@
-// shared/vectors/oracle-genesis.json: each genesis block built from its constants (spec §5.5) — block
-// encodings, ID, merkle root, genesis transaction and output IDs, root target and start difficulty — and,
-// where we ship a preset for the network, the preset's genesis and constants against the reference's.
+// test/vectors/data/oracle-genesis.json (copied from shared/vectors): each genesis block built from its
+// constants (spec §5.5) — block encodings, ID, merkle root, genesis transaction and output IDs, root target
+// and start difficulty — and, where we ship a preset for the network, the preset's genesis and constants
+// against the reference's.
 import { expect } from 'vitest'
 import { fromHex, toHex } from '../../../consensus/encoding/hex.js'
 import { stringifyJson } from '../../../consensus/encoding/json.js'

@@ -1,4 +1,5 @@
-// shared/vectors/oracle-keys.json: seed ↔ mnemonic and seed + index → key → address (spec/rivine.md §7).
+// test/vectors/data/oracle-keys.json (copied from shared/vectors): seed ↔ mnemonic and seed + index → key →
+// address (spec/rivine.md §7).
 import { expect } from 'vitest'
 import { type Ed25519, nobleEd25519 } from '../../../consensus/crypto/ed25519.js'
 import { nodeEd25519 } from '../../../consensus/crypto/ed25519.node.js'

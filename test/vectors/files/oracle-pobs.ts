@@ -1,5 +1,6 @@
-// shared/vectors/oracle-pobs.json: stake modifiers below genesis, PoBS kernel hashes and the kernel
-// inequality at the rivchain devnet's root target, and targets from difficulties (spec §6.1–6.3).
+// test/vectors/data/oracle-pobs.json (copied from shared/vectors): stake modifiers below genesis, PoBS kernel
+// hashes and the kernel inequality at the rivchain devnet's root target, and targets from difficulties (spec
+// §6.1–6.3).
 import { expect } from 'vitest'
 import { bytesToBigint, fromHex, toHex } from '../../../consensus/encoding/hex.js'
 import { kernelHash, kernelMeetsTarget, stakeModifier } from '../../../consensus/pobs/kernel.js'

@@ -1,6 +1,7 @@
-// shared/vectors/oracle-transactions.json: fully signed v1/v0 transactions from the reference (JSON, siabin,
-// rivbin, ID and its preimage, output IDs, every signature with its extras, preimage and hash), re-signed
-// here from the unsigned form with the oracle wallets' keys, and validated against the given parents.
+// test/vectors/data/oracle-transactions.json (copied from shared/vectors): fully signed v1/v0 transactions
+// from the reference (JSON, siabin, rivbin, ID and its preimage, output IDs, every signature with its extras,
+// preimage and hash), re-signed here from the unsigned form with the oracle wallets' keys, and validated
+// against the given parents.
 import { expect } from 'vitest'
 import { blake2b256 } from '../../../consensus/crypto/hash.js'
 import { Reader, Writer } from '../../../consensus/encoding/codec.js'

@@ -1,5 +1,6 @@
-// shared/vectors/rivine-blocks-consensus.json: block IDs, real tfchain blocks (binary and explorer JSON),
-// the target arithmetic of spec §6.3 (existing pure functions) and the generic merkle leaf count.
+// test/vectors/data/rivine-blocks-consensus.json (copied from shared/vectors): block IDs, real tfchain blocks
+// (binary and explorer JSON), the target arithmetic of spec §6.3 (existing pure functions) and the generic
+// merkle leaf count.
 import { expect } from 'vitest'
 import { blake2b256 } from '../../../consensus/crypto/hash.js'
 import { calculateLeaves } from '../../../consensus/crypto/merkle.js'

@@ -1,5 +1,6 @@
-// shared/vectors/rivine-conditions-fulfillments.json: condition and fulfillment proxies in both codecs
-// and JSON, v0 unlockers, time lock fulfillability, secret strings (spec/rivine.md §3.4–3.5, §4.2–4.3).
+// test/vectors/data/rivine-conditions-fulfillments.json (copied from shared/vectors): condition and
+// fulfillment proxies in both codecs and JSON, v0 unlockers, time lock fulfillability, secret strings
+// (spec/rivine.md §3.4–3.5, §4.2–4.3).
 import { expect } from 'vitest'
 import { decode, encode, type Format } from '../../../consensus/encoding/codec.js'
 import { DecodeError } from '../../../consensus/encoding/errors.js'

@@ -1,5 +1,5 @@
-// shared/vectors/rivine-encoding.json: siabin/rivbin primitives, test structs, currency and nil proxies
-// (spec/rivine.md §1).
+// test/vectors/data/rivine-encoding.json (copied from shared/vectors): siabin/rivbin primitives, test
+// structs, currency and nil proxies (spec/rivine.md §1).
 import { expect } from 'vitest'
 import {
   array,

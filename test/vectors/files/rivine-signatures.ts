@@ -1,5 +1,6 @@
-// shared/vectors/rivine-signatures.json: signature-hash preimage templates of v1 and v0 inputs (spec §2.8),
-// rebuilt byte for byte with the placeholders derived here, and the six deterministic v0 signatures.
+// test/vectors/data/rivine-signatures.json (copied from shared/vectors): signature-hash preimage templates of
+// v1 and v0 inputs (spec §2.8), rebuilt byte for byte with the placeholders derived here, and the six
+// deterministic v0 signatures.
 import { expect } from 'vitest'
 import { blake2b256, sha256 } from '../../../consensus/crypto/hash.js'
 import { encode } from '../../../consensus/encoding/codec.js'

@@ -1,6 +1,6 @@
-// shared/vectors/rivine-transactions.json: v0/v1 binary and JSON codecs, transaction and output IDs,
-// the legacy (v0) compatibility cases with real signatures, short IDs, the coin output sum, unknown
-// versions; the auth-coin extension examples are checked by ./ext-authcoin.ts.
+// test/vectors/data/rivine-transactions.json (copied from shared/vectors): v0/v1 binary and JSON codecs,
+// transaction and output IDs, the legacy (v0) compatibility cases with real signatures, short IDs, the coin
+// output sum, unknown versions; the auth-coin extension examples are checked by ./ext-authcoin.ts.
 import { expect } from 'vitest'
 import { type Ed25519, nobleEd25519 } from '../../../consensus/crypto/ed25519.js'
 import { nodeEd25519 } from '../../../consensus/crypto/ed25519.node.js'

@@ -1,5 +1,6 @@
-// shared/vectors/rivine-unlockhash-addresses.json: address strings and checksums, binary unlock hashes,
-// sort order, public key → address, mnemonic → address (spec/rivine.md §3.1–3.3, §7).
+// test/vectors/data/rivine-unlockhash-addresses.json (copied from shared/vectors): address strings and
+// checksums, binary unlock hashes, sort order, public key → address, mnemonic → address (spec/rivine.md
+// §3.1–3.3, §7).
 import { expect } from 'vitest'
 import { blake2b256 } from '../../../consensus/crypto/hash.js'
 import { decode, encode } from '../../../consensus/encoding/codec.js'

@@ -1,5 +1,5 @@
-// shared/vectors/rivine-wallet-currency.json: mnemonic → address, the devnet genesis owner, coin strings
-// and currency strings (spec/rivine.md §7, §4.3, §7.5).
+// test/vectors/data/rivine-wallet-currency.json (copied from shared/vectors): mnemonic → address, the devnet
+// genesis owner, coin strings and currency strings (spec/rivine.md §7, §4.3, §7.5).
 import { expect } from 'vitest'
 import { DecodeError } from '../../../consensus/encoding/errors.js'
 import { parseJson } from '../../../consensus/encoding/json.js'

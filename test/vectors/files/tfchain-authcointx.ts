@@ -1,5 +1,6 @@
-// shared/vectors/tfchain-authcointx.json: v176/v177 round trips (Rivine's authcointx tests, controllers
-// WITHOUT RequireMinerFees) and the core v1 examples copied into those tests, with their Go struct literals.
+// test/vectors/data/tfchain-authcointx.json (copied from shared/vectors): v176/v177 round trips (Rivine's
+// authcointx tests, controllers WITHOUT RequireMinerFees) and the core v1 examples copied into those tests,
+// with their Go struct literals.
 import { expect } from 'vitest'
 import { DecodeError } from '../../../consensus/encoding/errors.js'
 import { fromHex, fromUtf8, toHex } from '../../../consensus/encoding/hex.js'

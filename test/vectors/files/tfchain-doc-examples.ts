@@ -1,5 +1,5 @@
-// shared/vectors/tfchain-doc-examples.json: values from documentation. The *_STALE hexes are negative
-// examples: they must be rejected (auth-coin) or are out of scope (3Bot).
+// test/vectors/data/tfchain-doc-examples.json (copied from shared/vectors): values from documentation. The
+// *_STALE hexes are negative examples: rejected (auth-coin) or refused as reserved versions (3Bot).
 import { expect } from 'vitest'
 import { nobleEd25519 } from '../../../consensus/crypto/ed25519.js'
 import { nodeEd25519 } from '../../../consensus/crypto/ed25519.node.js'
@@ -16,7 +16,8 @@ import { parsePublicKey } from '../../../consensus/types/publickey.js'
 import { coreRegistry } from '../../../consensus/types/registry.js'
 import { parseUnlockHash, unlockHashToString } from '../../../consensus/types/unlockhash.js'
 import { deriveKey, mnemonicToSeed } from '../../../wallet/index.js'
-import { later, type Outcome, type Vector } from '../framework.js'
+import type { Outcome, Vector } from '../framework.js'
+import { expectBinaryRefused } from '../reserved.js'
 
 const tfchain = coreRegistry()
   .with(...mintingTransactionTypes({ format: 'sia', requireMinerFees: true }))
@@ -68,10 +69,9 @@ export function handle(v: Vector): Outcome {
     case 'doc-3bot-v145-hex-STALE':
     case 'doc-3bot-v146-hex-STALE': {
       expect(v.expected.decodes_with_current_code).toBe(false)
-      // what we can say without the 3Bot types: no registry of ours takes these versions
-      const bin = fromHex(v.input.hex)
-      expect(decodeError(() => tfchain.decode(bin)).code).toBe('unknown-type')
-      return later('out of scope: 3Bot/ERC20 (DESIGN §2)')
+      // 3Bot is out of scope (DESIGN §2): every registry of ours refuses the version, naming it
+      expectBinaryRefused(v.input.hex, Number(/-v(\d+)-/.exec(v.id)![1]))
+      return undefined
     }
     case 'doc-authcointx-v176-hex-STALE':
     case 'doc-authcointx-v177-hex-STALE':

@@ -1,6 +1,6 @@
-// shared/vectors/tfchain-minting.json: signed devnet v128/v129 (tfchain options: Sia bodies,
-// RequireMinerFees), the doc hexes, the JSON examples with their Go struct literals, the nonce JSON forms
-// and the mint-condition variants of TestSignMinterDefinitionTransactionExtension.
+// test/vectors/data/tfchain-minting.json (copied from shared/vectors): signed devnet v128/v129 (tfchain
+// options: Sia bodies, RequireMinerFees), the doc hexes, the JSON examples with their Go struct literals, the
+// nonce JSON forms and the mint-condition variants of TestSignMinterDefinitionTransactionExtension.
 import { expect } from 'vitest'
 import { type Ed25519, nobleEd25519 } from '../../../consensus/crypto/ed25519.js'
 import { nodeEd25519 } from '../../../consensus/crypto/ed25519.node.js'

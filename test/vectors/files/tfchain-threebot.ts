@@ -1,25 +1,30 @@
-// shared/vectors/tfchain-threebot.json: 3Bot (144–146) is out of scope (DESIGN §2). What these vectors
-// state about primitives we do have (the test key pair, public key encodings) is checked before deferring.
+// test/vectors/data/tfchain-threebot.json (copied from shared/vectors): 3Bot (144–146) is out of scope
+// (DESIGN §2) and its versions are reserved. Each vector checks what our code does with it: its
+// transactions (binary, JSON, in a block) are refused with an 'unknown-type' DecodeError naming the version
+// under every registry we build (../reserved.ts); the 3Bot-only structures (names, addresses, records,
+// timestamps, fees) assert the reservation of the versions that would carry them; and what the vectors
+// state about primitives we do have (the test key pair, public keys, addresses) is checked as usual.
 import { expect } from 'vitest'
 import { nobleEd25519 } from '../../../consensus/crypto/ed25519.js'
 import { nodeEd25519 } from '../../../consensus/crypto/ed25519.node.js'
 import { decode, encode } from '../../../consensus/encoding/codec.js'
-import { DecodeError } from '../../../consensus/encoding/errors.js'
 import { fromHex, toHex } from '../../../consensus/encoding/hex.js'
 import { parseJson } from '../../../consensus/encoding/json.js'
-import { authCoinTransactionTypes } from '../../../consensus/extensions/authcointx/index.js'
-import { mintingTransactionTypes } from '../../../consensus/extensions/minting/index.js'
 import { publicKeyUnlockHash } from '../../../consensus/types/conditions.js'
 import { parsePublicKey, publicKeyCodec, publicKeyToString } from '../../../consensus/types/publickey.js'
-import { coreRegistry } from '../../../consensus/types/registry.js'
-import { unlockHashToString } from '../../../consensus/types/unlockhash.js'
-import { later, type Outcome, type Vector } from '../framework.js'
+import { parseUnlockHash, unlockHashToString } from '../../../consensus/types/unlockhash.js'
+import type { Outcome, Vector } from '../framework.js'
+import {
+  expectBinaryRefused,
+  expectBlockRefused,
+  expectJsonRefused,
+  expectReserved,
+  THREEBOT_VERSIONS,
+} from '../reserved.js'
 
-const OUT_OF_SCOPE = 'out of scope: 3Bot/ERC20 (DESIGN §2)'
 const verifiers = [nobleEd25519, nodeEd25519]
-const tfchain = coreRegistry()
-  .with(...mintingTransactionTypes({ format: 'sia', requireMinerFees: true }))
-  .with(...authCoinTransactionTypes({ requireMinerFees: true }))
+/** The public key the unique-signature templates put in for `%[1]s` (the test key pair's). */
+const TEST_PUBLIC_KEY = 'ed25519:d285f92d6d449d9abb27f4c6cf82713cec0696d62b8c123f1627e054dc6d7780'
 
 /** A public key string survives parsing and both binary codecs. */
 function checkPublicKey(text: string): void {
@@ -29,18 +34,23 @@ function checkPublicKey(text: string): void {
     expect(publicKeyToString(decode(publicKeyCodec, encode(publicKeyCodec, pk, format), format))).toBe(text)
 }
 
-const DEFERRED = new Set([
-  '3bot-registration-json-id-stability',
-  '3bot-unique-signatures-BotRegistration',
-  '3bot-unique-signatures-BotRecordUpdate',
-  '3bot-unique-signatures-BotNameTransfer',
+const TEMPLATE_VERSIONS: Record<string, number> = {
+  '3bot-unique-signatures-BotRegistration': 144,
+  '3bot-unique-signatures-BotRecordUpdate': 145,
+  '3bot-unique-signatures-BotNameTransfer': 146,
+}
+
+/** An address string survives parsing and formatting. */
+const checkAddress = (text: string) => expect(unlockHashToString(parseUnlockHash(text))).toBe(text)
+
+/** Structures only 3Bot transactions carry: all we can assert is that those versions stay reserved. */
+const THREEBOT_ONLY = new Set([
   '3bot-ValidateUniquenessOfNetworkAddresses_Correct',
   '3bot-ValidateUniquenessOfNetworkAddresses_Error',
   '3bot-ValidateUniquenessOfBotNames_Correct',
   '3bot-ValidateUniquenessOfBotNames_Error',
   '3bot-valid-bot-names',
   '3bot-botid-invalid-strings',
-  '3bot-record-json',
   '3bot-name-sortedset-json',
   '3bot-name-sortedset-rivbin',
   '3bot-name-sortedset-raw',
@@ -77,26 +87,42 @@ export function handle(v: Vector): Outcome {
       return undefined
     }
     case '3bot-registration-outdated-binary-format':
+      expectBinaryRefused(v.input.hex, 144)
+      return undefined
+    case '3bot-registration-json-id-stability':
+      expectJsonRefused(v.input.json, 144)
+      return undefined
     case '3bot-registration-in-block': {
-      // without the 3Bot types, version 144 is unknown to our tfchain registry
-      const hex: string = v.input.hex ?? ''
-      if (hex) {
-        const err = (() => {
-          try {
-            tfchain.decode(fromHex(hex))
-          } catch (e) {
-            return e
-          }
-        })()
-        expect(err).toBeInstanceOf(DecodeError)
-      }
-      return later(OUT_OF_SCOPE)
+      // a block carrying a v144 is refused as a whole, naming the transaction
+      expect(v.input.transaction_index).toBe(1)
+      expectBlockRefused(v.input.block_hex_siabin, 1, 144)
+      expectJsonRefused(v.expected.transaction_json, 144)
+      return undefined
+    }
+    case '3bot-unique-signatures-BotRegistration':
+    case '3bot-unique-signatures-BotRecordUpdate':
+    case '3bot-unique-signatures-BotNameTransfer': {
+      const json = (v.input.json_template as string).replaceAll('%[1]s', TEST_PUBLIC_KEY)
+      const version = (parseJson(json) as { version: number }).version
+      expect(version).toBe(TEMPLATE_VERSIONS[id])
+      checkPublicKey(TEST_PUBLIC_KEY)
+      expectJsonRefused(json, version)
+      return undefined
     }
     case '3bot-registration-signed-devnet': {
       checkPublicKey(v.input.bot_public_key)
-      const tx = parseJson(v.input.json) as { data: { identification: { publickey: string } } }
+      const tx = parseJson(v.input.json) as {
+        data: {
+          identification: { publickey: string }
+          coininputs: { fulfillment: { data: { publickey: string } } }[]
+          refundcoinoutput: { condition: { data: { unlockhash: string } } }
+        }
+      }
       expect(tx.data.identification.publickey).toBe(v.input.bot_public_key)
-      return later(OUT_OF_SCOPE)
+      checkPublicKey(tx.data.coininputs[0]!.fulfillment.data.publickey)
+      checkAddress(tx.data.refundcoinoutput.condition.data.unlockhash)
+      expectJsonRefused(v.input.json, 144)
+      return undefined
     }
     case '3bot-pubkey-signature-pair': {
       const pair = parseJson(v.input.json) as { publickey: string; signature: string }
@@ -105,7 +131,13 @@ export function handle(v: Vector): Outcome {
       expect(toHex(encode(publicKeyCodec, parsePublicKey(pair.publickey), 'rivbin'))).toBe(
         `01${pair.publickey.slice('ed25519:'.length)}`,
       )
-      return later(OUT_OF_SCOPE)
+      expectReserved(THREEBOT_VERSIONS)
+      return undefined
+    }
+    case '3bot-record-json': {
+      checkPublicKey((parseJson(v.input.json) as { publickey: string }).publickey)
+      expectReserved(THREEBOT_VERSIONS)
+      return undefined
     }
     case '3bot-record-minimal-binary': {
       // bytes 5+6 (after id and paired length) .. : the IPv4 address, then the rivbin public key
@@ -113,7 +145,8 @@ export function handle(v: Vector): Outcome {
       const pkPart = v.input.annotated_parts[3].hex as string
       expect(toHex(bin)).toContain(pkPart.toLowerCase())
       expect(publicKeyToString(decode(publicKeyCodec, fromHex(pkPart), 'rivbin'))).toBe(v.expected.publickey)
-      return later(OUT_OF_SCOPE)
+      expectReserved(THREEBOT_VERSIONS)
+      return undefined
     }
     case '3bot-tx-versions': {
       expect(v.expected).toEqual({
@@ -121,12 +154,13 @@ export function handle(v: Vector): Outcome {
         BotRecordUpdate: '0x91',
         BotNameTransfer: '0x92',
       })
-      // reserved: none of our extension types takes these numbers
-      for (const version of [0x90, 0x91, 0x92]) expect(tfchain.has(version)).toBe(false)
-      return later(OUT_OF_SCOPE)
+      expect(THREEBOT_VERSIONS).toEqual([0x90, 0x91, 0x92])
+      expectReserved(THREEBOT_VERSIONS)
+      return undefined
     }
     default:
-      if (DEFERRED.has(id)) return later(OUT_OF_SCOPE)
-      throw new Error(`tfchain-threebot: unknown vector ${id}`)
+      if (!THREEBOT_ONLY.has(id)) throw new Error(`tfchain-threebot: unknown vector ${id}`)
+      expectReserved(THREEBOT_VERSIONS)
+      return undefined
   }
 }

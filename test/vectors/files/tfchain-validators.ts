@@ -1,6 +1,6 @@
-// shared/vectors/tfchain-validators.json: tfchain's miner-fee rules per network and height. The verdicts
-// need the tfchain network rules and the spent output in chain state (the consensus engine's work); here
-// every codec, address, balance and signature part of the vectors is checked.
+// test/vectors/data/tfchain-validators.json (copied from shared/vectors): tfchain's miner-fee rules per
+// network and height. The verdicts need the tfchain network rules and the spent output in chain state (the
+// consensus engine's work); here every codec, address, balance and signature part of the vectors is checked.
 import { expect } from 'vitest'
 import { nobleEd25519 } from '../../../consensus/crypto/ed25519.js'
 import { nodeEd25519 } from '../../../consensus/crypto/ed25519.node.js'

@@ -1,7 +1,5 @@
 // consensus/params: every preset round-trips through its JSON file form, reference presets reproduce the
-// reference genesis blocks (shared/vectors), and chain files are validated field by field (DESIGN §3).
-import { existsSync, readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+// reference genesis blocks (test/vectors/data), and chain files are validated field by field (DESIGN §3).
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from '../../../../consensus/encoding/hex.js'
 import { parseJson, stringifyJson } from '../../../../consensus/encoding/json.js'
@@ -25,30 +23,24 @@ import { preset, presetNames } from '../../../../consensus/params/presets.js'
 import { targetToBytes } from '../../../../consensus/pobs/target.js'
 import { BlockCodec } from '../../../../consensus/types/block.js'
 import { conditionToJson } from '../../../../consensus/types/conditions.js'
+import { loadVectorFile } from '../../../vectors/framework.js'
 
 // ---- vectors ----------------------------------------------------------------------------------
 
 type Json = any
 
-/** A vector file of shared/vectors, or undefined (with a one-line notice) when it is not there. */
-function vectorFile(name: string): Json | undefined {
-  const url = new URL(`../../../../../shared/vectors/${name}`, import.meta.url)
-  if (!existsSync(fileURLToPath(url))) {
-    console.info(`presets.test: ${name} not found, skipping its checks`)
-    return undefined
-  }
-  return JSON.parse(readFileSync(url, 'utf8'))
+/** A vector of a test/vectors/data file by id; a missing file or vector fails the test file. */
+function vector(file: Json, id: string): Json {
+  const v = file.vectors.find((v: Json) => v.id === id || v.name === id)
+  if (!v) throw new Error(`no vector ${id} in test/vectors/data`)
+  return v
 }
 
-function vector(file: Json | undefined, id: string): Json | undefined {
-  return file?.vectors.find((v: Json) => v.id === id || v.name === id)
-}
-
-const oracleGenesis = vectorFile('oracle-genesis.json')
-const blocksConsensus = vectorFile('rivine-blocks-consensus.json')
-const minting = vectorFile('tfchain-minting.json')
-const authcoin = vectorFile('tfchain-authcointx.json')
-const threebot = vectorFile('tfchain-threebot.json')
+const oracleGenesis = loadVectorFile('oracle-genesis.json')
+const blocksConsensus = loadVectorFile('rivine-blocks-consensus.json')
+const minting = loadVectorFile('tfchain-minting.json')
+const authcoin = loadVectorFile('tfchain-authcointx.json')
+const threebot = loadVectorFile('tfchain-threebot.json')
 
 const genesisId = (def: ChainDefinition): string =>
   toHex(new BlockCodec(registryFor(def)).id(genesisBlock(def)))
@@ -92,7 +84,6 @@ describe('presets', () => {
   ]
   it.each(reference)('%s has the genesis ID and root target of oracle-genesis %s', (name, id) => {
     const v = vector(oracleGenesis, id)
-    if (!v) return
     const def = preset(name)
     expect(genesisId(def)).toBe(v.expected.id)
     if (v.expected.root_target)
@@ -103,7 +94,6 @@ describe('presets', () => {
 describe('tfchain presets', () => {
   it('tfchain-testnet is the genesis block of blockid-tfchain-genesis (and of the height-1 block)', () => {
     const v = vector(blocksConsensus, 'blockid-tfchain-genesis')
-    if (!v) return
     // The vector is labelled "standard net" by its Rivine test, but its block is GetTestnetGenesis():
     // timestamp 1519200000, 100M TFT and 3000 BS to 01fc8714…, v0 (docs/presets.md).
     const def = preset('tfchain-testnet')
@@ -111,7 +101,6 @@ describe('tfchain presets', () => {
     expect(genesisId(def)).toBe(v.expected.block_id)
     expect(genesisId(preset('tfchain-standard'))).not.toBe(v.expected.block_id)
     const next = vector(blocksConsensus, 'blockid-tfchain-height1')
-    if (!next) return
     expect(next.input.block.parent_id).toBe(genesisId(def))
     const reg = registryFor(def)
     expect(next.input.block.transactions[0].blockstake_inputs[0].parent_id).toBe(
@@ -133,7 +122,6 @@ describe('tfchain presets', () => {
 
   it('tfchain-devnet spends its genesis coin output in the reference devnet block of the 3Bot tests', () => {
     const v = vector(threebot, '3bot-registration-in-block')
-    if (!v) return
     const def = preset('tfchain-devnet')
     const spent = JSON.parse(v.expected.transaction_json).data.coininputs[0].parentid
     expect(toHex(registryFor(def).coinOutputId(genesisTransaction(def), 0))).toBe(spent)
@@ -174,31 +162,27 @@ describe('tfchain presets', () => {
   it('registryFor(tfchain-standard) decodes the v128 (siabin) and v176 (rivbin) vectors', () => {
     const reg = registryFor(preset('tfchain-standard'))
     const md = vector(minting, 'minting-minterdefinition-v128-devnet-signed')
-    if (md) {
-      const hex = md.expected.doc_binary_hex
-      const tx = reg.decode(fromHex(hex))
-      expect(tx.version).toBe(128)
-      expect(toHex(reg.encode(tx))).toBe(hex)
-      expect(reg.fromJson(parseJson(md.input.json)).minerFees).toEqual(tx.minerFees)
-      // Rivine's default (rivbin) minting reads the same bytes differently
-      const rivbin = viaText(preset('tfchain-standard')) as Json
-      rivbin.extensions = {
-        ...rivbin.extensions,
-        minting: { ...rivbin.extensions.minting, encoding: 'rivbin' },
-      }
-      const other = registryFor(parseChainDefinitionWithExtensions(rivbin))
-      let reread: string | undefined
-      try {
-        reread = toHex(other.encode(other.decode(fromHex(hex))))
-      } catch {}
-      expect(reread).not.toBe(hex)
+    const hex = md.expected.doc_binary_hex
+    const tx = reg.decode(fromHex(hex))
+    expect(tx.version).toBe(128)
+    expect(toHex(reg.encode(tx))).toBe(hex)
+    expect(reg.fromJson(parseJson(md.input.json)).minerFees).toEqual(tx.minerFees)
+    // Rivine's default (rivbin) minting reads the same bytes differently
+    const rivbin = viaText(preset('tfchain-standard')) as Json
+    rivbin.extensions = {
+      ...rivbin.extensions,
+      minting: { ...rivbin.extensions.minting, encoding: 'rivbin' },
     }
+    const other = registryFor(parseChainDefinitionWithExtensions(rivbin))
+    let reread: string | undefined
+    try {
+      reread = toHex(other.encode(other.decode(fromHex(hex))))
+    } catch {}
+    expect(reread).not.toBe(hex)
     const au = vector(authcoin, 'authcointx-binary-roundtrip-v176')
-    if (au) {
-      const tx = reg.decode(fromHex(au.input.hex))
-      expect(tx.version).toBe(176)
-      expect(toHex(reg.encode(tx))).toBe(au.expected.binary_roundtrip_hex)
-    }
+    const auth = reg.decode(fromHex(au.input.hex))
+    expect(auth.version).toBe(176)
+    expect(toHex(reg.encode(auth))).toBe(au.expected.binary_roundtrip_hex)
   })
 })
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { toHex } from '../../../../consensus/encoding/hex.js'
+import type { ChainDefinition } from '../../../../consensus/params/chain.js'
 import { preset } from '../../../../consensus/params/presets.js'
 import type { Block } from '../../../../consensus/types/block.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
@@ -12,7 +13,8 @@ import { Chain } from '../../../../node/chain/chain.js'
 import type { KVStore } from '../../../../node/db/kvstore.js'
 import { openLevelStore } from '../../../../node/db/level.js'
 import { createMemoryStore } from '../../../../node/db/memory.js'
-import { hasOracleChains, loadOracleChains, type OracleChain } from '../../../utils/oracle.js'
+import { generatedChain } from '../../../utils/devchain.js'
+import { loadOracleChains } from '../../../utils/oracle.js'
 import { MemoryChain } from '../../../utils/replay.js'
 
 const NOW = () => 1_800_000_000
@@ -26,17 +28,17 @@ const tempDir = () => {
   return d
 }
 
-const open = (oracle: OracleChain, store: KVStore) =>
-  Chain.open({ store, def: oracle.def, registry: coreRegistry(), verifier: nodeEd25519, now: NOW })
+const open = (def: ChainDefinition, store: KVStore) =>
+  Chain.open({ store, def, registry: coreRegistry(), verifier: nodeEd25519, now: NOW })
 
-const suite = hasOracleChains ? describe : describe.skip
-suite('chain: replays of the reference chains', () => {
-  const oracles = hasOracleChains ? loadOracleChains() : []
+/** Any valid chain: 300 generated devnet blocks, each a respend and a fee-paying transfer. */
+const generated = generatedChain({ blocks: 300, transactionsPerBlock: 1 })
 
-  for (const oracle of oracles) {
+describe('chain: replays of the reference chains', () => {
+  for (const oracle of loadOracleChains()) {
     it(`${oracle.name}: every block applies with the reference ID and child target (LevelDB)`, async () => {
       const dir = tempDir()
-      const chain = await open(oracle, await openLevelStore(dir))
+      const chain = await open(oracle.def, await openLevelStore(dir))
       expect(toHex(chain.genesisId)).toBe(oracle.genesisId)
       const reference = new MemoryChain(oracle.def, coreRegistry(), NOW)
       for (const [i, block] of oracle.blocks.entries()) {
@@ -53,18 +55,19 @@ suite('chain: replays of the reference chains', () => {
       expect(toHex(await chain.utxoHash())).toBe(toHex(reference.utxoHash()))
       await chain.close()
       // a restart resumes from the stored tip
-      const again = await open(oracle, await openLevelStore(dir))
+      const again = await open(oracle.def, await openLevelStore(dir))
       expect(toHex(again.tip.id)).toBe(oracle.expected.at(-1)!.id)
       expect(toHex(await again.utxoHash())).toBe(toHex(reference.utxoHash()))
       expect(await again.addBlock(oracle.blocks[5]!)).toMatchObject({ status: 'duplicate' })
       await again.close()
     })
   }
+})
 
+describe('chain: orphans and data directories', () => {
   it('keeps orphans until their parent arrives', async () => {
-    const oracle = oracles[0]!
-    const chain = await open(oracle, createMemoryStore())
-    const [b1, b2, b3] = oracle.blocks
+    const chain = await open(generated.def, createMemoryStore())
+    const [b1, b2, b3] = generated.blocks
     expect((await chain.addBlock(b3!)).status).toBe('orphan')
     expect((await chain.addBlock(b2!)).status).toBe('orphan')
     expect((await chain.addBlock(b1!)).status).toBe('tip')
@@ -74,10 +77,9 @@ suite('chain: replays of the reference chains', () => {
 
   it('refuses a data directory of another chain', async () => {
     const dir = tempDir()
-    await (await open(oracles[0]!, await openLevelStore(dir))).close()
+    await (await open(generated.def, await openLevelStore(dir))).close()
     const store = await openLevelStore(dir)
-    const other = { ...oracles[0]!, def: preset('rivine-devnet') }
-    await expect(open(other, store)).rejects.toThrow(/another chain/)
+    await expect(open(preset('rivine-devnet'), store)).rejects.toThrow(/another chain/)
     await store.close()
   })
 })
@@ -117,7 +119,7 @@ const tampers: Tamper[] = [
   {
     name: 'timestamp below the median',
     code: 'timestamp-too-early',
-    apply: (b) => ({ ...b, timestamp: 1_571_229_000 }),
+    apply: (b) => ({ ...b, timestamp: generated.def.genesis.timestamp - 1 }),
   },
   {
     name: 'timestamp far in the future',
@@ -160,15 +162,13 @@ const tampers: Tamper[] = [
   },
 ]
 
-suite('chain: tampered blocks are rejected with the right code', () => {
-  const oracles = hasOracleChains ? loadOracleChains() : []
+describe('chain: tampered blocks are rejected with the right code', () => {
   const random = rng(20261122)
 
-  it('tampers one field in random blocks of chain B, and the fee of chain A block 3', async () => {
-    const chainB = oracles[1]!
-    const chain = await open(chainB, createMemoryStore())
+  it('tampers one field in random blocks, and the fee of block 3', async () => {
+    const chain = await open(generated.def, createMemoryStore())
     let checked = 0
-    for (const [i, block] of chainB.blocks.entries()) {
+    for (const [i, block] of generated.blocks.entries()) {
       if (random() < 0.15) {
         const t = tampers[Math.floor(random() * 5)]!
         const bad = t.apply(block)
@@ -187,63 +187,57 @@ suite('chain: tampered blocks are rejected with the right code', () => {
     expect(checked).toBeGreaterThan(20)
     await chain.close()
 
-    const chainA = oracles[0]!
-    const a = await open(chainA, createMemoryStore())
-    for (const block of chainA.blocks.slice(0, 2)) await a.addBlock(block)
-    const bad = tampers[5]!.apply(chainA.blocks[2]!)!
+    const a = await open(generated.def, createMemoryStore())
+    for (const block of generated.blocks.slice(0, 2)) await a.addBlock(block)
+    const bad = tampers[5]!.apply(generated.blocks[2]!)!
     await expect(a.addBlock(bad)).rejects.toMatchObject({ code: 'fee-too-low', details: { transaction: 1 } })
     // the tip is untouched and the real block still applies
     expect(a.tip.height).toBe(2)
-    expect((await a.addBlock(chainA.blocks[2]!)).status).toBe('tip')
+    expect((await a.addBlock(generated.blocks[2]!)).status).toBe('tip')
     await a.close()
   })
 })
 
-suite('chain: grouped import (addBlocks)', () => {
-  const oracles = hasOracleChains ? loadOracleChains() : []
-
+describe('chain: grouped import (addBlocks)', () => {
   it('imports a whole chain in groups with the same result as one by one', async () => {
-    const oracle = oracles[1]!
-    const chain = await open(oracle, createMemoryStore())
+    const chain = await open(generated.def, createMemoryStore())
     const applied: number[] = []
     chain.on('applied', (_b, _id, h) => applied.push(h))
-    const { results, error } = await chain.addBlocks(oracle.blocks, 16)
+    const { results, error } = await chain.addBlocks(generated.blocks, 16)
     expect(error).toBeUndefined()
-    expect(results.map((r) => r.status)).toEqual(oracle.blocks.map(() => 'tip'))
-    expect(applied).toEqual(oracle.blocks.map((_, i) => i + 1))
-    expect(toHex(chain.tip.id)).toBe(oracle.expected.at(-1)!.id)
-    const reference = new MemoryChain(oracle.def, coreRegistry(), NOW)
-    for (const b of oracle.blocks) reference.append(b)
+    expect(results.map((r) => r.status)).toEqual(generated.blocks.map(() => 'tip'))
+    expect(applied).toEqual(generated.blocks.map((_, i) => i + 1))
+    expect(toHex(chain.tip.id)).toBe(generated.ids.at(-1))
+    const reference = new MemoryChain(generated.def, coreRegistry(), NOW)
+    for (const b of generated.blocks) reference.append(b)
     expect(toHex(await chain.utxoHash())).toBe(toHex(reference.utxoHash()))
     await chain.close()
   })
 
   it('stops at a block with a bad signature, keeping everything before it', async () => {
-    const oracle = oracles[1]!
-    const chain = await open(oracle, createMemoryStore())
-    const bad = tampers[0]!.apply(oracle.blocks[70]!)!
-    const blocks = [...oracle.blocks.slice(0, 70), bad, ...oracle.blocks.slice(71, 100)]
+    const chain = await open(generated.def, createMemoryStore())
+    const bad = tampers[0]!.apply(generated.blocks[70]!)!
+    const blocks = [...generated.blocks.slice(0, 70), bad, ...generated.blocks.slice(71, 100)]
     const { results, error } = await chain.addBlocks(blocks, 16)
     expect(error?.index).toBe(70)
     expect(error?.error).toBeInstanceOf(ValidationError)
     expect((error!.error as ValidationError).code).toBe('unfulfilled')
     expect(results).toHaveLength(70)
     expect(chain.tip.height).toBe(70)
-    const reference = new MemoryChain(oracle.def, coreRegistry(), NOW)
-    for (const b of oracle.blocks.slice(0, 70)) reference.append(b)
+    const reference = new MemoryChain(generated.def, coreRegistry(), NOW)
+    for (const b of generated.blocks.slice(0, 70)) reference.append(b)
     expect(toHex(await chain.utxoHash())).toBe(toHex(reference.utxoHash()))
     // the rest still imports after the bad block
-    const rest = await chain.addBlocks(oracle.blocks.slice(70), 16)
+    const rest = await chain.addBlocks(generated.blocks.slice(70), 16)
     expect(rest.error).toBeUndefined()
     expect(chain.tip.height).toBe(300)
     await chain.close()
   })
 
   it('skips blocks it already has and continues', async () => {
-    const oracle = oracles[0]!
-    const chain = await open(oracle, createMemoryStore())
-    await chain.addBlocks(oracle.blocks.slice(0, 20))
-    const { results, error } = await chain.addBlocks(oracle.blocks)
+    const chain = await open(generated.def, createMemoryStore())
+    await chain.addBlocks(generated.blocks.slice(0, 20))
+    const { results, error } = await chain.addBlocks(generated.blocks.slice(0, 40))
     expect(error).toBeUndefined()
     expect(results.slice(0, 20).every((r) => r.status === 'duplicate')).toBe(true)
     expect(chain.tip.height).toBe(40)
@@ -251,29 +245,28 @@ suite('chain: grouped import (addBlocks)', () => {
   })
 
   it('hands out the stored bytes of a main-chain range in one read', async () => {
-    const oracle = oracles[0]!
-    const chain = await open(oracle, createMemoryStore())
-    await chain.addBlocks(oracle.blocks.slice(0, 10))
+    const chain = await open(generated.def, createMemoryStore())
+    await chain.addBlocks(generated.blocks.slice(0, 10))
     const range = await chain.blockBytesFrom(8, 5) // heights 8…10 exist
     expect(range.map((r) => toHex(r.id))).toEqual([8, 9, 10].map((h) => toHex(chain.idAt(h)!)))
     expect(range.map((r) => toHex(r.bytes))).toEqual(
-      oracle.blocks.slice(7, 10).map((b) => toHex(chain.codec.encode(b))),
+      generated.blocks.slice(7, 10).map((b) => toHex(chain.codec.encode(b))),
     )
     expect(await chain.blockBytesFrom(11, 5)).toEqual([])
     await chain.close()
   })
 })
 
-suite('chain: address activity', () => {
+describe('chain: address activity', () => {
   it('lists the transactions and payouts of an address', async () => {
-    const oracle = loadOracleChains()[0]!
-    const chain = await open(oracle, createMemoryStore())
-    await chain.addBlocks(oracle.blocks)
-    const creator = oracle.def.genesis.blockStakeOutputs[0]!.condition
+    const blocks = generated.blocks.slice(0, 40)
+    const chain = await open(generated.def, createMemoryStore())
+    await chain.addBlocks(blocks)
+    const creator = generated.def.genesis.blockStakeOutputs[0]!.condition
     if (creator.type !== 1) throw new Error('expected an address')
     const all = await chain.addressActivity(creator.unlockHash)
     // every block: the respend (a transaction) and the payout (the block)
-    expect(all.length).toBeGreaterThanOrEqual(2 * oracle.blocks.length)
+    expect(all.length).toBeGreaterThanOrEqual(2 * blocks.length)
     expect(all.map((a) => a.height)).toEqual([...all.map((a) => a.height)].sort((a, b) => a - b))
     const newest = await chain.addressActivity(creator.unlockHash, { newestFirst: true, limit: 2 })
     expect(newest.every((a) => a.height === 40)).toBe(true)
