@@ -139,7 +139,6 @@ export class Syncer {
       fill()
       await apply(first.blocks)
       for (let slot = queue.shift(); slot; slot = queue.shift()) {
-        fill()
         const res = await slot.result
         if (!res.ok) throw res.error
         const { blocks, more } = res.value()
@@ -153,6 +152,8 @@ export class Syncer {
           queue.unshift(request(slot.from + blocks.length, slot.count - blocks.length))
         // the peer has grown past what we asked for
         if (more && queue.length === 0 && issued > goal) goal = issued + batchSize - 1
+        // this answer is in: its place goes to the next range while its blocks are added
+        fill()
         await apply(blocks)
         fill()
       }
