@@ -104,6 +104,8 @@ export class Syncer {
       let lastId = ancestorId
 
       const apply = async (blocks: readonly Block[]): Promise<void> => {
+        // stopped: answers already downloaded are dropped, not validated (stop() waits for this run)
+        if (signal.aborted) throw new Stop('failed', 'the sync was stopped')
         if (!equalBytes(blocks[0]!.parentId, lastId))
           throw new Stop('failed', 'the peer switched branches during the sync')
         const { results, error } = await chain.addBlocks(blocks)

@@ -545,6 +545,25 @@ describe('Syncer', () => {
       expect(client.open).toBe(0)
     })
 
+    it('adds no batch after the abort, even one already downloaded', async () => {
+      // validation takes a while, so the next batches' answers are in by the time it is stopped
+      const chain = new FakeChain([genesis], 20)
+      const stop = new AbortController()
+      let fedAtStop = -1
+      chain.afterBatch = () => {
+        if (chain.height === 30) {
+          stop.abort()
+          fedAtStop = chain.fed.length
+        }
+      }
+      const client = new ScriptedClient(main)
+      const outcome = await syncFrom(syncer(chain, client), HEIGHT, stop.signal)
+      expect(client.arrivals).toContain(31)
+      expect(outcome).toMatchObject({ kind: 'failed', added: 30, detail: 'the sync was stopped' })
+      expect(chain.fed.length).toBe(fedAtStop)
+      expect(client.open).toBe(0)
+    })
+
     it('does not start when the signal is already aborted', async () => {
       const chain = new FakeChain([genesis])
       const stop = new AbortController()
