@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config'
 
 // Two groups, one after the other (`sequence.groupOrder`): every test file in parallel, then the devnet
-// scenario alone. It runs four node processes on real 2 s block time, so it must not share the cores with
-// other test files (its block times would measure the machine's load, not the devnet).
+// scenario alone. It runs four node processes on real 2 s block time, so it does not share the cores with
+// other test files (the block times it prints would measure the machine's load, not the devnet, and its
+// bounded waits would come closer to their limits).
 const DEVNET_SCENARIO = 'test/sim/devnet.test.ts'
 
 export default defineConfig({

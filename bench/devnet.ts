@@ -1,6 +1,7 @@
 // Devnet figures (issue #6 goals: first block ≤ 10 s after `devnet up`, a transfer in a block seen by every
-// node within 2 block times; the Rivine reference devnet confirms in ~14 s with 12 s blocks).
-// Run: npx tsx bench/devnet.ts [nodes] [transfers]
+// node within 2 block times, every node at a new height within 2 block times of the first, block times
+// within ±30 % of the 2 s target; the Rivine reference devnet confirms in ~14 s with 12 s blocks).
+// Run: npx tsx bench/devnet.ts [nodes] [transfers] [blocks]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,6 +19,7 @@ import { generateSeed } from '../wallet/keys/seed.js'
 process.env.BLOCKSTAKE_CLI ??= 'dist'
 const nodes = Number(process.argv[2] ?? 3)
 const transfers = Number(process.argv[3] ?? 10)
+const blocks = Number(process.argv[4] ?? 30)
 const report = (metric: string, value: number, unit: string) =>
   console.log(JSON.stringify({ bench: 'devnet', metric, value: Number(value.toPrecision(4)), unit }))
 
@@ -68,6 +70,34 @@ try {
   }
   latencies.sort((a, b) => a - b)
   report('confirm_median_s', latencies[Math.floor(latencies.length / 2)]!, 's')
+
+  // the next `blocks` heights: seconds from the first node at a height to every node at it, and the
+  // average step of the block timestamps
+  const heights = async () => (await devnetStatus(config)).map((n) => n.height ?? 0)
+  const start = Math.max(...(await heights()))
+  const spreads: number[] = []
+  for (let h = start + 1; h <= start + blocks; h++) {
+    let seenAt: number | undefined
+    const until = Date.now() + 60_000
+    while (Date.now() < until) {
+      const hs = await heights()
+      if (seenAt === undefined && hs.some((x) => x >= h)) seenAt = performance.now()
+      if (hs.every((x) => x >= h)) break
+      await sleep(50)
+    }
+    if (seenAt === undefined) throw new Error(`no node reached height ${h} within 60 s`)
+    spreads.push((performance.now() - seenAt) / 1000)
+  }
+  spreads.sort((a, b) => a - b)
+  report('height_spread_median_s', spreads[Math.floor(spreads.length / 2)]!, 's')
+  report('height_spread_max_s', spreads[spreads.length - 1]!, 's')
+  const timestampAt = async (h: number) =>
+    (
+      (await (await fetch(`${apiUrl(config.nodes[0]!)}/blocks/${h}`)).json()) as {
+        block: { timestamp: number }
+      }
+    ).block.timestamp
+  report('block_time_avg_s', ((await timestampAt(start + blocks)) - (await timestampAt(start))) / blocks, 's')
   let maxRss = 0
   for (const n of config.nodes) {
     const text = await (await fetch(`${apiUrl(n)}/metrics`)).text()

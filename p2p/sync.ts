@@ -104,6 +104,8 @@ export class Syncer {
       let lastId = ancestorId
 
       const apply = async (blocks: readonly Block[]): Promise<void> => {
+        // stopped: answers already downloaded are dropped, not validated (stop() waits for this run)
+        if (signal.aborted) throw new Stop('failed', 'the sync was stopped')
         if (!equalBytes(blocks[0]!.parentId, lastId))
           throw new Stop('failed', 'the peer switched branches during the sync')
         const { results, error } = await chain.addBlocks(blocks)
@@ -139,7 +141,6 @@ export class Syncer {
       fill()
       await apply(first.blocks)
       for (let slot = queue.shift(); slot; slot = queue.shift()) {
-        fill()
         const res = await slot.result
         if (!res.ok) throw res.error
         const { blocks, more } = res.value()
@@ -153,6 +154,8 @@ export class Syncer {
           queue.unshift(request(slot.from + blocks.length, slot.count - blocks.length))
         // the peer has grown past what we asked for
         if (more && queue.length === 0 && issued > goal) goal = issued + batchSize - 1
+        // this answer is in: its place goes to the next range while its blocks are added
+        fill()
         await apply(blocks)
         fill()
       }

@@ -1,7 +1,7 @@
 // The wallet CLI against a real node process on 127.0.0.1 with LevelDB in a temp dir (issue #5): a 1-node
-// devnet creating 1-second blocks. Recover the faucet, pay a second wallet, spend a time-locked output
-// before (refused) and after its lock, a 2-of-3 multisig spend signed by two wallets in turn, and the offline
-// flow with a signing wallet that has no node.
+// devnet creating 1-second blocks. Recover the faucet, pay a second wallet, spend time-locked outputs
+// before (refused) and after their lock, a 2-of-3 multisig spend signed by two wallets in turn, and the
+// offline flow with a signing wallet that has no node.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -138,10 +138,11 @@ describe('wallet against a node process', () => {
   })
 
   it('a time-locked output is refused before its lock height and spent after it', async () => {
-    const lock = (await height()) + 5
+    // refused before: a lock so far ahead that the chain cannot reach it during the test, however slowly
+    // the steps below run (a lock 5 blocks of 1 s ahead made the test a race with the machine's speed)
+    const lock = (await height()) + 100_000
     const sent = await wallet('faucet', 'send', '5', addresses.carol!, '--lock', String(lock))
-    const at = (await confirmed(sent.transactionId)).height as number
-    expect(at).toBeLessThan(lock)
+    await confirmed(sent.transactionId)
     expect(await coins('carol')).toMatchObject({ unlocked: '0', locked: (5n * COIN).toString() })
 
     // the wallet will not pick it, and the node refuses a transaction that spends it anyway
@@ -187,10 +188,17 @@ describe('wallet against a node process', () => {
     expect(refused.status).toBe(400)
     expect(((await refused.json()) as { message: string }).message).toMatch(/time lock/)
 
-    await until(`height ${lock}`, 20_000, async () => ((await height()) >= lock ? true : undefined))
+    // spent after: a second output locked a few blocks ahead, spendable once the chain is there
+    const near = (await height()) + 3
+    const sentNear = await wallet('faucet', 'send', '5', addresses.carol!, '--lock', String(near))
+    await confirmed(sentNear.transactionId)
+    await until(`height ${near}`, 20_000, async () => ((await height()) >= near ? true : undefined))
     const spent = await wallet('carol', 'send', '1', addresses.bob!)
     await confirmed(spent.transactionId)
-    expect(await coins('carol')).toMatchObject({ unlocked: (4n * COIN - FEE).toString(), locked: '0' })
+    expect(await coins('carol')).toMatchObject({
+      unlocked: (4n * COIN - FEE).toString(),
+      locked: (5n * COIN).toString(), // the far lock's output
+    })
   })
 
   it('spends a 2-of-3 multisig output signed by two wallets in turn', async () => {
