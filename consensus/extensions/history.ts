@@ -1,7 +1,13 @@
 // spec/tfchain.md §1.6: extension state that changes by height ("the condition at height h is the newest
 // entry with key ≤ h"), kept as plain key/value pairs so any store can hold it and revert is generic:
 // `<name>` holds the number of entries, `<name>/<index>` an entry as `u64be(height) || value`.
+import { decode, encode } from '../encoding/codec.js'
+import { type Condition, conditionCodec } from '../types/conditions.js'
 import type { ExtensionStateWriter } from './api.js'
+
+/** A condition as a state value (its Sia proxy encoding). */
+export const conditionBytes = (c: Condition): Uint8Array => encode(conditionCodec, c, 'sia')
+export const conditionFromBytes = (b: Uint8Array): Condition => decode(conditionCodec, b, 'sia')
 
 type Get = (key: string) => Uint8Array | undefined
 

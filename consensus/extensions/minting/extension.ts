@@ -1,8 +1,9 @@
 // DESIGN §4, spec/tfchain.md §2: the minting extension as a chain enables it under `extensions.minting`.
 import type { Extension } from '../api.js'
+import { conditionBytes } from '../history.js'
 import { type MintingParams, mintingParamsToJson, mintingVersions, parseMintingParams } from './params.js'
 import { mintingRules } from './rules.js'
-import { encodeCondition, MINTING, mintConditions } from './state.js'
+import { MINTING, mintConditions } from './state.js'
 import { mintingTransactionTypes } from './types.js'
 
 export const mintingExtension: Extension<MintingParams> = {
@@ -19,7 +20,7 @@ export const mintingExtension: Extension<MintingParams> = {
       format: p.encoding,
       requireMinerFees: p.requireMinerFees,
     }),
-    genesisState: mintConditions.genesis(encodeCondition(p.genesisMintCondition)),
+    genesisState: mintConditions.genesis(conditionBytes(p.genesisMintCondition)),
     rules: mintingRules(p),
   }),
 }

@@ -5,8 +5,9 @@ import { coinOutputSum, type Transaction } from '../../types/transaction.js'
 import { UnlockType } from '../../types/unlockhash.js'
 import { type RuleContext, ruleError, type TransactionRule } from '../api.js'
 import { checkFeeOption, checkFulfilled, checkNonce, checkNoTransfers } from '../checks.js'
+import { conditionBytes } from '../history.js'
 import type { MintingParams } from './params.js'
-import { encodeCondition, MINTING, mintConditionAt, mintConditions } from './state.js'
+import { MINTING, mintConditionAt, mintConditions } from './state.js'
 import { coinCreationOf, minterDefinitionOf, mintFulfillmentError } from './types.js'
 
 const DEFINITION = `${MINTING}/minter-definition`
@@ -54,7 +55,7 @@ function minterDefinitionRule(p: MintingParams): TransactionRule {
       checkMintFulfillment(DEFINITION, tx, ctx)
     },
     apply: (tx, ctx, state) =>
-      mintConditions.record(state, ctx.blockHeight, encodeCondition(minterDefinitionOf(tx).mintCondition)),
+      mintConditions.record(state, ctx.blockHeight, conditionBytes(minterDefinitionOf(tx).mintCondition)),
   }
 }
 

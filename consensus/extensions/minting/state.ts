@@ -1,17 +1,13 @@
 // spec/tfchain.md §2.2: the minting state is the history of the mint condition by height (Rivine's
 // `mintconditions` bucket: key 0 holds the genesis condition, a minter definition writes its block's
 // height), kept as key/value pairs in the `minting` namespace.
-import { decode, encode } from '../../encoding/codec.js'
 import type { ExtensionStateView } from '../../state/extensions.js'
-import { type Condition, conditionCodec } from '../../types/conditions.js'
-import { HeightHistory } from '../history.js'
+import type { Condition } from '../../types/conditions.js'
+import { conditionFromBytes, HeightHistory } from '../history.js'
 
 export const MINTING = 'minting'
 
 export const mintConditions = new HeightHistory('mintconditions')
-
-export const encodeCondition = (c: Condition): Uint8Array => encode(conditionCodec, c, 'sia')
-export const decodeCondition = (b: Uint8Array): Condition => decode(conditionCodec, b, 'sia')
 
 /**
  * The mint condition in force at `height`: the newest one written at a height ≤ `height` (a minter
@@ -21,12 +17,12 @@ export const decodeCondition = (b: Uint8Array): Condition => decode(conditionCod
 export function mintConditionAt(view: ExtensionStateView, height: number): Condition {
   const value = mintConditions.at((key) => view.get(MINTING, key), height)
   if (!value) throw new Error('no mint condition in this state: the chain does not enable minting')
-  return decodeCondition(value)
+  return conditionFromBytes(value)
 }
 
 /** Every mint condition with the height it took effect, oldest (genesis, height 0) first. */
 export function mintConditionHistory(view: ExtensionStateView): { height: number; condition: Condition }[] {
   return mintConditions
     .entries((key) => view.get(MINTING, key))
-    .map((e) => ({ height: e.height, condition: decodeCondition(e.value) }))
+    .map((e) => ({ height: e.height, condition: conditionFromBytes(e.value) }))
 }
