@@ -38,4 +38,34 @@ describe('architecture', () => {
     }
     expect(offenders).toEqual([])
   })
+  it('keeps the core of consensus/ free of extensions: it names none, only the plug-in interface', () => {
+    // DESIGN §3: the catalog (consensus/extensions/catalog.ts) is the one place that names extensions
+    const core = ['params', 'types', 'encoding', 'crypto', 'pobs', 'state', 'validation']
+    const offenders: string[] = []
+    for (const folder of core) {
+      for (const file of tsFiles(join(root, 'consensus', folder))) {
+        const text = readFileSync(file, 'utf8')
+        for (const m of text.matchAll(/from\s+['"]((?:\.\.\/)+extensions\/[^'"]*)['"]/g)) {
+          if (folder === 'params' || !m[1]!.endsWith('extensions/api.js'))
+            offenders.push(`${relative(root, file)} imports ${m[1]}`)
+        }
+      }
+    }
+    expect(offenders).toEqual([])
+  })
+
+  it('keeps each extension folder to itself', () => {
+    const dir = join(root, 'consensus', 'extensions')
+    const offenders: string[] = []
+    for (const name of readdirSync(dir)) {
+      if (!statSync(join(dir, name)).isDirectory()) continue
+      for (const file of tsFiles(join(dir, name))) {
+        const text = readFileSync(file, 'utf8')
+        for (const m of text.matchAll(/from\s+['"]\.\.\/([a-z0-9-]+)\/[^'"]*['"]/g)) {
+          offenders.push(`${relative(root, file)} imports the ${m[1]} extension`)
+        }
+      }
+    }
+    expect(offenders).toEqual([])
+  })
 })

@@ -2,15 +2,16 @@
 // creation (v129) with a garbage mint fulfillment must not create coins out of nothing.
 import { describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
-import { registryFor } from '../../../../consensus/params/extensions.js'
+import { chainConsensus, registryFor } from '../../../../consensus/extensions/catalog.js'
 import { preset } from '../../../../consensus/params/presets.js'
+import { MemoryExtensionState } from '../../../../consensus/state/extensions.js'
 import { MapView } from '../../../../consensus/state/outputs.js'
 import { unlockHashCondition } from '../../../../consensus/types/conditions.js'
 import { ed25519PublicKey } from '../../../../consensus/types/publickey.js'
 import { emptyTransaction, type Transaction } from '../../../../consensus/types/transaction.js'
 import { parseUnlockHash } from '../../../../consensus/types/unlockhash.js'
 import { ValidationError } from '../../../../consensus/validation/errors.js'
-import { applyTransactions } from '../../../../consensus/validation/transaction.js'
+import { applyTransactions, type TxContext } from '../../../../consensus/validation/transaction.js'
 
 const ATTACKER = '01e3cbc41bd3cdfec9e01a6be46a35099ba0e1e1b793904fce6aa5a444496c6d815f5e3e981ccf'
 
@@ -30,21 +31,34 @@ const forgedCoinCreation = (): Transaction => ({
 })
 
 describe('the 10^18 coin creation attack (issue 12)', () => {
-  it('is refused by applyTransactions on tfchain-devnet', () => {
-    const def = preset('tfchain-devnet')
-    const ctx = {
-      def,
-      registry: registryFor(def),
-      verifier: nodeEd25519,
-      blockHeight: 1,
-      blockTime: def.genesis.timestamp + 12,
-    }
-    let caught: unknown
+  const def = preset('tfchain-devnet')
+  const ctx = {
+    def,
+    registry: registryFor(def),
+    verifier: nodeEd25519,
+    blockHeight: 1,
+    blockTime: def.genesis.timestamp + 12,
+  }
+  const refusal = (c: TxContext): ValidationError => {
     try {
-      applyTransactions([forgedCoinCreation()], ctx, MapView.of([]))
+      applyTransactions([forgedCoinCreation()], c, MapView.of([]))
     } catch (err) {
-      caught = err
+      if (err instanceof ValidationError) return err
+      throw err
     }
-    expect(caught).toBeInstanceOf(ValidationError)
+    throw new Error('the forged coin creation was accepted')
+  }
+
+  it('is refused by applyTransactions on tfchain-devnet without the chain rules: fail closed', () => {
+    expect(refusal(ctx).code).toBe('unknown-version')
+  })
+
+  it('is refused by the minting rule with the chain rules', () => {
+    const { rules, registry } = chainConsensus(def)
+    const state = new MemoryExtensionState()
+    state.apply(rules.genesisState)
+    const err = refusal({ ...ctx, registry, rules, state })
+    expect(err.code).toBe('mint-unfulfilled')
+    expect(err.rule).toBe('minting/coin-creation')
   })
 })
