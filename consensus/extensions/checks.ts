@@ -5,7 +5,7 @@ import type { ValidationCode } from '../validation/errors.js'
 import { ruleError } from './api.js'
 
 /** With RequireMinerFees at least one miner fee, without it none (the reference's controllers). */
-export function checkFeeOption(rule: string, tx: Transaction, requireMinerFees: boolean): void {
+export function checkMinerFeeOption(rule: string, tx: Transaction, requireMinerFees: boolean): void {
   if (requireMinerFees && tx.minerFees.length === 0)
     throw ruleError(rule, 'missing-miner-fee', 'at least one miner fee is required')
   if (!requireMinerFees && tx.minerFees.length > 0) {

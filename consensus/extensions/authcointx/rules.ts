@@ -6,7 +6,7 @@ import { conditionUnlockHash } from '../../types/conditions.js'
 import { type UnlockHash, UnlockType, unlockHashToString } from '../../types/unlockhash.js'
 import type { ValidationDetails } from '../../validation/errors.js'
 import { type RuleContext, ruleError, type TransactionRule } from '../api.js'
-import { checkFeeOption, checkFulfilled, checkNonce, checkNoTransfers } from '../checks.js'
+import { checkFulfilled, checkMinerFeeOption, checkNonce, checkNoTransfers } from '../checks.js'
 import { conditionBytes } from '../history.js'
 import type { AuthCoinParams } from './params.js'
 import {
@@ -45,7 +45,7 @@ function addressUpdateRule(p: AuthCoinParams): TransactionRule {
     versions: [p.addressUpdateVersion],
     validate: (tx, _spent, ctx) => {
       checkNoTransfers(ADDRESS_UPDATE, tx)
-      checkFeeOption(ADDRESS_UPDATE, tx, p.requireMinerFees)
+      checkMinerFeeOption(ADDRESS_UPDATE, tx, p.requireMinerFees)
       const ext = authAddressUpdateOf(tx)
       checkNonce(ADDRESS_UPDATE, ext.nonce)
       if (ext.authAddresses.length === 0 && ext.deauthAddresses.length === 0) {
@@ -111,7 +111,7 @@ function conditionUpdateRule(p: AuthCoinParams): TransactionRule {
     versions: [p.conditionUpdateVersion],
     validate: (tx, _spent, ctx) => {
       checkNoTransfers(CONDITION_UPDATE, tx)
-      checkFeeOption(CONDITION_UPDATE, tx, p.requireMinerFees)
+      checkMinerFeeOption(CONDITION_UPDATE, tx, p.requireMinerFees)
       const ext = authConditionUpdateOf(tx)
       checkNonce(CONDITION_UPDATE, ext.nonce)
       const current = authConditionAt(ctx.state, ctx.blockHeight)

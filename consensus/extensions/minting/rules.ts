@@ -4,7 +4,7 @@ import { type Condition, conditionStandardError } from '../../types/conditions.j
 import { coinOutputSum, type Transaction } from '../../types/transaction.js'
 import { UnlockType } from '../../types/unlockhash.js'
 import { type RuleContext, ruleError, type TransactionRule } from '../api.js'
-import { checkFeeOption, checkFulfilled, checkNonce, checkNoTransfers } from '../checks.js'
+import { checkFulfilled, checkMinerFeeOption, checkNonce, checkNoTransfers } from '../checks.js'
 import { conditionBytes } from '../history.js'
 import type { MintingParams } from './params.js'
 import { MINTING, mintConditionAt, mintConditions } from './state.js'
@@ -47,7 +47,7 @@ function minterDefinitionRule(p: MintingParams): TransactionRule {
     versions: [p.minterDefinitionVersion],
     validate: (tx, _spent, ctx) => {
       checkNoTransfers(DEFINITION, tx)
-      checkFeeOption(DEFINITION, tx, p.requireMinerFees)
+      checkMinerFeeOption(DEFINITION, tx, p.requireMinerFees)
       const ext = minterDefinitionOf(tx)
       checkNonce(DEFINITION, ext.nonce)
       const invalid = conditionStandardError(ext.mintCondition) ?? mintConditionKindError(ext.mintCondition)
@@ -68,7 +68,7 @@ function coinCreationRule(p: MintingParams): TransactionRule {
       if (tx.coinOutputs.length === 0)
         throw ruleError(CREATION, 'no-coin-outputs', 'a coin creation needs at least one coin output')
       checkNoTransfers(CREATION, tx, { coinOutputs: true })
-      checkFeeOption(CREATION, tx, p.requireMinerFees)
+      checkMinerFeeOption(CREATION, tx, p.requireMinerFees)
       checkNonce(CREATION, coinCreationOf(tx).nonce)
       checkMintFulfillment(CREATION, tx, ctx)
     },
