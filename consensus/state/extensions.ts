@@ -152,3 +152,15 @@ export function extensionStateHash(
   }
   return hash(...parts)
 }
+
+/**
+ * The hash of a chain's whole state: its unspent set (`utxoSetHash`) and its extension state
+ * (`extensionStateHash`). Two nodes with equal state hashes at a height agree on everything the rules read.
+ */
+export function chainStateHash(
+  utxoHash: Uint8Array,
+  extensionHash: Uint8Array,
+  hash: (...parts: Uint8Array[]) => Uint8Array,
+): Uint8Array {
+  return hash(new Uint8Array([5]), utxoHash, extensionHash)
+}
