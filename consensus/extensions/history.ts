@@ -74,8 +74,9 @@ export class HeightHistory {
    * in one block: the later wins, spec/tfchain.md §2.2); a height below the newest entry's is a bug.
    */
   record(state: ExtensionStateWriter, height: number, value: Uint8Array): void {
-    const n = this.count(state.get)
-    const last = n > 0 ? this.entry(state.get, n - 1) : undefined
+    const get: Get = (key) => state.get(key)
+    const n = this.count(get)
+    const last = n > 0 ? this.entry(get, n - 1) : undefined
     if (last && height < last.height)
       throw new Error(`${this.name}: an entry at height ${height} after one at ${last.height}`)
     const bytes = new Uint8Array([...u64be(height), ...value])

@@ -3,6 +3,7 @@
 // flow touches only authorized addresses.
 import { equalBytes } from '../../encoding/hex.js'
 import { conditionUnlockHash } from '../../types/conditions.js'
+import type { Transaction } from '../../types/transaction.js'
 import { type UnlockHash, UnlockType, unlockHashToString } from '../../types/unlockhash.js'
 import type { ValidationDetails } from '../../validation/errors.js'
 import { type RuleContext, ruleError, type TransactionRule } from '../api.js'
@@ -28,11 +29,7 @@ const show = (uh: UnlockHash): string => unlockHashToString(uh) || 'the nil addr
 const uhKey = (uh: UnlockHash): string => addressKey(uh)
 
 /** spec §3.2 rule 3, §3.3: the auth fulfillment fulfils the auth condition in force at the height. */
-function checkAuthFulfillment(
-  rule: string,
-  tx: Parameters<TransactionRule['validate']>[0],
-  ctx: RuleContext,
-) {
+function checkAuthFulfillment(rule: string, tx: Transaction, ctx: RuleContext) {
   const condition = authConditionAt(ctx.state, ctx.blockHeight)
   const reason = authFulfillmentError(ctx.registry, tx, condition, ctx)
   checkFulfilled(rule, 'auth-unfulfilled', 'the auth fulfillment does not fulfil the auth condition', reason)
