@@ -1,4 +1,4 @@
-import { registryFor } from '../consensus/params/extensions.js'
+import { registryFor } from '../consensus/extensions/catalog.js'
 import { preset } from '../consensus/params/presets.js'
 import type { TransactionRegistry } from '../consensus/types/transaction.js'
 

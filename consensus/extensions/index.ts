@@ -1,2 +1,7 @@
+export * from './api.js'
 export * from './authcointx/index.js'
+export * from './catalog.js'
+export * from './checks.js'
+export * from './common.js'
+export * from './history.js'
 export * from './minting/index.js'

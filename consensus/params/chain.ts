@@ -7,7 +7,6 @@ import { type Condition, conditionFromJson, conditionToJson } from '../types/con
 import { type Currency, currencyToJson, parseCurrency, precisionOf } from '../types/currency.js'
 import type { CoinOutput, Transaction } from '../types/transaction.js'
 import { outputFromJson, outputToJson } from '../types/v1.js'
-import { parseExtensions } from './extensions.js'
 
 /** spec §6.7: the consensus constants of a chain. */
 export interface ChainConstants {
@@ -65,17 +64,20 @@ export interface ChainDefinition {
   readonly rules: ChainRules
   readonly genesis: GenesisDefinition
   readonly bootstrapPeers: readonly string[]
-  /** Enabled extensions and their parameters, validated by each extension's own folder. */
+  /**
+   * Enabled extensions and their parameters as JSON (name → parameters). Each extension parses and
+   * validates its own (`consensus/extensions/catalog.ts`): this layer names none.
+   */
   readonly extensions: Readonly<Record<string, unknown>>
 }
 
 export class ChainDefinitionError extends DecodeError {}
 
-function validatedExtensions(value: unknown): Record<string, unknown> {
-  const obj = jsonObject(value, 'extensions')
-  parseExtensions(obj)
-  return obj
-}
+/**
+ * Validates the `extensions` object of a chain definition (throws a ChainDefinitionError naming the field);
+ * the extension catalog provides it (`parseChainDefinitionWithExtensions`).
+ */
+export type ExtensionsValidator = (extensions: Record<string, unknown>, path: string) => void
 
 // ---- genesis --------------------------------------------------------------------------------------
 
@@ -140,8 +142,15 @@ export function asDefinitionError<T>(fn: () => T): T {
   }
 }
 
-/** Parses and validates a chain definition; every error names the field. */
-export function parseChainDefinition(value: unknown): ChainDefinition {
+/**
+ * Parses and validates a chain definition; every error names the field. The `extensions` object is
+ * checked by `validateExtensions` when given (the catalog's, `parseChainDefinitionWithExtensions`);
+ * without it, it is kept as it is and checked when the chain's rules are composed (`chainConsensus`).
+ */
+export function parseChainDefinition(
+  value: unknown,
+  validateExtensions?: ExtensionsValidator,
+): ChainDefinition {
   return asDefinitionError(() => {
     const o = jsonObject(value, 'chain')
     const c = jsonObject(o.constants, 'constants')
@@ -226,14 +235,21 @@ export function parseChainDefinition(value: unknown): ChainDefinition {
       bootstrapPeers: jsonArray(o.bootstrapPeers, 'bootstrapPeers').map((p, i) =>
         jsonString(p, `bootstrapPeers[${i}]`),
       ),
-      // validated by the extensions' own parser, so a chain file cannot enable an extension this build lacks
-      extensions: o.extensions === undefined ? {} : validatedExtensions(o.extensions),
+      extensions: extensionsField(o.extensions, validateExtensions),
     }
   })
 }
 
-export const parseChainDefinitionText = (text: string): ChainDefinition =>
-  parseChainDefinition(parseJson(text))
+function extensionsField(value: unknown, validate: ExtensionsValidator | undefined): Record<string, unknown> {
+  const obj = value === undefined ? {} : jsonObject(value, 'extensions')
+  validate?.(obj, 'extensions')
+  return obj
+}
+
+export const parseChainDefinitionText = (
+  text: string,
+  validateExtensions?: ExtensionsValidator,
+): ChainDefinition => parseChainDefinition(parseJson(text), validateExtensions)
 
 export function chainDefinitionToJson(def: ChainDefinition): JsonValue {
   const c = def.constants

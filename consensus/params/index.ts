@@ -1,3 +1,2 @@
 export * from './chain.js'
-export * from './extensions.js'
 export * from './presets.js'

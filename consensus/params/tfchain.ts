@@ -2,9 +2,12 @@
 // `pkg/config/daemon.go`, `cmd/tfchaind/daemon.go` and `extensions/tfchain/consensus/validators.go`
 // (spec/tfchain.md §2.1, §3.1, §7). Only minting and auth-coin are enabled: 3Bot (144–146) and ERC20
 // (208–210), which the reference runs on testnet and devnet, are out of scope (docs/presets.md).
+
+import type { JsonValue } from '../encoding/json.js'
 import { ROOT_DEPTH, ratio } from '../pobs/target.js'
 import {
   type Condition,
+  conditionToJson,
   type MultiSignatureCondition,
   NIL_CONDITION,
   unlockHashCondition,
@@ -12,7 +15,6 @@ import {
 import type { CoinOutput } from '../types/transaction.js'
 import { parseUnlockHash } from '../types/unlockhash.js'
 import type { ChainConstants, ChainDefinition, ChainRules } from './chain.js'
-import { type ChainExtensions, extensionsToJson } from './extensions.js'
 
 /** 1 TFT = 10^9 base units (spec/tfchain.md §7.3). */
 const TFT = 1_000_000_000n
@@ -83,18 +85,19 @@ const PUBLIC_NET_RULES: ChainRules = {
 
 /**
  * `minting.NewMintingPlugin(cond, 128, 129, {UseLegacySiaEncoding, RequireMinerFees})` and
- * `authcointx.NewPlugin(cond, 176, 177, {RequireMinerFees, AuthorizedByDefault, tfchain exception})`.
+ * `authcointx.NewPlugin(cond, 176, 177, {RequireMinerFees, AuthorizedByDefault, tfchain exception})`, as
+ * the `extensions` object of a chain file (each extension validates its own part, docs/presets.md).
  */
-const tfchainExtensions = (mint: Condition, auth: Condition): ChainExtensions => ({
+const tfchainExtensions = (mint: Condition, auth: Condition): { [name: string]: JsonValue } => ({
   minting: {
-    genesisMintCondition: mint,
+    genesisMintCondition: conditionToJson(mint),
     minterDefinitionVersion: 128,
     coinCreationVersion: 129,
     encoding: 'sia',
     requireMinerFees: true,
   },
   authcoin: {
-    genesisAuthCondition: auth,
+    genesisAuthCondition: conditionToJson(auth),
     addressUpdateVersion: 176,
     conditionUpdateVersion: 177,
     authorizedByDefault: true,
@@ -144,19 +147,17 @@ export const tfchainStandard: ChainDefinition = {
     ],
   },
   bootstrapPeers: peers([1, 2, 3, 4, 5].map((i) => `bootstrap${i}.threefoldtoken.com:23112`)),
-  extensions: extensionsToJson(
-    tfchainExtensions(
-      multisig(2, [
-        '01434535fd01243c02c277cd58d71423163767a575a8ae44e15807bf545e4a8456a5c4afabad51',
-        '01334cf68f312026ff9df84fc023558db8624bedd717adcc9edc6900488cf6df54ac8e3d1c89a8',
-        '0149a5496fea27315b7db6251e5dfda23bc9d4bf677c5a5c2d70f1382c44357197d8453d9dfa32',
-      ]),
-      multisig(2, [
-        '01334cf68f312026ff9df84fc023558db8624bedd717adcc9edc6900488cf6df54ac8e3d1c89a8',
-        '019fa94269df01563cdcdc992d4f0cd5e00bb88eb0dfd3de397acd9823ee6de30cce2fbdf3ad89',
-        '0149a5496fea27315b7db6251e5dfda23bc9d4bf677c5a5c2d70f1382c44357197d8453d9dfa32',
-      ]),
-    ),
+  extensions: tfchainExtensions(
+    multisig(2, [
+      '01434535fd01243c02c277cd58d71423163767a575a8ae44e15807bf545e4a8456a5c4afabad51',
+      '01334cf68f312026ff9df84fc023558db8624bedd717adcc9edc6900488cf6df54ac8e3d1c89a8',
+      '0149a5496fea27315b7db6251e5dfda23bc9d4bf677c5a5c2d70f1382c44357197d8453d9dfa32',
+    ]),
+    multisig(2, [
+      '01334cf68f312026ff9df84fc023558db8624bedd717adcc9edc6900488cf6df54ac8e3d1c89a8',
+      '019fa94269df01563cdcdc992d4f0cd5e00bb88eb0dfd3de397acd9823ee6de30cce2fbdf3ad89',
+      '0149a5496fea27315b7db6251e5dfda23bc9d4bf677c5a5c2d70f1382c44357197d8453d9dfa32',
+    ]),
   ),
 }
 
@@ -185,19 +186,17 @@ export const tfchainTestnet: ChainDefinition = {
     'bootstrap4.testnet.threefoldtoken.com:24112',
     'bootstrap5.testnet.threefoldtoken.com:23112',
   ]),
-  extensions: extensionsToJson(
-    tfchainExtensions(
-      multisig(2, [
-        '016148ac9b17828e0933796eaca94418a376f2aa3fefa15685cea5fa462093f0150e09067f7512',
-        '01d553fab496f3fd6092e25ce60e6f72e24b57950bffc0d372d659e38e5a95e89fb117b4eb3481',
-        '013a787bf6248c518aee3a040a14b0dd3a029bc8e9b19a1823faf5bcdde397f4201ad01aace4c9',
-      ]),
-      multisig(1, [
-        '018a65b9dc7b3e769a3fee8c06d04bbee6d77c94b29bd735e4eb5d81813886bb885fd9c9fa23e4',
-        '01b972bc33c0929b5b8133917cbb64423bc77c2ba41faa620df0d58d3d886a439a66b102295083',
-        '013a787bf6248c518aee3a040a14b0dd3a029bc8e9b19a1823faf5bcdde397f4201ad01aace4c9',
-      ]),
-    ),
+  extensions: tfchainExtensions(
+    multisig(2, [
+      '016148ac9b17828e0933796eaca94418a376f2aa3fefa15685cea5fa462093f0150e09067f7512',
+      '01d553fab496f3fd6092e25ce60e6f72e24b57950bffc0d372d659e38e5a95e89fb117b4eb3481',
+      '013a787bf6248c518aee3a040a14b0dd3a029bc8e9b19a1823faf5bcdde397f4201ad01aace4c9',
+    ]),
+    multisig(1, [
+      '018a65b9dc7b3e769a3fee8c06d04bbee6d77c94b29bd735e4eb5d81813886bb885fd9c9fa23e4',
+      '01b972bc33c0929b5b8133917cbb64423bc77c2ba41faa620df0d58d3d886a439a66b102295083',
+      '013a787bf6248c518aee3a040a14b0dd3a029bc8e9b19a1823faf5bcdde397f4201ad01aace4c9',
+    ]),
   ),
 }
 
@@ -238,7 +237,7 @@ export const tfchainDevnet: ChainDefinition = {
     blockStakeOutputs: [stakes(3000n, TFCHAIN_DEVNET_ADDRESS)],
   },
   bootstrapPeers: peers(['localhost:23112']),
-  extensions: extensionsToJson(tfchainExtensions(uh(TFCHAIN_DEVNET_ADDRESS), uh(TFCHAIN_DEVNET_ADDRESS))),
+  extensions: tfchainExtensions(uh(TFCHAIN_DEVNET_ADDRESS), uh(TFCHAIN_DEVNET_ADDRESS)),
 }
 
 /** The tfchain presets by name, for `presets.ts`. */

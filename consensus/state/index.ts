@@ -1,1 +1,2 @@
+export * from './extensions.js'
 export * from './outputs.js'

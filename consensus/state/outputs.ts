@@ -2,6 +2,7 @@
 import { toHex } from '../encoding/hex.js'
 import type { Condition } from '../types/conditions.js'
 import type { Currency } from '../types/currency.js'
+import type { ExtensionChange } from './extensions.js'
 
 /** An output as it sits in the unspent set. */
 export interface OutputEntry {
@@ -32,6 +33,11 @@ export interface BlockDiff {
   readonly delayedOutputsCreated: readonly DelayedOutput[]
   /** Payouts of earlier blocks that become spendable with this block. */
   readonly delayedOutputsMatured: readonly DelayedOutput[]
+  /**
+   * Extension state changes, one per key with the value before and after (`compactChanges`): applying
+   * writes each `after`, reverting writes each `before` (`invertChanges`). Empty without extensions.
+   */
+  readonly extensionChanges: readonly ExtensionChange[]
 }
 
 const hexKey = (id: Uint8Array): string => toHex(id)

@@ -5,6 +5,7 @@ import type { ChainDefinition } from '../params/chain.js'
 import { kernelHash, kernelMeetsTarget } from '../pobs/kernel.js'
 import type { Target } from '../pobs/target.js'
 import { minimumChildTimestamp } from '../pobs/timestamps.js'
+import { compactChanges, type ExtensionStateView } from '../state/extensions.js'
 import type { BlockDiff, DelayedOutput, OutputEntry, OutputView } from '../state/outputs.js'
 import { hexKey } from '../state/outputs.js'
 import { type Block, minerPayoutId } from '../types/block.js'
@@ -12,7 +13,8 @@ import { unlockHashCondition } from '../types/conditions.js'
 import type { Transaction, TransactionRegistry } from '../types/transaction.js'
 import { isNilUnlockHash } from '../types/unlockhash.js'
 import { ValidationError } from './errors.js'
-import { applyTransactions } from './transaction.js'
+import { CORE_RULES, type RuleSet } from './rules.js'
+import { applyTransactions, ruleContext, stateWriters } from './transaction.js'
 
 /** The block stake output a block uses (spec §6.4), looked up on the block's own branch. */
 export interface StakeOutput extends OutputEntry {
@@ -33,6 +35,10 @@ export interface BlockContext {
   readonly stake: StakeOutput | undefined
   /** The local clock, unix seconds. */
   readonly now: number
+  /** The chain's rules (`chainConsensus(def).rules`); default: the core rules alone (see `TxContext`). */
+  readonly rules?: RuleSet
+  /** Extension state after the parent block; default empty. */
+  readonly state?: ExtensionStateView
 }
 
 /** Miner fees and custom payouts a block's transactions owe (spec §5.4). */
@@ -140,28 +146,37 @@ export function checkPayouts(block: Block, def: ChainDefinition, registry: Trans
 }
 
 /**
- * Validates every transaction of a block in order on top of the parent's state and returns the diff
+ * Validates every transaction of a block in order on top of the parent's state (outputs in `view`,
+ * extension state in `ctx.state`), runs the block rules of the chain's extensions, and returns the diff
  * (spec §5.2 step 9). `maturing` are the delayed outputs whose maturity height is this block's height.
  */
 export function applyBlock(
   block: Block,
   blockId: Uint8Array,
-  ctx: Pick<BlockContext, 'def' | 'registry' | 'verifier' | 'height'> & { readonly stakeId: Uint8Array },
+  ctx: Pick<BlockContext, 'def' | 'registry' | 'verifier' | 'height' | 'rules' | 'state'> & {
+    readonly stakeId: Uint8Array
+  },
   view: OutputView,
   maturing: readonly DelayedOutput[],
 ): BlockDiff {
-  const result = applyTransactions(
-    block.transactions,
-    {
-      def: ctx.def,
-      registry: ctx.registry,
-      verifier: ctx.verifier,
-      blockHeight: ctx.height,
-      blockTime: block.timestamp,
-    },
-    view,
-    (tx) => isBlockCreatingTransaction(tx, ctx.stakeId),
+  const txCtx = {
+    def: ctx.def,
+    registry: ctx.registry,
+    verifier: ctx.verifier,
+    blockHeight: ctx.height,
+    blockTime: block.timestamp,
+    ...(ctx.rules ? { rules: ctx.rules } : {}),
+    ...(ctx.state ? { state: ctx.state } : {}),
+  }
+  const result = applyTransactions(block.transactions, txCtx, view, (tx) =>
+    isBlockCreatingTransaction(tx, ctx.stakeId),
   )
+  const blockRules = (ctx.rules ?? CORE_RULES).blockRules
+  if (blockRules.length > 0) {
+    const rctx = ruleContext(txCtx, result.extensionState)
+    const writer = stateWriters(result.extensionState)
+    for (const { extension, rule } of blockRules) rule.apply(block, rctx, writer(extension))
+  }
   // outputs created and spent inside the block never reach the state
   const createdCoins = new Set(result.createdCoins.map((o) => hexKey(o.id)))
   const createdStakes = new Set(result.createdBlockStakes.map((o) => hexKey(o.id)))
@@ -181,11 +196,19 @@ export function applyBlock(
       maturityHeight,
     })),
     delayedOutputsMatured: [...maturing],
+    extensionChanges: compactChanges(result.extensionChanges),
   }
 }
 
-/** The genesis block's outputs are added without validation (spec §5.5). */
-export function genesisDiff(genesis: Block, registry: TransactionRegistry): BlockDiff {
+/**
+ * The genesis block's outputs are added without validation (spec §5.5), and the extensions' genesis
+ * state (`rules`, default: the core's, which has none).
+ */
+export function genesisDiff(
+  genesis: Block,
+  registry: TransactionRegistry,
+  rules: RuleSet = CORE_RULES,
+): BlockDiff {
   const coins: OutputEntry[] = []
   const stakes: OutputEntry[] = []
   for (const tx of genesis.transactions) {
@@ -204,5 +227,6 @@ export function genesisDiff(genesis: Block, registry: TransactionRegistry): Bloc
     blockStakeOutputsSpent: [],
     delayedOutputsCreated: [],
     delayedOutputsMatured: [],
+    extensionChanges: [...rules.genesisState],
   }
 }

@@ -16,6 +16,28 @@ export type ValidationCode =
   | 'unbalanced-coins'
   | 'unbalanced-block-stakes'
   | 'version-not-allowed'
+  // fail closed (DESIGN §3): a version no rule of the chain covers
+  | 'unknown-version'
+  // extension transactions in general (spec/tfchain.md §2, §3)
+  | 'zero-nonce'
+  | 'undesired-miner-fee'
+  | 'unexpected-transfer'
+  // minting (spec/tfchain.md §2)
+  | 'mint-unfulfilled'
+  | 'invalid-mint-condition'
+  | 'no-coin-outputs'
+  | 'no-coin-inputs'
+  | 'nothing-destroyed'
+  // authorized addresses (spec/tfchain.md §3)
+  | 'auth-unfulfilled'
+  | 'no-auth-addresses'
+  | 'duplicate-auth-address'
+  | 'already-authorized'
+  | 'already-deauthorized'
+  | 'auth-condition-unchanged'
+  | 'invalid-auth-condition'
+  | 'unauthorized-address'
+  // an extension of the chain's own (the example in docs/extensions.md uses it)
   | 'extension-rule'
   // blocks (spec §5.2–5.4, §6.4)
   | 'unknown-parent'
@@ -42,6 +64,10 @@ export interface ValidationDetails {
     readonly index: number
   }
   readonly fee?: number
+  /** The rule that failed, as `extension/rule` (e.g. `minting/coin-creation`), when an extension's. */
+  readonly rule?: string
+  /** The address a rule refused (auth-coin). */
+  readonly address?: string
 }
 
 export class ValidationError extends Error {
@@ -52,6 +78,11 @@ export class ValidationError extends Error {
     readonly details: ValidationDetails = {},
   ) {
     super(message)
+  }
+
+  /** The rule that failed (`details.rule`), if an extension's. */
+  get rule(): string | undefined {
+    return this.details.rule
   }
 
   /** The same error, located in transaction `index` of a block. */

@@ -1,3 +1,5 @@
 export * from './block.js'
+export * from './core.js'
 export * from './errors.js'
+export * from './rules.js'
 export * from './transaction.js'

@@ -1,12 +1,22 @@
-// spec/rivine.md §4.4: transaction validity, stateless (structure) and stateful (spends and fulfillments).
+// spec/rivine.md §4.4: transaction validity, stateless (structure) and stateful (spends and fulfillments),
+// and the rule engine that runs a chain's version and global rules (DESIGN §3) over a sequence of them.
 import type { Ed25519 } from '../crypto/ed25519.js'
+import type { ExtensionStateWriter, RuleContext, SpentOutputs } from '../extensions/api.js'
 import type { ChainDefinition } from '../params/chain.js'
+import {
+  EMPTY_EXTENSION_STATE,
+  type ExtensionChange,
+  ExtensionStateOverlay,
+  type ExtensionStateView,
+} from '../state/extensions.js'
 import { hexKey, type OutputEntry, type OutputView, OverlayView } from '../state/outputs.js'
 import { conditionStandardError } from '../types/conditions.js'
 import { fulfillError } from '../types/fulfill.js'
 import { fulfillmentStandardError } from '../types/fulfillments.js'
 import type { Transaction, TransactionRegistry } from '../types/transaction.js'
+import { checkCoreBalance } from './core.js'
 import { ValidationError } from './errors.js'
+import { CORE_RULES, type RuleSet } from './rules.js'
 
 export interface TxContext {
   readonly def: ChainDefinition
@@ -15,6 +25,13 @@ export interface TxContext {
   /** The including block's height and timestamp, or the tip's in the pool (spec §4.4). */
   readonly blockHeight: number
   readonly blockTime: number
+  /**
+   * The chain's rules, core and extensions (`chainConsensus(def).rules`). Without them only the core
+   * versions 0 and 1 are valid: every other version is refused (fail closed).
+   */
+  readonly rules?: RuleSet
+  /** Extension state before these transactions (the parent block's, or the tip's in the pool); default empty. */
+  readonly state?: ExtensionStateView
 }
 
 /** The size limit of one transaction inside a block (spec §4.4 rule 1). */
@@ -100,14 +117,10 @@ export function checkTransactionStateless(
 }
 
 /**
- * Spends: every input refers to an unspent output whose condition it fulfils, and v0/v1 balance
- * (spec §4.4 rules 7 and v1 1–2). Returns the outputs it spends.
+ * spec/rivine.md §4.4 rule 7: every input refers to an unspent output whose condition it fulfils (every
+ * version). Returns the outputs it spends, in input order.
  */
-export function checkTransactionSpends(
-  tx: Transaction,
-  ctx: TxContext,
-  view: OutputView,
-): { coins: OutputEntry[]; blockStakes: OutputEntry[] } {
+export function spendOutputs(tx: Transaction, ctx: TxContext, view: OutputView): SpentOutputs {
   const spent = { coins: [] as OutputEntry[], blockStakes: [] as OutputEntry[] }
   for (const list of ['coinInputs', 'blockStakeInputs'] as const) {
     for (const [index, input] of tx[list].entries()) {
@@ -133,28 +146,16 @@ export function checkTransactionSpends(
       ;(list === 'coinInputs' ? spent.coins : spent.blockStakes).push(output)
     }
   }
-  if (tx.version <= 1) {
-    const sum = (xs: readonly { value: bigint }[]) => xs.reduce((s, x) => s + x.value, 0n)
-    const coinsIn = sum(spent.coins)
-    const coinsOut =
-      sum(tx.coinOutputs) +
-      tx.minerFees.reduce((s, f) => s + f, 0n) +
-      sum(ctx.registry.customMinerPayouts(tx))
-    if (coinsIn !== coinsOut) {
-      throw new ValidationError(
-        'unbalanced-coins',
-        `coin inputs (${coinsIn}) do not equal coin outputs plus fees (${coinsOut})`,
-      )
-    }
-    const stakesIn = sum(spent.blockStakes)
-    const stakesOut = sum(tx.blockStakeOutputs)
-    if (stakesIn !== stakesOut) {
-      throw new ValidationError(
-        'unbalanced-block-stakes',
-        `block stake inputs (${stakesIn}) do not equal outputs (${stakesOut})`,
-      )
-    }
-  }
+  return spent
+}
+
+/**
+ * Spends and, for v0/v1, the core balance (spec §4.4 rules 7 and v1 1–2): the core rules of one
+ * transaction outside the engine. Returns the outputs it spends.
+ */
+export function checkTransactionSpends(tx: Transaction, ctx: TxContext, view: OutputView): SpentOutputs {
+  const spent = spendOutputs(tx, ctx, view)
+  if (tx.version <= 1) checkCoreBalance(tx, spent, ctx.registry)
   return spent
 }
 
@@ -178,34 +179,85 @@ export function createdOutputs(
   }
 }
 
+export interface AppliedTransactions {
+  overlay: OverlayView
+  spentCoins: OutputEntry[]
+  spentBlockStakes: OutputEntry[]
+  createdCoins: OutputEntry[]
+  createdBlockStakes: OutputEntry[]
+  /** Extension state with the transactions applied (on top of `ctx.state`). */
+  extensionState: ExtensionStateOverlay
+  /** Every extension state change, in order, each with the value before. */
+  extensionChanges: ExtensionChange[]
+}
+
+/** What rules see of `ctx`, with `state` for extension state. */
+export const ruleContext = (ctx: TxContext, state: ExtensionStateView): RuleContext => ({
+  def: ctx.def,
+  registry: ctx.registry,
+  verifier: ctx.verifier,
+  blockHeight: ctx.blockHeight,
+  blockTime: ctx.blockTime,
+  state,
+})
+
+/** Writers into one extension's namespace of `overlay`, made once per extension that writes. */
+export function stateWriters(overlay: ExtensionStateOverlay): (extension: string) => ExtensionStateWriter {
+  const writers = new Map<string, ExtensionStateWriter>()
+  return (extension) => {
+    let w = writers.get(extension)
+    if (!w) {
+      w = {
+        get: (key) => overlay.get(extension, key),
+        set: (key, value) => overlay.set(extension, key, value),
+      }
+      writers.set(extension, w)
+    }
+    return w
+  }
+}
+
 /**
- * Validates a sequence of transactions on top of `view` (a block's or a pool's), each seeing the
- * effects of the ones before it; returns what they spent and created.
+ * The rule engine: validates a sequence of transactions on top of `view` and `ctx.state` (a block's or a
+ * pool's), each seeing the outputs and extension state of the ones before it (spec/tfchain.md §1.6), and
+ * returns what they spent, created and changed. Per transaction, in this order: its version must be
+ * covered by a version rule of `ctx.rules` (else `unknown-version`: fail closed); the structure rules
+ * every version shares (spec/rivine.md §4.4 global rules 1–6); its inputs exist and are fulfilled (rule
+ * 7); its version rules; the global rules; then its outputs and state changes are applied.
  */
 export function applyTransactions(
   txs: readonly Transaction[],
   ctx: TxContext,
   view: OutputView,
   isBlockCreating: (tx: Transaction, index: number) => boolean = () => false,
-): {
-  overlay: OverlayView
-  spentCoins: OutputEntry[]
-  spentBlockStakes: OutputEntry[]
-  createdCoins: OutputEntry[]
-  createdBlockStakes: OutputEntry[]
-} {
+): AppliedTransactions {
+  const rules = ctx.rules ?? CORE_RULES
   const overlay = new OverlayView(view)
-  const out = {
+  const extensionState = new ExtensionStateOverlay(ctx.state ?? EMPTY_EXTENSION_STATE)
+  const rctx = ruleContext(ctx, extensionState)
+  const writer = stateWriters(extensionState)
+  const out: AppliedTransactions = {
     overlay,
-    spentCoins: [] as OutputEntry[],
-    spentBlockStakes: [] as OutputEntry[],
-    createdCoins: [] as OutputEntry[],
-    createdBlockStakes: [] as OutputEntry[],
+    spentCoins: [],
+    spentBlockStakes: [],
+    createdCoins: [],
+    createdBlockStakes: [],
+    extensionState,
+    extensionChanges: extensionState.changes,
   }
   for (const [i, tx] of txs.entries()) {
     try {
+      const versionRules = rules.versionRules[tx.version]
+      if (!versionRules) {
+        throw new ValidationError(
+          'unknown-version',
+          `no rule of this chain covers transaction version ${tx.version}`,
+        )
+      }
       checkTransactionStateless(tx, ctx, isBlockCreating(tx, i))
-      const spent = checkTransactionSpends(tx, ctx, overlay)
+      const spent = spendOutputs(tx, ctx, overlay)
+      for (const { rule } of versionRules) rule.validate(tx, spent, rctx)
+      for (const { rule } of rules.globalRules) rule.validate(tx, spent, rctx)
       for (const o of spent.coins) overlay.spendCoin(o.id)
       for (const o of spent.blockStakes) overlay.spendBlockStake(o.id)
       const created = createdOutputs(tx, ctx.registry)
@@ -215,6 +267,10 @@ export function applyTransactions(
       out.spentBlockStakes.push(...spent.blockStakes)
       out.createdCoins.push(...created.coins)
       out.createdBlockStakes.push(...created.blockStakes)
+      const appliers = rules.appliers[tx.version]
+      if (appliers?.length) {
+        for (const { extension, rule } of appliers) rule.apply?.(tx, rctx, writer(extension))
+      }
     } catch (err) {
       if (err instanceof ValidationError) throw err.inTransaction(i)
       throw err

@@ -20,14 +20,42 @@ import { afterAll, describe, expect, it } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
+/** The protocol core: everything in consensus/ but the extensions. */
+const CORE = [
+  'consensus/encoding',
+  'consensus/crypto',
+  'consensus/types',
+  'consensus/params',
+  'consensus/pobs',
+  'consensus/state',
+  'consensus/validation',
+]
+/** What an extension folder may use of consensus/extensions/: the plug-in interface and shared helpers. */
+const EXTENSION_KIT = [
+  'consensus/extensions/api.ts',
+  'consensus/extensions/common.ts',
+  'consensus/extensions/checks.ts',
+  'consensus/extensions/history.ts',
+  'consensus/extensions/params.ts',
+]
+
 /**
- * Which folders each folder may import from (besides itself). The most specific folder named here owns a
- * file: `wallet/keys/derive.ts` is `wallet/keys`. Anything not listed may not be imported at all.
+ * Who may import what. A key is a folder, a file, or `folder/*` (each subfolder its own owner: one per
+ * extension); the most specific key owns a file. A file may import files of its own owner and files that
+ * its owner's list covers; anything else, and anything outside the table, is refused.
  */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  consensus: [],
+  consensus: [...CORE, 'consensus/extensions'], // index.ts: the public surface
+  ...Object.fromEntries(CORE.map((f) => [f, [...CORE, 'consensus/extensions/api.ts']])),
+  // the core names no extension; params not even the plug-in interface (DESIGN §3)
+  'consensus/params': CORE,
+  'consensus/extensions': CORE, // the plug-in interface and the helpers extensions share
+  'consensus/extensions/*': [...CORE, ...EXTENSION_KIT], // each extension: the core and the kit, no other extension
+  // the one place that names the built-in extensions, and the public surface of the folder
+  'consensus/extensions/catalog.ts': [...CORE, 'consensus/extensions', 'consensus/extensions/*'],
+  'consensus/extensions/index.ts': [...CORE, 'consensus/extensions', 'consensus/extensions/*'],
   p2p: ['consensus'],
-  wallet: ['consensus'],
+  wallet: ['consensus', 'wallet/keys', 'wallet/tx', 'wallet/client'],
   'wallet/keys': ['consensus'],
   'wallet/tx': ['consensus', 'wallet/keys'],
   'wallet/client': ['consensus', 'wallet/keys', 'wallet/tx'],
@@ -55,18 +83,36 @@ function* tsFiles(dir: string): Generator<string> {
   }
 }
 
-/** The table's folder that owns `file` (a path relative to the root, `/`-separated), or undefined. */
+/** The owner of `file` (a path relative to the root, `/`-separated): its most specific table key. */
 function ownerOf(file: string, table: Readonly<Record<string, readonly string[]>>): string | undefined {
   let best: string | undefined
-  for (const folder of Object.keys(table))
-    if (file.startsWith(`${folder}/`) && (!best || folder.length > best.length)) best = folder
+  for (const k of Object.keys(table)) {
+    let owner: string | undefined
+    if (k.endsWith('/*')) {
+      const parent = k.slice(0, -1)
+      const rest = file.startsWith(parent) ? file.slice(parent.length) : ''
+      if (rest.includes('/')) owner = parent + rest.slice(0, rest.indexOf('/'))
+    } else if (file === k || file.startsWith(`${k}/`)) owner = k
+    if (owner && (!best || owner.length > best.length)) best = owner
+  }
   return best
 }
 
-const allows = (table: Readonly<Record<string, readonly string[]>>, from: string, to: string): boolean =>
-  from === to ||
-  to.startsWith(`${from}/`) || // a folder uses its own subfolders
-  (table[from] ?? []).some((ok) => to === ok || to.startsWith(`${ok}/`))
+/** The table entry of an owner (an extension folder's is its wildcard's). */
+const entryOf = (table: Readonly<Record<string, readonly string[]>>, owner: string): readonly string[] =>
+  table[owner] ?? table[`${owner.slice(0, owner.lastIndexOf('/'))}/*`] ?? []
+
+/** Whether table key `key` (a folder, a file or `folder/*`) covers `file`. */
+const covers = (key: string, file: string): boolean =>
+  file === key || file.startsWith(key.endsWith('/*') ? key.slice(0, -1) : `${key}/`)
+
+/** Whether a file owned by `from` may import `target`, a file owned by `targetOwner`. */
+const allows = (
+  table: Readonly<Record<string, readonly string[]>>,
+  from: string,
+  target: string,
+  targetOwner: string,
+): boolean => from === targetOwner || entryOf(table, from).some((key) => covers(key, target))
 
 interface Violation {
   readonly file: string
@@ -123,7 +169,7 @@ function checkImports(
           flag('browser-safe folders import no *.node.ts file', target)
         const targetOwner = ownerOf(target, table)
         if (!targetOwner) flag('imports a folder outside the table', target)
-        else if (!allows(table, owner, targetOwner)) flag(`${owner} may not import ${targetOwner}`, target)
+        else if (!allows(table, owner, target, targetOwner)) flag(`${owner} may not import ${target}`, target)
       }
     }
   }
@@ -180,6 +226,30 @@ describe('architecture', () => {
       'consensus/e.ts static',
       'consensus/f.ts dynamic',
       'consensus/g.ts type',
+    ])
+  })
+
+  it('keeps the core free of extensions and each extension to itself', () => {
+    const dir = tree({
+      'consensus/extensions/api.ts': 'export type Extension = { name: string }\n',
+      'consensus/extensions/catalog.ts':
+        "import { a } from './alpha/a.js'\nimport { b } from './beta/b.js'\nexport const all = [a, b]\n",
+      'consensus/extensions/alpha/a.ts':
+        "import type { Extension } from '../api.js'\nexport const a: Extension = { name: 'alpha' }\n",
+      'consensus/extensions/beta/b.ts':
+        "import { a } from '../alpha/a.js'\nexport const b = { ...a, name: 'beta' }\n",
+      'consensus/validation/rules.ts':
+        "import type { Extension } from '../extensions/api.js'\nexport type R = Extension\n",
+      'consensus/validation/bad.ts':
+        "import { all } from '../extensions/catalog.js'\nexport const n = all.length\n",
+      'consensus/params/chain.ts':
+        "import type { Extension } from '../extensions/api.js'\nexport type C = Extension\n",
+    })
+    const found = checkImports(dir, ALLOWED, []).map((v) => `${v.file} → ${v.imports}`)
+    expect(found.sort()).toEqual([
+      'consensus/extensions/beta/b.ts → consensus/extensions/alpha/a.ts',
+      'consensus/params/chain.ts → consensus/extensions/api.ts',
+      'consensus/validation/bad.ts → consensus/extensions/catalog.ts',
     ])
   })
 

@@ -1,8 +1,8 @@
 // The node API as the wallet uses it: the chain definition (and a check that it is the wallet's chain),
 // an address's unspent outputs and history, and transaction submission.
 import { toHex } from '../../consensus/encoding/hex.js'
+import { registryFor } from '../../consensus/extensions/catalog.js'
 import { type ChainDefinition, genesisBlock, parseChainDefinition } from '../../consensus/params/chain.js'
-import { registryFor } from '../../consensus/params/extensions.js'
 import { BlockCodec } from '../../consensus/types/block.js'
 import { type Condition, conditionFromJson } from '../../consensus/types/conditions.js'
 import { type Currency, parseCurrency, precisionOf } from '../../consensus/types/currency.js'

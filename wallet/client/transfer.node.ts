@@ -1,8 +1,8 @@
 // Sending coins through a node's API with keys held here (wallet send, the devnet faucet, tests).
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
 import { fromHex, toHex } from '../../consensus/encoding/hex.js'
+import { registryFor } from '../../consensus/extensions/catalog.js'
 import type { ChainDefinition } from '../../consensus/params/chain.js'
-import { registryFor } from '../../consensus/params/extensions.js'
 import {
   conditionFromJson,
   publicKeyUnlockHash,

@@ -2,20 +2,28 @@
 // reference devnet (rivchain example with the auth-coin extension). Per block: JSON → block, siabin, rivbin,
 // header, ID, merkle leaves and root, payout and transaction IDs, and the signatures of every input whose
 // parent output is in the file. The PoBS fields (stake modifier, kernel hash, target, difficulty) belong to
-// the consensus engine.
+// the consensus engine. The auth address update applies under the live chain's auth-coin rules (whitelist),
+// and the transfers after it pass them.
 import { expect } from 'vitest'
 import { bytesToBigint, fromHex, toHex } from '../../../consensus/encoding/hex.js'
 import {
   authAddressUpdateOf,
   authCoinTransactionTypes,
   authFulfillmentSigHash,
+  authStatus,
 } from '../../../consensus/extensions/authcointx/index.js'
-import { chainRootTarget, genesisBlock } from '../../../consensus/params/chain.js'
+import { chainConsensus, parseChainDefinitionWithExtensions } from '../../../consensus/extensions/catalog.js'
+import { chainDefinitionToJson, chainRootTarget, genesisBlock } from '../../../consensus/params/chain.js'
 import { preset } from '../../../consensus/params/presets.js'
 import { kernelHash, kernelMeetsTarget, stakeModifier } from '../../../consensus/pobs/kernel.js'
 import { difficultyOf } from '../../../consensus/pobs/target.js'
+import { type ExtensionStateView, MemoryExtensionState } from '../../../consensus/state/extensions.js'
+import { MapView, type OutputEntry } from '../../../consensus/state/outputs.js'
 import { type Block, BlockCodec } from '../../../consensus/types/block.js'
 import { coreRegistry } from '../../../consensus/types/registry.js'
+import { parseUnlockHash } from '../../../consensus/types/unlockhash.js'
+import { ValidationError } from '../../../consensus/validation/errors.js'
+import { applyTransactions } from '../../../consensus/validation/transaction.js'
 import { accountFields, checkBlock } from '../block-checks.js'
 import { verifyKnownInputs } from '../chain-checks.js'
 import { loadVectorFile, type Outcome, type Vector, vectorId } from '../framework.js'
@@ -24,10 +32,10 @@ import { oracleKey, verifiers } from '../oracle.js'
 const FILE = 'oracle-devnet-live.json'
 
 /**
- * The live daemon's registry: rivchain registers the auth-coin plugin at 176 (address update) and 177
- * (condition update), but its wallet CLI passes the two versions swapped, so the recorded address update
- * carries version 177 (its JSON has `authaddresses`) and is encoded by the address-update controller.
- * Rivchain's plugin takes no options: RequireMinerFees = false.
+ * The live daemon's registry: rivchain numbers the auth address update 177 and the auth condition update
+ * 176 (`examples/rivchain/pkg/types/transactions.go`, the reverse of tfchain), so the recorded address
+ * update carries version 177 (its JSON has `authaddresses`). Rivchain's plugin takes no options:
+ * RequireMinerFees = false.
  */
 const registry = coreRegistry().with(
   ...authCoinTransactionTypes({
@@ -37,6 +45,42 @@ const registry = coreRegistry().with(
   }),
 )
 const codec = new BlockCodec(registry)
+
+const DEVNET_ADDRESS = {
+  type: 1,
+  data: { unlockhash: '015a080a9259b9d4aaa550e2156f49b1a79a64c7ea463d810d4493e8242e6791584fbdac553e6f' },
+}
+
+/**
+ * The live chain's consensus: rivchain's devnet with the plugins its daemon registers
+ * (`examples/rivchain/cmd/rivined/daemon.go`): minting (128/129/130, rivbin, no fee option) and auth-coin
+ * with no options, i.e. a whitelist with Rivine's default exception (≤ 1 output), no fee option, address
+ * update 177 and condition update 176 (`pkg/types/transactions.go`); both genesis conditions are the
+ * devnet address (`pkg/config/config.go`).
+ */
+const live = chainConsensus(
+  parseChainDefinitionWithExtensions({
+    ...(chainDefinitionToJson(preset('rivchain-devnet')) as object),
+    extensions: {
+      minting: {
+        genesisMintCondition: DEVNET_ADDRESS,
+        coinDestructionVersion: 130,
+        encoding: 'rivbin',
+        requireMinerFees: false,
+      },
+      authcoin: {
+        genesisAuthCondition: DEVNET_ADDRESS,
+        addressUpdateVersion: 177,
+        conditionUpdateVersion: 176,
+        authorizedByDefault: false,
+        requireMinerFees: false,
+      },
+    },
+  }),
+)
+
+/** The auth state at genesis, and after the address update of block 62 (the only one in the file). */
+let authStates: { genesis: ExtensionStateView; after62: ExtensionStateView } | undefined
 
 const POBS_FIELDS = [
   'explorer_difficulty',
@@ -78,6 +122,7 @@ function checkLiveBlock(v: Vector): Outcome {
     const sighash = authFulfillmentSigHash(registry, tx)
     for (const ed of verifiers) expect(ed.verify(f.publicKey.key, sighash, f.signature), ed.name).toBe(true)
   }
+  checkAuthCoin(height, block)
   checkKernel(block, height, v.expected, checked)
   accountFields(v.expected, checked, [])
   return undefined
@@ -113,6 +158,104 @@ function checkKernel(
   expect(kernelMeetsTarget(hash, value, target)).toBe(true)
   expect(difficultyOf(target).toString()).toBe(expected.explorer_difficulty)
   for (const f of POBS_FIELDS) checked.add(f)
+}
+
+/**
+ * The address update of block 62 validates and applies under the live chain's rules (signed under the
+ * genesis auth condition; the four addresses are unauthorized until then), and every later transfer whose
+ * spent outputs are in the file passes the whitelist with that state, while the genesis state refuses it.
+ */
+function authStatesOf(): NonNullable<typeof authStates> {
+  if (authStates) return authStates
+  const genesis = new MemoryExtensionState()
+  genesis.apply(live.rules.genesisState)
+  const { block } = allBlocks().find((b) => b.height === 62)!
+  const update = block.transactions.filter((tx) => tx.version === 177)
+  expect(update).toHaveLength(1)
+  const after62 = new MemoryExtensionState()
+  after62.apply(live.rules.genesisState)
+  for (const verifier of verifiers) {
+    const result = applyTransactions(
+      update,
+      {
+        def: live.def,
+        registry: live.registry,
+        verifier,
+        blockHeight: 62,
+        blockTime: block.timestamp,
+        rules: live.rules,
+        state: genesis,
+      },
+      new MapView(),
+    )
+    expect(result.extensionChanges.map((c) => c.key)).toHaveLength(4)
+    if (verifier === verifiers[0]) after62.apply(result.extensionChanges)
+  }
+  authStates = { genesis, after62 }
+  return authStates
+}
+
+/** Output ID → output of every coin output and payout the sampled blocks create. */
+let coinOutputs: Map<string, OutputEntry> | undefined
+function knownCoinOutputs(): Map<string, OutputEntry> {
+  if (coinOutputs) return coinOutputs
+  coinOutputs = new Map()
+  for (const { block } of allBlocks()) {
+    for (const tx of block.transactions) {
+      const ids = live.registry.outputIds(tx)
+      for (const [i, o] of tx.coinOutputs.entries())
+        coinOutputs.set(toHex(ids.coinOutputIds[i]!), { id: ids.coinOutputIds[i]!, ...o })
+    }
+  }
+  return coinOutputs
+}
+
+function checkAuthCoin(height: number, block: Block): void {
+  const states = authStatesOf()
+  if (height === 62) {
+    const uhs = [
+      '015a080a9259b9d4aaa550e2156f49b1a79a64c7ea463d810d4493e8242e6791584fbdac553e6f',
+      '01e6a0c173c4b88ae56afbb59fa90e3cc178cdb34e495d652bffe110a846887879e0fdc43a6bd6',
+    ].map((a) => parseUnlockHash(a))
+    for (const uh of uhs) {
+      expect(authStatus(states.genesis, uh)).toEqual({ authorized: false, since: undefined })
+      expect(authStatus(states.after62, uh)).toEqual({ authorized: true, since: 62 })
+    }
+  }
+  if (height <= 62) return
+  const transfers = block.transactions.filter((tx) => tx.coinInputs.length > 0)
+  for (const tx of transfers) {
+    const spent = tx.coinInputs.map((i) => knownCoinOutputs().get(toHex(i.parentId)))
+    expect(
+      spent.every((o) => o !== undefined),
+      `block ${height}: the spent outputs are in the file`,
+    ).toBe(true)
+    const apply = (state: ExtensionStateView) =>
+      applyTransactions(
+        [tx],
+        {
+          def: live.def,
+          registry: live.registry,
+          verifier: verifiers[0]!,
+          blockHeight: height,
+          blockTime: block.timestamp,
+          rules: live.rules,
+          state,
+        },
+        MapView.of(spent as OutputEntry[]),
+      )
+    // every rule of the live chain passes with the state after the update: balance, signatures, fees, auth
+    expect(apply(states.after62).createdCoins).toHaveLength(tx.coinOutputs.length)
+    // and the whitelist is what refuses them without it
+    let refused: unknown
+    try {
+      apply(states.genesis)
+    } catch (err) {
+      refused = err
+    }
+    expect(refused).toBeInstanceOf(ValidationError)
+    expect((refused as ValidationError).code).toBe('unauthorized-address')
+  }
 }
 
 function checkChainIds(v: Vector): Outcome {

@@ -1,21 +1,27 @@
 // test/vectors/data/tfchain-minting.json (copied from shared/vectors): signed devnet v128/v129 (tfchain
 // options: Sia bodies, RequireMinerFees), the doc hexes, the JSON examples with their Go struct literals, the
-// nonce JSON forms and the mint-condition variants of TestSignMinterDefinitionTransactionExtension.
+// nonce JSON forms and the mint-condition variants of TestSignMinterDefinitionTransactionExtension. The
+// signed transactions validate and apply under the tfchain-devnet rules at their recorded height.
 import { expect } from 'vitest'
 import { type Ed25519, nobleEd25519 } from '../../../consensus/crypto/ed25519.js'
 import { nodeEd25519 } from '../../../consensus/crypto/ed25519.node.js'
 import { blake2b256 } from '../../../consensus/crypto/hash.js'
 import { fromHex, toHex, utf8 } from '../../../consensus/encoding/hex.js'
 import { parseJson, toBase64 } from '../../../consensus/encoding/json.js'
+import { chainConsensus } from '../../../consensus/extensions/catalog.js'
 import {
   coinCreationOf,
   MINTER_DEFINITION_SPECIFIER,
+  mintConditionAt,
   minterDefinitionOf,
   mintFulfillmentError,
   mintFulfillmentSigHash,
   mintingTransactionTypes,
   signMintFulfillment,
 } from '../../../consensus/extensions/minting/index.js'
+import { preset } from '../../../consensus/params/presets.js'
+import { MemoryExtensionState } from '../../../consensus/state/extensions.js'
+import { MapView } from '../../../consensus/state/outputs.js'
 import {
   type Condition,
   conditionFromJson,
@@ -27,7 +33,9 @@ import { coreRegistry } from '../../../consensus/types/registry.js'
 import type { SigningKey } from '../../../consensus/types/sign.js'
 import type { Transaction } from '../../../consensus/types/transaction.js'
 import { parseUnlockHash, unlockHashToString } from '../../../consensus/types/unlockhash.js'
-import type { Outcome, Vector } from '../framework.js'
+import { ValidationError } from '../../../consensus/validation/errors.js'
+import { applyTransactions } from '../../../consensus/validation/transaction.js'
+import { loadVectorFile, type Outcome, type Vector } from '../framework.js'
 import { compactJson, goLiteralAtoms, transactionAtoms } from './tfchain-authcointx.js'
 
 /** tfchain: `minting.NewMintingPlugin(cond, 128, 129, {UseLegacySiaEncoding: true, RequireMinerFees: true})`. */
@@ -112,6 +120,69 @@ function checkSignedDevnet(v: Vector): void {
   }
 }
 
+/**
+ * The signed devnet transactions under the tfchain-devnet rules (minting and auth-coin, 1 TFT minimum
+ * fee) at their recorded height, with the genesis state (the devnet mint condition in force): they
+ * validate and apply, alone and in the order definition-last; a creation after the definition in the
+ * same block no longer fulfils the (new) mint condition, and a forged output amount breaks the signature.
+ */
+function checkDevnetRules(v: Vector): void {
+  const devnet = chainConsensus(preset('tfchain-devnet'))
+  const genesis = new MemoryExtensionState()
+  genesis.apply(devnet.rules.genesisState)
+  const at: Ctx = v.input.validation_context
+  const signed = (id: string): Transaction => {
+    const found = loadVectorFile('tfchain-minting.json').vectors.find((x) => x.id === id)!
+    return devnet.registry.fromJsonString(found.input.json)
+  }
+  const definition = signed('minting-minterdefinition-v128-devnet-signed')
+  const creation = signed('minting-coincreation-v129-devnet-signed')
+  const tx = v.id === 'minting-minterdefinition-v128-devnet-signed' ? definition : creation
+  for (const verifier of verifiers) {
+    const apply = (txs: Transaction[]) =>
+      applyTransactions(
+        txs,
+        {
+          def: devnet.def,
+          registry: devnet.registry,
+          verifier,
+          blockHeight: at.BlockHeight,
+          blockTime: at.BlockTime,
+          rules: devnet.rules,
+          state: genesis,
+        },
+        new MapView(),
+      )
+    const refusal = (txs: Transaction[]): ValidationError => {
+      try {
+        apply(txs)
+      } catch (err) {
+        if (err instanceof ValidationError) return err
+        throw err
+      }
+      throw new Error('accepted')
+    }
+    const result = apply([tx])
+    expect(mintConditionAt(result.extensionState, at.BlockHeight - 1)).toEqual(
+      conditionFromJson(v.input.active_mint_condition),
+    )
+    if (tx.version === 128) {
+      expect(mintConditionAt(result.extensionState, at.BlockHeight)).toEqual(
+        minterDefinitionOf(tx).mintCondition,
+      )
+      continue
+    }
+    expect(result.createdCoins.map((o) => o.value)).toEqual(tx.coinOutputs.map((o) => o.value))
+    expect(apply([creation, definition]).createdCoins).toHaveLength(1)
+    expect(refusal([definition, creation])).toMatchObject({
+      code: 'mint-unfulfilled',
+      details: { transaction: 1 },
+    })
+    const forged = { ...creation, coinOutputs: [{ ...creation.coinOutputs[0]!, value: 10n ** 18n }] }
+    expect(refusal([forged])).toMatchObject({ code: 'mint-unfulfilled', rule: 'minting/coin-creation' })
+  }
+}
+
 function checkMintConditionVariants(v: Vector): void {
   const tx = registry.fromJsonString(v.input.tx_json)
   const key = keyFrom(v.input.private_key_64)
@@ -150,6 +221,7 @@ export function handle(v: Vector): Outcome {
     case 'minting-minterdefinition-v128-devnet-signed':
     case 'minting-coincreation-v129-devnet-signed':
       checkSignedDevnet(v)
+      checkDevnetRules(v)
       return undefined
     case 'minting-doc-coincreation-hex': {
       const bin = fromHex(v.input.hex)

@@ -3,6 +3,14 @@
 import { describe, expect, it } from 'vitest'
 import { fromHex, toHex } from '../../../../consensus/encoding/hex.js'
 import { parseJson, stringifyJson } from '../../../../consensus/encoding/json.js'
+import type { AuthCoinParams } from '../../../../consensus/extensions/authcointx/params.js'
+import {
+  extensionsToJson,
+  parseChainDefinitionWithExtensions,
+  parseExtensions,
+  registryFor,
+} from '../../../../consensus/extensions/catalog.js'
+import type { MintingParams } from '../../../../consensus/extensions/minting/params.js'
 import {
   type ChainDefinition,
   ChainDefinitionError,
@@ -12,13 +20,6 @@ import {
   genesisTransaction,
   parseChainDefinition,
 } from '../../../../consensus/params/chain.js'
-import {
-  chainExtensions,
-  extensionsToJson,
-  parseChainDefinitionWithExtensions,
-  parseExtensions,
-  registryFor,
-} from '../../../../consensus/params/extensions.js'
 import { preset, presetNames } from '../../../../consensus/params/presets.js'
 import { targetToBytes } from '../../../../consensus/pobs/target.js'
 import { BlockCodec } from '../../../../consensus/types/block.js'
@@ -41,6 +42,10 @@ const blocksConsensus = loadVectorFile('rivine-blocks-consensus.json')
 const minting = loadVectorFile('tfchain-minting.json')
 const authcoin = loadVectorFile('tfchain-authcointx.json')
 const threebot = loadVectorFile('tfchain-threebot.json')
+
+/** The parsed extension parameters of a chain, by name. */
+const chainExtensions = (def: ChainDefinition) =>
+  parseExtensions(def.extensions) as { minting?: MintingParams; authcoin?: AuthCoinParams }
 
 const genesisId = (def: ChainDefinition): string =>
   toHex(new BlockCodec(registryFor(def)).id(genesisBlock(def)))
@@ -279,7 +284,7 @@ describe('parseExtensions', () => {
         coinDestructionVersion: 130,
       },
     }
-    const ext = parseExtensions(minimal)
+    const ext = parseExtensions(minimal) as { minting?: MintingParams; authcoin?: AuthCoinParams }
     expect(ext.minting).toMatchObject({ minterDefinitionVersion: 128, coinCreationVersion: 129 })
     expect(ext.authcoin).toBeUndefined()
     expect(parseExtensions(extensionsToJson(ext))).toEqual(ext)
