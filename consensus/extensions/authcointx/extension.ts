@@ -4,7 +4,7 @@ import type { Extension } from '../api.js'
 import { conditionBytes } from '../history.js'
 import { type AuthCoinParams, authCoinParamsToJson, authCoinVersions, parseAuthCoinParams } from './params.js'
 import { authCoinRules } from './rules.js'
-import { AUTHCOIN, authConditions, DEFAULT_KEY } from './state.js'
+import { AUTHCOIN, addressKey, authConditions, DEFAULT_KEY, encodeAddressState } from './state.js'
 import { authCoinTransactionTypes } from './types.js'
 
 export const authCoinExtension: Extension<AuthCoinParams> = {
@@ -22,6 +22,10 @@ export const authCoinExtension: Extension<AuthCoinParams> = {
     genesisState: [
       [DEFAULT_KEY, new Uint8Array([p.authorizedByDefault ? 1 : 0])],
       ...authConditions.genesis(conditionBytes(p.genesisAuthCondition)),
+      // authorized since height 0, as if an address update in the genesis block had listed them
+      ...(p.genesisAuthorizedAddresses ?? []).map(
+        (uh) => [addressKey(uh), encodeAddressState(true, 0)] as [string, Uint8Array],
+      ),
     ],
     rules: authCoinRules(p),
   }),

@@ -1,8 +1,15 @@
 // The `extensions.authcoin` object of a chain definition (spec/tfchain.md §3.1, Rivine
 // `authcointx.NewPlugin`): parsed and validated here; every error names its field.
-import { type JsonValue, jsonObject, jsonUint } from '../../encoding/json.js'
+import { type JsonValue, jsonArray, jsonObject, jsonUint } from '../../encoding/json.js'
 import { type Condition, conditionToJson } from '../../types/conditions.js'
-import { bool, genesisCondition, rejectUnknownKeys, version } from '../params.js'
+import {
+  parseUnlockHash,
+  type UnlockHash,
+  unlockHashEquals,
+  unlockHashToString,
+} from '../../types/unlockhash.js'
+import { bool, fail, genesisCondition, rejectUnknownKeys, version } from '../params.js'
+import { authorizationApplies } from './state.js'
 import { AUTH_ADDRESS_UPDATE_VERSION, AUTH_CONDITION_UPDATE_VERSION } from './types.js'
 
 export interface AuthCoinParams {
@@ -17,6 +24,11 @@ export interface AuthCoinParams {
    * authorization check when it has at most this many coin outputs (Rivine default 1, tfchain 2).
    */
   readonly selfTransferMaxCoinOutputs: number
+  /**
+   * Whitelist chains only: addresses authorized from genesis (height 0), so the genesis coins can move
+   * before the first address update. Absent: none (the reference's behaviour).
+   */
+  readonly genesisAuthorizedAddresses?: readonly UnlockHash[]
 }
 
 export const AUTHCOIN_DEFAULTS = {
@@ -32,12 +44,36 @@ const FIELDS = [
   'authorizedByDefault',
   'requireMinerFees',
   'selfTransferMaxCoinOutputs',
+  'genesisAuthorizedAddresses',
 ] as const
+
+/**
+ * `genesisAuthorizedAddresses`: distinct addresses the authorization applies to (not nil or atomic swap),
+ * on a whitelist chain only (on a blocklist chain every address is authorized already).
+ */
+function parseGenesisAuthorized(value: unknown, path: string, authorizedByDefault: boolean): UnlockHash[] {
+  const field = `${path}.genesisAuthorizedAddresses`
+  if (!Array.isArray(value)) fail('expected a list of addresses', field)
+  if (authorizedByDefault)
+    fail('only a whitelist chain (authorizedByDefault false) lists addresses authorized at genesis', field)
+  const out: UnlockHash[] = []
+  for (const [i, text] of jsonArray(value, field).entries()) {
+    const at = `${field}[${i}]`
+    const uh = parseUnlockHash(text, at)
+    if (!authorizationApplies(uh))
+      fail('nil and atomic swap addresses are never checked: they need no authorization', at)
+    const first = out.findIndex((other) => unlockHashEquals(other, uh))
+    if (first >= 0) fail(`repeats ${field}[${first}]`, at)
+    out.push(uh)
+  }
+  return out
+}
 
 export function parseAuthCoinParams(value: unknown, path: string): AuthCoinParams {
   const o = jsonObject(value, path)
   rejectUnknownKeys(o, FIELDS, path, 'authcoin field')
-  return {
+  const authorizedByDefault = bool(o, 'authorizedByDefault', path)
+  const params: AuthCoinParams = {
     genesisAuthCondition: genesisCondition(o, 'genesisAuthCondition', path),
     addressUpdateVersion: version(o, 'addressUpdateVersion', path, AUTHCOIN_DEFAULTS.addressUpdateVersion),
     conditionUpdateVersion: version(
@@ -46,16 +82,26 @@ export function parseAuthCoinParams(value: unknown, path: string): AuthCoinParam
       path,
       AUTHCOIN_DEFAULTS.conditionUpdateVersion,
     ),
-    authorizedByDefault: bool(o, 'authorizedByDefault', path),
+    authorizedByDefault,
     requireMinerFees: bool(o, 'requireMinerFees', path),
     selfTransferMaxCoinOutputs:
       o.selfTransferMaxCoinOutputs === undefined
         ? AUTHCOIN_DEFAULTS.selfTransferMaxCoinOutputs
         : jsonUint(o.selfTransferMaxCoinOutputs, `${path}.selfTransferMaxCoinOutputs`),
   }
+  return o.genesisAuthorizedAddresses === undefined
+    ? params
+    : {
+        ...params,
+        genesisAuthorizedAddresses: parseGenesisAuthorized(
+          o.genesisAuthorizedAddresses,
+          path,
+          authorizedByDefault,
+        ),
+      }
 }
 
-/** Every field explicit; `parseAuthCoinParams` inverts it. */
+/** Every field explicit (`genesisAuthorizedAddresses` when given); `parseAuthCoinParams` inverts it. */
 export function authCoinParamsToJson(a: AuthCoinParams): JsonValue {
   return {
     genesisAuthCondition: conditionToJson(a.genesisAuthCondition),
@@ -64,6 +110,9 @@ export function authCoinParamsToJson(a: AuthCoinParams): JsonValue {
     authorizedByDefault: a.authorizedByDefault,
     requireMinerFees: a.requireMinerFees,
     selfTransferMaxCoinOutputs: a.selfTransferMaxCoinOutputs,
+    ...(a.genesisAuthorizedAddresses === undefined
+      ? {}
+      : { genesisAuthorizedAddresses: a.genesisAuthorizedAddresses.map(unlockHashToString) }),
   }
 }
 
