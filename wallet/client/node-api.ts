@@ -7,7 +7,7 @@ import { BlockCodec } from '../../consensus/types/block.js'
 import { type Condition, conditionFromJson } from '../../consensus/types/conditions.js'
 import { type Currency, parseCurrency, precisionOf } from '../../consensus/types/currency.js'
 import type { Transaction, TransactionRegistry } from '../../consensus/types/transaction.js'
-import { assertSameChain, type ChainRef, describeChain } from '../tx/file.js'
+import { assertSameChain, type ChainRef, canonicalExtensions, describeChain } from '../tx/file.js'
 
 /** What went wrong talking to a node: `code` says which, the message names the node and the request. */
 export type NodeClientErrorCode =
@@ -150,6 +150,15 @@ export class NodeClient {
           'wrong-chain',
           `the node at ${base} gives the coin ${chain.precision} decimals, ${owner.label} knows ${mine.precision}`,
         )
+      else {
+        try {
+          assertSameChain(chain, mine, `the node at ${base}`)
+        } catch (err) {
+          throw new NodeClientError('wrong-chain', `${(err as Error).message} (${owner.label})`)
+        }
+        // a record from before extension parameters were kept learns them
+        if (!mine.extensions && chain.extensions) owner.learn(chain)
+      }
     }
     return new NodeClient(base, def, chain, registryFor(def))
   }
@@ -197,6 +206,32 @@ export class NodeClient {
     return getJson<AddressHistoryJson>(this.url, `/explorer/hashes/${address}?limit=${limit}`)
   }
 
+  /**
+   * The mint or auth condition in force at the node's tip (`GET /mint/condition`, `/auth/condition`), or at
+   * `height`. The caller checks first that the chain enables the extension (the node answers 404 otherwise).
+   */
+  async authorityCondition(
+    kind: 'mint' | 'auth',
+    height?: number,
+  ): Promise<{ height: number; condition: Condition }> {
+    const path = `/${kind}/condition${height === undefined ? '' : `/${height}`}`
+    const body = await getJson<{ height?: unknown; condition?: unknown }>(this.url, path)
+    if (typeof body.height !== 'number')
+      throw new NodeClientError('bad-answer', `the node at ${this.url} answered ${path} without a height`)
+    return { height: body.height, condition: conditionFromJson(body.condition, 'condition') }
+  }
+
+  /** `GET /auth/status/:address`: whether the address may send and receive coins, since which height. */
+  async authStatus(address: string): Promise<{ authorized: boolean; since: number | undefined }> {
+    const body = await getJson<{ authorized?: unknown; since?: unknown }>(this.url, `/auth/status/${address}`)
+    if (typeof body.authorized !== 'boolean')
+      throw new NodeClientError(
+        'bad-answer',
+        `the node at ${this.url} answered /auth/status/${address} without "authorized"`,
+      )
+    return { authorized: body.authorized, since: typeof body.since === 'number' ? body.since : undefined }
+  }
+
   /** Posts a transaction to the pool; returns its ID. A refusal is a NodeClientError `refused` with the node's reason. */
   async submit(tx: Transaction): Promise<string> {
     let res: Response
@@ -232,12 +267,16 @@ export class NodeClient {
   }
 }
 
-export const chainRef = (def: ChainDefinition, genesisId: string): ChainRef => ({
-  name: def.name,
-  network: def.network,
-  genesisId: genesisId.toLowerCase(),
-  precision: precisionOf(def.oneCoin),
-})
+export function chainRef(def: ChainDefinition, genesisId: string): ChainRef {
+  const extensions = canonicalExtensions(def.extensions)
+  return {
+    name: def.name,
+    network: def.network,
+    genesisId: genesisId.toLowerCase(),
+    precision: precisionOf(def.oneCoin),
+    ...(extensions ? { extensions } : {}),
+  }
+}
 
 /** The chain of a definition, computed offline (`--chain FILE|PRESET`). */
 export function chainRefOf(def: ChainDefinition): ChainRef {

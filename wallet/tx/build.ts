@@ -67,7 +67,7 @@ const largestFirst = (a: SpendableOutput, b: SpendableOutput): number =>
   b.value > a.value ? 1 : b.value < a.value ? -1 : 0
 
 /** Largest outputs first until `needed` is covered (so transactions stay small). */
-function select(
+export function selectLargestFirst(
   available: readonly SpendableOutput[],
   needed: Currency,
 ): { chosen: SpendableOutput[]; sum: Currency } {
@@ -98,7 +98,7 @@ export function buildTransaction(req: TransactionRequest): Transaction {
     throw new WalletError('data-too-large', `arbitrary data of ${data.length} bytes exceeds ${maxData}`)
 
   const neededStakes = stakes.outputs.reduce((s, o) => s + o.value, 0n)
-  const bs = select(stakes.available, neededStakes)
+  const bs = selectLargestFirst(stakes.available, neededStakes)
   if (bs.sum < neededStakes) {
     throw new WalletError(
       'insufficient-block-stakes',
@@ -107,7 +107,7 @@ export function buildTransaction(req: TransactionRequest): Transaction {
     )
   }
   const needed = req.coins.outputs.reduce((s, o) => s + o.value, 0n) + req.fee
-  const coins = select(req.coins.available, needed)
+  const coins = selectLargestFirst(req.coins.available, needed)
   if (coins.sum < needed) {
     throw new WalletError(
       'insufficient-funds',

@@ -1,4 +1,5 @@
 export * from './build.js'
+export * from './extensions.js'
 export * from './file.js'
 export * from './history.js'
 export * from './lock.js'

@@ -4,13 +4,17 @@ import { blake2b256 } from '../../../../consensus/crypto/hash.js'
 import { toHex, utf8 } from '../../../../consensus/encoding/hex.js'
 import {
   type Condition,
+  conditionToJson,
   publicKeyUnlockHash,
   unlockHashCondition,
 } from '../../../../consensus/types/conditions.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
 import { buildTransfer, keyring, signInputs } from '../../../../wallet/tx/build.js'
+import { buildCoinCreation } from '../../../../wallet/tx/extensions.js'
 import {
   assertSameChain,
+  canonicalExtensions,
+  chainRegistry,
   parseTransactionFileText,
   spentConditions,
   type TransactionFile,
@@ -109,5 +113,102 @@ describe('transaction files', () => {
     expect(() =>
       assertSameChain(chain, { ...chain, name: 'other', genesisId: '00'.repeat(32) }, 'the transaction file'),
     ).toThrow(/the transaction file is for chain "devnet" .*, not chain "other"/)
+  })
+})
+
+describe('transaction files of extension transactions', () => {
+  const extensions = {
+    minting: {
+      genesisMintCondition: conditionToJson(to(a)),
+      encoding: 'rivbin',
+      requireMinerFees: true,
+      coinDestructionVersion: 130,
+    },
+    authcoin: {
+      genesisAuthCondition: conditionToJson(to(a)),
+      authorizedByDefault: false,
+      requireMinerFees: true,
+    },
+  }
+  const extChain = { ...chain, extensions: canonicalExtensions(extensions)! }
+  const extRegistry = chainRegistry(extChain)
+  const authority = { kind: 'mint' as const, condition: multisig, height: 12 }
+  const creation = (): TransactionFile => ({
+    chain: extChain,
+    transaction: buildCoinCreation(129, [{ value: 5n, condition: to(b) }], { minerFees: [1n] }),
+    spent: { coinInputs: [], blockStakeInputs: [] },
+    authority,
+  })
+
+  it('carry the chain extension parameters (every field explicit) and the authority; read with the file’s own registry', () => {
+    expect(extChain.extensions.minting).toMatchObject({
+      minterDefinitionVersion: 128,
+      coinCreationVersion: 129,
+    })
+    expect(extRegistry.versions).toEqual([0, 1, 128, 129, 130, 176, 177])
+    const file = creation()
+    const text = transactionFileToText(file, extRegistry)
+    expect(JSON.parse(text).authority).toEqual({
+      kind: 'mint',
+      condition: conditionToJson(multisig),
+      height: 12,
+    })
+    // no registry given: the file's chain says how to read it
+    const back = parseTransactionFileText(text)
+    expect(back).toEqual(file)
+    expect(extRegistry.id(back.transaction)).toEqual(extRegistry.id(file.transaction))
+    // a chain without extensions keeps its record as it was
+    expect(Object.keys(JSON.parse(transactionFileToText(sample(), registry)).chain)).toEqual([
+      'name',
+      'network',
+      'genesisId',
+      'precision',
+    ])
+  })
+
+  it.each([
+    ['missing authority', (o: any) => ({ ...o, authority: undefined }), /authority: a mint transaction file/],
+    [
+      'authority kind',
+      (o: any) => ({ ...o, authority: { ...o.authority, kind: 'auth' } }),
+      /authority\.kind/,
+    ],
+    [
+      'authority condition',
+      (o: any) => ({ ...o, authority: { ...o.authority, condition: { type: 9 } } }),
+      /authority\.condition/,
+    ],
+    [
+      'extension parameters',
+      (o: any) => ({ ...o, chain: { ...o.chain, extensions: { minting: { encoding: 'json' } } } }),
+      /chain\.extensions\.minting/,
+    ],
+    [
+      'chain without the extension',
+      (o: any) => ({ ...o, chain: { ...o.chain, extensions: undefined } }),
+      /transaction\.version: unknown transaction version 129/,
+    ],
+  ])('refuses a file with a bad %s, naming the field', (_what, mutate, message) => {
+    const json = JSON.parse(transactionFileToText(creation(), extRegistry))
+    expect(() => parseTransactionFileText(JSON.stringify(mutate(json)))).toThrow(message)
+  })
+
+  it('an authority on an ordinary transfer is refused', () => {
+    const json = JSON.parse(transactionFileToText(sample(), registry))
+    json.authority = { kind: 'mint', condition: conditionToJson(multisig), height: 1 }
+    expect(() => parseTransactionFileText(JSON.stringify(json), registry)).toThrow(/only mint and auth/)
+  })
+
+  it('tells apart one genesis run with other extension parameters', () => {
+    const other = {
+      ...chain,
+      extensions: canonicalExtensions({
+        ...extensions,
+        authcoin: { ...extensions.authcoin, authorizedByDefault: true },
+      })!,
+    }
+    expect(() => assertSameChain(extChain, other, 'the file')).toThrow(/other extension parameters/)
+    // a record written before extension parameters were kept is compared by genesis only
+    expect(() => assertSameChain(extChain, chain, 'the file')).not.toThrow()
   })
 })
