@@ -11,7 +11,7 @@ import type { Target } from '../consensus/pobs/target.js'
 import type { Block, BlockCodec } from '../consensus/types/block.js'
 import { ValidationError } from '../consensus/validation/errors.js'
 import type { Chain, TipInfo } from '../node/chain/chain.js'
-import { chainRegistry, openDataDir, resolveDefinition } from '../node/datadir.js'
+import { chainRules, openDataDir, resolveDefinition } from '../node/datadir.js'
 import { UserError } from './errors.js'
 import { println } from './io.js'
 
@@ -214,7 +214,7 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 }
 
 async function importAction(file: string, opts: { chain?: string; dataDir: string; json?: boolean }) {
   const def = resolveDefinition(opts.dataDir, opts.chain)
-  chainRegistry(def)
+  chainRules(def)
   const input = openLines(file)
   // Ctrl-C: stop after the current block and close the chain; a second one exits at once
   // (every block is one atomic batch, so even that loses nothing committed)

@@ -7,6 +7,7 @@ import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
 import { DecodeError } from '../consensus/encoding/errors.js'
 import { equalBytes, toHex } from '../consensus/encoding/hex.js'
 import { type JsonValue, stringifyJson } from '../consensus/encoding/json.js'
+import { type ChainConsensus, chainConsensus } from '../consensus/extensions/catalog.js'
 import {
   type ChainDefinition,
   chainDefinitionToJson,
@@ -15,8 +16,6 @@ import {
 } from '../consensus/params/chain.js'
 import { preset, presetNames } from '../consensus/params/presets.js'
 import { BlockCodec } from '../consensus/types/block.js'
-import { coreRegistry } from '../consensus/types/registry.js'
-import type { TransactionRegistry } from '../consensus/types/transaction.js'
 import { Chain } from './chain/chain.js'
 import { infoKey } from './chain/tables.js'
 import { openLevelStore } from './db/level.js'
@@ -57,26 +56,27 @@ function readDefinitionFile(path: string, what: string): ChainDefinition {
     throw new DataDirError(`cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`)
   }
   try {
-    return parseChainDefinitionText(text)
+    const def = parseChainDefinitionText(text)
+    chainConsensus(def) // its extensions and their parameters, each error naming the field
+    return def
   } catch (err) {
     if (err instanceof DecodeError) throw new DataDirError(`${what}: ${err.message}`)
     throw err
   }
 }
 
-/** The registry a chain validates with; refuses chains whose extensions this command cannot validate. */
-export function chainRegistry(def: ChainDefinition): TransactionRegistry {
-  const extensions = Object.keys(def.extensions)
-  if (extensions.length > 0) {
-    throw new DataDirError(
-      `chain "${def.name}" enables extensions (${extensions.join(', ')}) that chain import/export does not support yet`,
-    )
+/** The registry and rules a chain validates with (its extensions' included). */
+export function chainRules(def: ChainDefinition): ChainConsensus {
+  try {
+    return chainConsensus(def)
+  } catch (err) {
+    if (err instanceof DecodeError) throw new DataDirError(`chain "${def.name}": ${err.message}`)
+    throw err
   }
-  return coreRegistry()
 }
 
 export const genesisIdOf = (def: ChainDefinition): Uint8Array =>
-  new BlockCodec(coreRegistry()).id(genesisBlock(def))
+  new BlockCodec(chainRules(def).registry).id(genesisBlock(def))
 
 /** The first field (dotted path) where two definitions differ; bootstrap peers are not part of the chain. */
 function definitionDifference(a: ChainDefinition, b: ChainDefinition): string | undefined {
@@ -139,7 +139,7 @@ export async function openDataDir(
   opts: { create: boolean },
 ): Promise<Chain> {
   const paths = dataDirPaths(dataDir)
-  const registry = chainRegistry(def)
+  const { registry, rules } = chainRules(def)
   if (!opts.create && !existsSync(join(paths.db, 'CURRENT')))
     throw new DataDirError(`${dataDir} holds no chain data (run "blockstake chain import" first)`)
   try {
@@ -160,7 +160,7 @@ export async function openDataDir(
         `${dataDir} holds another chain (genesis ${toHex(storedGenesis)}, "${def.name}" has genesis ${toHex(expected)})`,
       )
     }
-    chain = await Chain.open({ store, def, registry, verifier: nodeEd25519 })
+    chain = await Chain.open({ store, def, registry, rules, verifier: nodeEd25519 })
   } catch (err) {
     await store.close().catch(() => undefined)
     throw err

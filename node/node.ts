@@ -8,7 +8,7 @@ import { P2PService } from '../p2p/service.js'
 import { createApi } from './api/server.js'
 import { BlockCreator } from './blockcreator/creator.js'
 import type { Chain } from './chain/chain.js'
-import { openDataDir } from './datadir.js'
+import { chainRules, openDataDir } from './datadir.js'
 import { TransactionPool } from './mempool/pool.js'
 
 export interface NodeOptions {
@@ -67,6 +67,7 @@ export class BlockstakeNode {
         port: opts.api.port,
         ...(opts.apiToken !== undefined ? { token: opts.apiToken } : {}),
         logger: log,
+        extensions: chainRules(opts.def).extensions,
         publishTransactionSet: (txs) => {
           network
             .publishTransactionSet(txs)

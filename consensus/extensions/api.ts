@@ -41,6 +41,50 @@ export interface EnabledExtension {
   readonly rules: readonly TransactionRule[]
   /** What a whole block does besides its transactions (runs after them, in block order of extensions). */
   readonly blockRules?: readonly BlockRule[]
+  /** Read-only routes a node serves from the extension's state (`GET` on its HTTP API). */
+  readonly queries?: readonly ExtensionQuery[]
+}
+
+/** What a query reads: the chain, its committed extension state and the height of that state. */
+export interface QueryContext {
+  readonly def: ChainDefinition
+  readonly state: ExtensionStateView
+  readonly height: number
+}
+
+/**
+ * A read-only route of the node's HTTP API, answered from extension state (DESIGN §3: the node-level hook
+ * for API routes). The node mounts it under `GET path`; the answer is JSON.
+ */
+export interface ExtensionQuery {
+  /** The route, with `:name` path parameters, e.g. `/mint/condition/:height`. */
+  readonly path: string
+  /** One line for the route list. */
+  readonly description: string
+  /** Answers from `ctx`; throws a `QueryError` for a bad parameter or something that does not exist. */
+  answer(params: Readonly<Record<string, string>>, ctx: QueryContext): JsonValue
+}
+
+/** A query the node answers with an HTTP error: 400 for a bad parameter, 404 for something not there. */
+export class QueryError extends Error {
+  override readonly name = 'QueryError'
+  constructor(
+    readonly status: 400 | 404,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** A query's `:height` parameter: a height at or below the state's, or a QueryError. */
+export function queryHeight(value: string | undefined, ctx: QueryContext): number {
+  if (value === undefined || !/^(0|[1-9][0-9]{0,15})$/.test(value))
+    throw new QueryError(400, 'invalid-height', `height must be a non-negative integer, got "${value ?? ''}"`)
+  const height = Number(value)
+  if (height > ctx.height)
+    throw new QueryError(404, 'not-found', `height ${height} is above the chain's height ${ctx.height}`)
+  return height
 }
 
 /** What every rule sees: the transaction's context and the extension state as of this transaction. */

@@ -122,6 +122,8 @@ export interface ChainConsensus {
   /** Core and extension transaction types (the rule set's). */
   readonly registry: TransactionRegistry
   readonly rules: RuleSet
+  /** The enabled extensions with their parameters applied (their queries, for a node's API). */
+  readonly extensions: readonly EnabledExtension[]
 }
 
 const composed = new WeakMap<ExtensionCatalog, WeakMap<ChainDefinition, ChainConsensus>>()
@@ -142,8 +144,9 @@ export function chainConsensus(
   }
   let c = byDef.get(def)
   if (!c) {
-    const rules = composeRules(enabledExtensions(def, catalog))
-    c = { def, registry: rules.registry, rules }
+    const extensions = enabledExtensions(def, catalog)
+    const rules = composeRules(extensions)
+    c = { def, registry: rules.registry, rules, extensions }
     byDef.set(def, c)
   }
   return c

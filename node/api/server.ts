@@ -12,6 +12,7 @@ import Fastify, {
 import { DecodeError, inField } from '../../consensus/encoding/errors.js'
 import { toHex } from '../../consensus/encoding/hex.js'
 import { type JsonValue, stringifyJson } from '../../consensus/encoding/json.js'
+import { type EnabledExtension, QueryError } from '../../consensus/extensions/api.js'
 import { chainDefinitionToJson } from '../../consensus/params/chain.js'
 import type { OutputEntry } from '../../consensus/state/outputs.js'
 import type { Transaction } from '../../consensus/types/transaction.js'
@@ -42,6 +43,8 @@ export interface ApiOptions {
   readonly eventKeepAliveMs?: number
   /** Most simultaneous /events streams (default 256). */
   readonly maxEventClients?: number
+  /** The chain's enabled extensions: their queries become GET routes (DESIGN §3, the node-level hook). */
+  readonly extensions?: readonly EnabledExtension[]
 }
 
 export interface Api {
@@ -147,6 +150,18 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       throw new ApiError(401, 'unauthorized', 'this route needs "Authorization: Bearer <API token>"')
     }
   })
+
+  // ---- extension state ------------------------------------------------------------------------------
+
+  for (const ext of opts.extensions ?? []) {
+    for (const query of ext.queries ?? []) {
+      app.get<{ Params: Record<string, string> }>(query.path, async (req, reply) => {
+        // the state and the height are read together, with no await in between: they belong to one tip
+        const ctx = { def: chain.def, state: chain.extensionState, height: chain.height }
+        return sendJson(reply, query.answer(req.params, ctx))
+      })
+    }
+  }
 
   // ---- chain --------------------------------------------------------------------------------------
 
@@ -574,6 +589,8 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err
   if (err instanceof PoolError) return poolFailure(err)
   if (err instanceof DecodeError) return decodeFailure(err)
+  if (err instanceof QueryError)
+    return err.status === 404 ? notFound(err.message) : new ApiError(400, 'invalid-parameter', err.message)
   const status = (err as { statusCode?: unknown }).statusCode
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const message = (err as Error).message

@@ -7,6 +7,12 @@ import { type ChainDefinition, chainRootTarget, genesisBlock } from '../../conse
 import { stakeModifier } from '../../consensus/pobs/kernel.js'
 import { addDifficulties, childTarget, isHeavier, ROOT_DEPTH } from '../../consensus/pobs/target.js'
 import {
+  chainStateHash,
+  ExtensionStateOverlay,
+  type ExtensionStateView,
+  invertChanges,
+} from '../../consensus/state/extensions.js'
+import {
   type BlockDiff,
   type DelayedOutput,
   type OutputEntry,
@@ -17,11 +23,13 @@ import type { TransactionRegistry } from '../../consensus/types/transaction.js'
 import { type UnlockHash, unlockHashBytes } from '../../consensus/types/unlockhash.js'
 import { applyBlock, checkBlockHeader, genesisDiff } from '../../consensus/validation/block.js'
 import { ValidationError } from '../../consensus/validation/errors.js'
+import { CORE_RULES, type RuleSet } from '../../consensus/validation/rules.js'
 import { type KVStore, prefixRange } from '../db/kvstore.js'
 import { Ancestry } from './ancestry.js'
 import { BlockStore } from './blocks.js'
 import { WriteBuffer } from './buffer.js'
 import { delayedAt, revertDiff, spentOutputs, writeDiff } from './diffs.js'
+import { ExtensionStore, writeExtensionChanges } from './extension-state.js'
 import { type AppliedBlock, type ImportHost, type ImportResult, importBlocks } from './import.js'
 import { type ChainIndexer, transactionIndexer } from './indexers.js'
 import { MainIndex, type MainView } from './main-index.js'
@@ -51,7 +59,10 @@ export type { AddBlockResult, TipInfo } from './types.js'
 export interface ChainOptions {
   readonly store: KVStore
   readonly def: ChainDefinition
+  /** Core and extension transaction types: the rule set's registry when `rules` is given. */
   readonly registry: TransactionRegistry
+  /** The chain's rules (`chainConsensus(def).rules`); core v0/v1 only when absent. */
+  readonly rules?: RuleSet
   readonly verifier: Ed25519
   /** The local clock in unix seconds (injectable for tests). */
   readonly now?: () => number
@@ -94,6 +105,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   readonly codec: BlockCodec
   readonly def: ChainDefinition
   readonly registry: TransactionRegistry
+  readonly rules: RuleSet
   readonly genesisId: Uint8Array
   private readonly store: KVStore
   private readonly verifier: Ed25519
@@ -105,6 +117,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly indexers: readonly ChainIndexer[]
   /** Main chain block IDs and timestamps by height (the stake modifier and retargeting read them). */
   private main!: MainIndex
+  private extensions!: ExtensionStore
   private tipInfo!: TipInfo
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
@@ -114,6 +127,9 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.store = opts.store
     this.def = opts.def
     this.registry = opts.registry
+    this.rules = opts.rules ?? CORE_RULES
+    if (opts.rules && opts.rules.registry !== opts.registry)
+      throw new Error("Chain: the registry must be the rule set's (chainConsensus(def))")
     this.verifier = opts.verifier
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
     this.batchVerify = opts.batchVerify === undefined ? verifyAll : opts.batchVerify
@@ -175,6 +191,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const metas = await this.store.getMany(ids.map((id) => key(Table.Meta, id)))
     for (const m of metas) timestamps.push(decodeValue(blockMetaCodec, m!).timestamp)
     this.main = new MainIndex(ids, timestamps)
+    this.extensions = await ExtensionStore.load(this.store)
     this.setTip(tipId, tipMeta)
   }
 
@@ -191,7 +208,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
     buf.put(key(Table.Block, this.genesisId), this.codec.encode(g))
     buf.put(key(Table.Meta, this.genesisId), encodeValue(blockMetaCodec, meta))
-    this.writeMainBlock(buf, g, this.genesisId, genesisDiff(g, this.registry))
+    this.writeMainBlock(buf, g, this.genesisId, genesisDiff(g, this.registry, this.rules))
     buf.put(infoKey('genesis'), this.genesisId)
     buf.put(infoKey('schema'), new Uint8Array([SCHEMA_VERSION]))
     await buf.commit()
@@ -251,6 +268,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.main.isOnMain(id, height)
   }
 
+  /** The extension state at the committed tip (what the pool validates on and the API answers from). */
+  get extensionState(): ExtensionStateView {
+    return this.extensions
+  }
+
   async coinOutput(id: Uint8Array): Promise<OutputEntry | undefined> {
     const v = await this.store.get(key(Table.Coin, id))
     return v && { id, ...decodeValue(outputValueCodec, v) }
@@ -307,6 +329,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     return utxoSetHash(coins, stakes, delayed, (o) => encodeValue(outputEntryCodec, o), blake2b256)
   }
 
+  /** The hash of the UTXO set and the extension state together (`chainStateHash`). */
+  async stateHash(): Promise<Uint8Array> {
+    return chainStateHash(await this.utxoHash(), this.extensions.hash(blake2b256), blake2b256)
+  }
+
   // ---- adding blocks ------------------------------------------------------------------------------
 
   /** Adds a block received from anywhere; serialised with every other write. Throws ValidationError. */
@@ -346,11 +373,16 @@ export class Chain extends EventEmitter<ChainEvents> {
       get main(): MainIndex {
         return chain.main
       },
+      get extensionState(): ExtensionStateView {
+        return chain.extensions
+      },
       prepare: (block, id, parent, buf) =>
         this.prepareChild(block, id, parent, this.main.working, buf, false),
-      apply: (buf, block, id, meta, main, deferred) => this.applyInto(buf, block, id, meta, main, deferred),
+      apply: (buf, block, id, meta, main, state, deferred) =>
+        this.applyInto(buf, block, id, meta, main, state, deferred),
       addOne: (block) => this.addBlockNow(block),
-      committed: async (applied: readonly AppliedBlock[]) => {
+      committed: async (applied: readonly AppliedBlock[], extensionChanges) => {
+        this.extensions.committed(extensionChanges)
         const last = applied[applied.length - 1]!
         this.setTip(last.id, last.meta)
         for (const a of applied) this.emit('applied', a.block, a.id, a.meta.height)
@@ -511,12 +543,13 @@ export class Chain extends EventEmitter<ChainEvents> {
     const extending = ancestorHeight === this.tipInfo.height
     const main = extending ? this.main : this.main.fork()
     const baseLength = main.length
+    const state = new ExtensionStateOverlay(this.extensions)
     const reverted: Block[] = []
     const revertedAt: { id: Uint8Array; height: number }[] = []
     for (let h = this.tipInfo.height; h > ancestorHeight; h--) {
       const rid = main.idAt(h)!
       const rb = (await this.blocks.block(rid))!
-      await this.revertMainBlock(buf, rb, rid, h)
+      for (const c of await this.revertMainBlock(buf, rb, rid, h)) state.set(c.extension, c.key, c.after)
       reverted.push(rb)
       revertedAt.push({ id: rid, height: h })
       main.pop()
@@ -527,7 +560,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       for (const step of forward) {
         const b = step.id === id ? block : (await this.blocks.block(step.id))!
         try {
-          await this.applyInto(buf, b, step.id, step.meta, main.working)
+          const diff = await this.applyInto(buf, b, step.id, step.meta, main.working, state)
+          for (const c of diff.extensionChanges) state.set(c.extension, c.key, c.after)
         } catch (err) {
           if (err instanceof ValidationError) {
             // nothing of the switch is written; the failing block and everything after it are invalid
@@ -547,6 +581,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
     main.commitUpTo(main.working.length)
     this.main = main
+    this.extensions.committed(state.changes)
     this.setTip(id, meta)
     for (const [i, b] of reverted.entries())
       this.emit('reverted', b, revertedAt[i]!.id, revertedAt[i]!.height)
@@ -588,8 +623,9 @@ export class Chain extends EventEmitter<ChainEvents> {
     id: Uint8Array,
     meta: BlockMeta,
     main: MainView,
+    state: ExtensionStateView,
     deferred?: DeferredVerifier,
-  ): Promise<void> {
+  ): Promise<BlockDiff> {
     const at = block.pobsOutput
     const holder = await this.blocks.block(main.idAt(at.blockHeight) ?? ZERO_ID, buf)
     const tx = holder?.transactions[at.transactionIndex]
@@ -603,7 +639,15 @@ export class Chain extends EventEmitter<ChainEvents> {
       applyBlock(
         block,
         id,
-        { def: this.def, registry: this.registry, verifier, height: meta.height, stakeId },
+        {
+          def: this.def,
+          registry: this.registry,
+          rules: this.rules,
+          state,
+          verifier,
+          height: meta.height,
+          stakeId,
+        },
         view,
         maturing,
       )
@@ -623,24 +667,29 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
     this.writeMainBlock(buf, block, id, diff)
     buf.put(key(Table.Meta, id), encodeValue(blockMetaCodec, { ...meta, status: BlockStatus.Valid }))
+    return diff
   }
 
   /** A block joins the main chain: its diff, its indexes and the tip pointer, in `buf`. */
   private writeMainBlock(buf: WriteBuffer, block: Block, id: Uint8Array, diff: BlockDiff): void {
     writeDiff(buf, id, diff)
+    writeExtensionChanges(buf, diff.extensionChanges)
     buf.put(infoKey('tip'), id)
     for (const indexer of this.indexers) indexer.index(buf, { block, id, height: diff.height, diff }, 'put')
   }
 
-  /** A block leaves the main chain: the reverse of `writeMainBlock`, in `buf`. */
+  /** A block leaves the main chain: the reverse of `writeMainBlock`, in `buf`; returns the state changes that undo it. */
   private async revertMainBlock(
     buf: WriteBuffer,
     block: Block,
     id: Uint8Array,
     height: number,
-  ): Promise<void> {
+  ): Promise<ReturnType<typeof invertChanges>> {
     const diff = await revertDiff(buf, id, height)
+    const undo = invertChanges(diff.extensionChanges)
+    writeExtensionChanges(buf, undo)
     for (const indexer of this.indexers) indexer.index(buf, { block, id, height, diff }, 'del')
+    return undo
   }
 
   /** Waits for pending writes, then closes the store. */

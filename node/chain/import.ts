@@ -3,6 +3,8 @@
 // staged on top of it, and each group is committed as one atomic batch. Staged blocks are seen by the
 // import only (`MainIndex.working`, `BlockStore.stage`) until their batch is on disk.
 import { equalBytes } from '../../consensus/encoding/hex.js'
+import { ExtensionStateOverlay, type ExtensionStateView } from '../../consensus/state/extensions.js'
+import type { BlockDiff } from '../../consensus/state/outputs.js'
 import type { Block, BlockCodec } from '../../consensus/types/block.js'
 import { ValidationError } from '../../consensus/validation/errors.js'
 import type { KVStore } from '../db/kvstore.js'
@@ -19,6 +21,8 @@ export interface ImportHost {
   readonly blocks: BlockStore
   readonly codec: BlockCodec
   readonly main: MainIndex
+  /** The committed extension state (the first staged group's base). */
+  readonly extensionState: ExtensionStateView
   readonly batchVerify: ((checks: readonly SignatureCheck[]) => Promise<boolean>) | null
   /** The arrival checks (no invalid mark: a failing block goes through `addOne`, which marks it). */
   prepare(block: Block, id: Uint8Array, parent: BlockMeta, buf: WriteBuffer): Promise<Prepared>
@@ -28,12 +32,16 @@ export interface ImportHost {
     id: Uint8Array,
     meta: BlockMeta,
     main: MainView,
+    state: ExtensionStateView,
     deferred: DeferredVerifier,
-  ): Promise<void>
+  ): Promise<BlockDiff>
   /** Adds one block the ordinary way (forks, known blocks, failing blocks). */
   addOne(block: Block): Promise<AddBlockResult>
-  /** A group's batch is on disk: move the tip, tell listeners, adopt orphans. */
-  committed(applied: readonly AppliedBlock[]): Promise<void>
+  /** A group's batch is on disk: its extension changes to the committed state, the tip, listeners, orphans. */
+  committed(
+    applied: readonly AppliedBlock[],
+    extensionChanges: ExtensionStateOverlay['changes'],
+  ): Promise<void>
 }
 
 export interface AppliedBlock {
@@ -45,6 +53,10 @@ export interface AppliedBlock {
 /** Blocks applied into a buffer, waiting for their signatures to be verified before the commit. */
 interface StagedGroup {
   readonly buf: WriteBuffer
+  /** The extension state with the group applied, over the group below it (or the committed state). */
+  readonly extension: ExtensionStateOverlay
+  /** What `extension` reads through: the group below while it is pending, the committed state after. */
+  readonly below: StateBelow
   readonly applied: readonly AppliedBlock[]
   readonly checks: readonly SignatureCheck[]
   /** Length of the main chain index before the group. */
@@ -107,9 +119,11 @@ async function importGroups(
   let slow = 0 // blocks to take one by one (through addOne) before grouping again
   while (i < blocks.length) {
     if (slow === 0) {
-      const staged = await stageGroup(host, blocks, i, groupSize, pending?.buf)
+      const staged = await stageGroup(host, blocks, i, groupSize, pending)
       const ok = staged ? await settle() : false
       if (staged && ok) {
+        // the group below is committed: read the committed state, not a chain of groups that grows
+        staged.below.target = host.extensionState
         pending = { ...staged, verified: host.batchVerify!(staged.checks) }
         i += staged.applied.length
         continue
@@ -147,11 +161,13 @@ async function stageGroup(
   blocks: readonly Block[],
   from: number,
   groupSize: number,
-  base: WriteBuffer | undefined,
+  below: StagedGroup | undefined,
 ): Promise<StagedGroup | undefined> {
   if (!host.batchVerify) return undefined
   const { main } = host
-  const buf = new WriteBuffer(base ?? host.store)
+  const buf = new WriteBuffer(below?.buf ?? host.store)
+  const stateBelow = new StateBelow(below?.extension ?? host.extensionState)
+  const extension = new ExtensionStateOverlay(stateBelow)
   const deferred = new DeferredVerifier()
   const baseLength = main.working.length
   const applied: AppliedBlock[] = []
@@ -175,14 +191,16 @@ async function stageGroup(
       // a child of the tip is always heavier than the tip (its depth adds a whole block)
       const mark = buf.checkpoint()
       const checksBefore = deferred.checks.length
+      let diff: BlockDiff
       try {
-        await host.apply(buf, block, id, meta, main.working, deferred)
+        diff = await host.apply(buf, block, id, meta, main.working, extension, deferred)
       } catch (err) {
         buf.restore(mark)
         deferred.checks.length = checksBefore
         if (err instanceof ValidationError) break
         throw err
       }
+      for (const c of diff.extensionChanges) extension.set(c.extension, c.key, c.after)
       buf.put(key(Table.Block, id), encoded)
       host.blocks.stage(id, block)
       main.push(id, meta.timestamp)
@@ -196,7 +214,7 @@ async function stageGroup(
   }
   if (applied.length === 0) return undefined
   buf.put(infoKey('tip'), applied[applied.length - 1]!.id)
-  return { buf, applied, checks: deferred.checks, base: baseLength }
+  return { buf, extension, below: stateBelow, applied, checks: deferred.checks, base: baseLength }
 }
 
 /**
@@ -241,7 +259,7 @@ async function commitGroup(
   // readers see the group from here on: up to its last block, not what is staged on top of it
   host.main.commitUpTo(group.base + group.applied.length)
   host.blocks.committed(group.applied)
-  await host.committed(group.applied)
+  await host.committed(group.applied, group.extension.changes)
   return group.applied.map((a) => ({
     status: 'tip',
     id: a.id,
@@ -249,4 +267,13 @@ async function commitGroup(
     reverted: [],
     applied: [a.block],
   }))
+}
+
+/** A view that reads through another one, which can be replaced (see `StagedGroup.below`). */
+class StateBelow implements ExtensionStateView {
+  constructor(public target: ExtensionStateView) {}
+
+  get(extension: string, key: string): Uint8Array | undefined {
+    return this.target.get(extension, key)
+  }
 }

@@ -1,17 +1,21 @@
 // DESIGN §5: one key prefix per table; values are Sia-encoded. The layout is versioned (SCHEMA_VERSION).
 import {
   array,
+  bytes,
   type Codec,
   currency,
   fixedBytes,
   mapped,
+  pointer,
   Reader,
+  string,
   struct,
   u64n,
   Writer,
 } from '../../consensus/encoding/codec.js'
 import { bigintToFixed, bytesToBigint, concatBytes } from '../../consensus/encoding/hex.js'
 import type { Target } from '../../consensus/pobs/target.js'
+import type { ExtensionChange } from '../../consensus/state/extensions.js'
 import type { BlockDiff, DelayedOutput, OutputEntry } from '../../consensus/state/outputs.js'
 import { conditionCodec } from '../../consensus/types/conditions.js'
 
@@ -151,26 +155,47 @@ export const delayedOutputCodec: Codec<DelayedOutput> = struct({
 })
 export const delayedListCodec = array(delayedOutputCodec)
 
+/** One extension state change: its namespace, key and the values before and after (absent = none). */
+export const extensionChangeCodec: Codec<ExtensionChange> = struct({
+  extension: string,
+  key: string,
+  before: pointer(bytes),
+  after: pointer(bytes),
+})
+
+const outputDiffCodec = struct({
+  height: u64n,
+  coinOutputsCreated: array(outputEntryCodec),
+  coinOutputsSpent: array(outputEntryCodec),
+  blockStakeOutputsCreated: array(outputEntryCodec),
+  blockStakeOutputsSpent: array(outputEntryCodec),
+  delayedOutputsCreated: array(delayedOutputCodec),
+  delayedOutputsMatured: array(delayedOutputCodec),
+})
+const extensionChangesCodec = array(extensionChangeCodec)
+
 /**
- * The undo record of a block. Extension state changes are not stored yet (the node refuses chains with
- * extensions, `datadir.ts`): a diff carrying any is refused rather than dropped.
+ * The undo record of a block: its output changes, then its extension state changes when it has any. A
+ * record without the second part (every block of a chain without extensions, and every record written
+ * before extension state was stored) reads as no extension changes, so older data directories open as
+ * they are.
  */
-export const blockDiffCodec: Codec<BlockDiff> = mapped(
-  struct({
-    height: u64n,
-    coinOutputsCreated: array(outputEntryCodec),
-    coinOutputsSpent: array(outputEntryCodec),
-    blockStakeOutputsCreated: array(outputEntryCodec),
-    blockStakeOutputsSpent: array(outputEntryCodec),
-    delayedOutputsCreated: array(delayedOutputCodec),
-    delayedOutputsMatured: array(delayedOutputCodec),
-  }),
-  (diff): BlockDiff => ({ ...diff, extensionChanges: [] }),
-  ({ extensionChanges, ...diff }) => {
-    if (extensionChanges.length > 0) throw new Error('the node does not store extension state yet')
-    return diff
+export const blockDiffCodec: Codec<BlockDiff> = {
+  write(w, diff) {
+    outputDiffCodec.write(w, diff)
+    if (diff.extensionChanges.length > 0) extensionChangesCodec.write(w, diff.extensionChanges)
   },
-)
+  read(r) {
+    const outputs = outputDiffCodec.read(r)
+    return { ...outputs, extensionChanges: r.remaining > 0 ? extensionChangesCodec.read(r) : [] }
+  },
+}
+
+const utf8 = new TextEncoder()
+
+/** The key of an extension state pair: the extension's name, a 0 byte, the key (names never hold 0). */
+export const extensionKey = (extension: string, k: string): Uint8Array =>
+  key(Table.Extension, utf8.encode(extension), new Uint8Array([0]), utf8.encode(k))
 
 export interface TxLocation {
   readonly blockId: Uint8Array

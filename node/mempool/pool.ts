@@ -4,6 +4,11 @@
 import { EventEmitter } from 'node:events'
 import type { Ed25519 } from '../../consensus/crypto/ed25519.js'
 import { blake2b256 } from '../../consensus/crypto/hash.js'
+import {
+  type ExtensionChange,
+  ExtensionStateOverlay,
+  type ExtensionStateView,
+} from '../../consensus/state/extensions.js'
 import { hexKey, MapView, type OutputEntry, type OutputView } from '../../consensus/state/outputs.js'
 import type { Block } from '../../consensus/types/block.js'
 import type { Transaction } from '../../consensus/types/transaction.js'
@@ -162,6 +167,34 @@ class PoolState {
   readonly spentBy = new Map<string, Entry>()
   readonly createdBy = new Map<string, { readonly entry: OutputEntry; readonly tx: Entry }>()
   bytes = 0
+  /** The extension state changes of pool transactions (recorded on the first transaction of their set). */
+  private readonly changes = new Map<Entry, readonly ExtensionChange[]>()
+  private extensionState: ExtensionStateOverlay
+  private extensionStale = false
+
+  /** `base`: the chain's committed extension state. */
+  constructor(private readonly base: ExtensionStateView) {
+    this.extensionState = new ExtensionStateOverlay(base)
+  }
+
+  /** The extension state with every pool transaction applied, over the chain's committed state. */
+  get extension(): ExtensionStateView {
+    if (this.extensionStale) {
+      // a transaction that changed state left: replay what the others changed, in pool order
+      this.extensionState = new ExtensionStateOverlay(this.base)
+      for (const e of this.txs.values())
+        for (const c of this.changes.get(e) ?? []) this.extensionState.set(c.extension, c.key, c.after)
+      this.extensionStale = false
+    }
+    return this.extensionState
+  }
+
+  /** `e` (in the pool) changed the extension state so. */
+  recordChanges(e: Entry, changes: readonly ExtensionChange[]): void {
+    if (changes.length === 0) return
+    this.changes.set(e, changes)
+    if (!this.extensionStale) for (const c of changes) this.extensionState.set(c.extension, c.key, c.after)
+  }
 
   insert(set: SetEntry, d: Omit<Described, 'encoded'>): Entry {
     const e: Entry = {
@@ -197,6 +230,7 @@ class PoolState {
     set.fees -= e.fees
     if (set.txs.length === 0) this.sets.delete(set.key)
     this.bytes -= e.size
+    if (this.changes.delete(e)) this.extensionStale = true
   }
 
   /** The entries and every pool transaction spending their outputs, transitively, in pool order. */
@@ -315,7 +349,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
   private readonly verifier: Ed25519
   private readonly now: () => number
   private readonly onError: (err: unknown) => void
-  private state = new PoolState()
+  private state: PoolState
   private seq = 0
   private queue: Promise<unknown> = Promise.resolve()
   private attached = false
@@ -331,6 +365,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     this.verifier = opts.verifier
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
     this.onError = opts.onError ?? (() => undefined)
+    this.state = new PoolState(opts.chain.extensionState)
   }
 
   /** Follows the chain: drops confirmed and conflicting transactions, revalidates after every tip change. */
@@ -517,12 +552,13 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
       { bytes, fees },
     )
 
+    let changes: readonly ExtensionChange[]
     try {
-      applyTransactions(
+      changes = applyTransactions(
         fresh.map((f) => f.d.tx),
-        this.context(tip),
+        this.context(tip, state.extension),
         new PoolView(state, chainView),
-      )
+      ).extensionChanges
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
       throw invalid(
@@ -542,7 +578,8 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
       addedAt: this.now(),
       addedHeight: tip.height,
     }
-    for (const f of fresh) state.insert(set, f.d)
+    const entries = fresh.map((f) => state.insert(set, f.d))
+    state.recordChanges(entries[0]!, changes)
     this.emit('added', setInfo(set))
     return { ids: described.map((d) => d.id) }
   }
@@ -650,24 +687,25 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     )
 
     const old = this.state
-    const next = new PoolState()
+    const next = new PoolState(this.chain.extensionState)
     const view = new PoolView(next, chainView)
-    const ctx = this.context(tip)
     const limit = this.chain.def.constants.poolSizeLimit
     const fits = (size: number) => next.bytes + size <= limit
-    const validates = (tx: Transaction) => {
+    /** The transaction's extension state changes on top of `next`, or undefined when it is invalid there. */
+    const validates = (tx: Transaction): readonly ExtensionChange[] | undefined => {
       try {
-        applyTransactions([tx], ctx, view)
-        return true
+        return applyTransactions([tx], this.context(tip, next.extension), view).extensionChanges
       } catch (err) {
-        if (err instanceof ValidationError) return false
+        if (err instanceof ValidationError) return undefined
         throw err
       }
     }
     const added: SetEntry[] = []
     for (const tx of returned) {
       const d = this.describe(tx)
-      if (old.txs.has(d.key) || next.txs.has(d.key) || !fits(d.size) || !validates(tx)) continue
+      if (old.txs.has(d.key) || next.txs.has(d.key) || !fits(d.size)) continue
+      const changes = validates(tx)
+      if (!changes) continue
       const id = blake2b256(u64le(1), d.encoded)
       const set: SetEntry = {
         key: hexKey(id),
@@ -680,7 +718,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
         addedHeight: tip.height,
       }
       if (old.sets.has(set.key)) continue
-      next.insert(set, d)
+      next.recordChanges(next.insert(set, d), changes)
       added.push(set)
     }
     const gone: Record<'confirmed' | 'invalid' | 'evicted', Uint8Array[]> = {
@@ -694,8 +732,11 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
         // confirmed while the pool was not following the chain
         if (confirmed.has(e.key)) gone.confirmed.push(e.id)
         else if (!fits(e.size)) gone.evicted.push(e.id)
-        else if (!validates(e.tx)) gone.invalid.push(e.id)
-        else next.insert(set, e)
+        else {
+          const changes = validates(e.tx)
+          if (changes) next.recordChanges(next.insert(set, e), changes)
+          else gone.invalid.push(e.id)
+        }
       }
     }
     this.state = next
@@ -713,10 +754,13 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     return run
   }
 
-  private context(tip: TipInfo): TxContext {
+  /** The context a pool transaction validates in: the chain's rules, the tip, the pool's extension state. */
+  private context(tip: TipInfo, state: ExtensionStateView): TxContext {
     return {
       def: this.chain.def,
       registry: this.chain.registry,
+      rules: this.chain.rules,
+      state,
       verifier: this.verifier,
       blockHeight: tip.height,
       blockTime: tip.timestamp,

@@ -1,10 +1,21 @@
 // DESIGN §4, spec/tfchain.md §3: the authorized-addresses extension as a chain enables it under
 // `extensions.authcoin`.
-import type { Extension } from '../api.js'
+import { DecodeError } from '../../encoding/errors.js'
+import { conditionToJson } from '../../types/conditions.js'
+import { parseUnlockHash, unlockHashToString } from '../../types/unlockhash.js'
+import { type Extension, type ExtensionQuery, QueryError, queryHeight } from '../api.js'
 import { conditionBytes } from '../history.js'
 import { type AuthCoinParams, authCoinParamsToJson, authCoinVersions, parseAuthCoinParams } from './params.js'
 import { authCoinRules } from './rules.js'
-import { AUTHCOIN, addressKey, authConditions, DEFAULT_KEY, encodeAddressState } from './state.js'
+import {
+  AUTHCOIN,
+  addressKey,
+  authConditionAt,
+  authConditions,
+  authStatus,
+  DEFAULT_KEY,
+  encodeAddressState,
+} from './state.js'
 import { authCoinTransactionTypes } from './types.js'
 
 export const authCoinExtension: Extension<AuthCoinParams> = {
@@ -28,5 +39,45 @@ export const authCoinExtension: Extension<AuthCoinParams> = {
       ),
     ],
     rules: authCoinRules(p),
+    queries: authCoinQueries,
   }),
 }
+
+/** `GET /auth/condition[/:height]` and `GET /auth/status/:address`. */
+const authCoinQueries: readonly ExtensionQuery[] = [
+  {
+    path: '/auth/condition',
+    description: 'the auth condition in force at the tip: {height, condition}',
+    answer: (_params, ctx) => ({
+      height: ctx.height,
+      condition: conditionToJson(authConditionAt(ctx.state, ctx.height)),
+    }),
+  },
+  {
+    path: '/auth/condition/:height',
+    description: 'the auth condition in force at a height: {height, condition}',
+    answer: (params, ctx) => {
+      const height = queryHeight(params.height, ctx)
+      return { height, condition: conditionToJson(authConditionAt(ctx.state, height)) }
+    },
+  },
+  {
+    path: '/auth/status/:address',
+    description: 'whether an address is authorized now, and since which height: {address, authorized, since}',
+    answer: (params, ctx) => {
+      let address: ReturnType<typeof parseUnlockHash>
+      try {
+        address = parseUnlockHash(params.address ?? '')
+      } catch (err) {
+        if (err instanceof DecodeError) throw new QueryError(400, 'invalid-address', err.message)
+        throw err
+      }
+      const status = authStatus(ctx.state, address)
+      return {
+        address: unlockHashToString(address),
+        authorized: status.authorized,
+        since: status.since ?? null,
+      }
+    },
+  },
+]

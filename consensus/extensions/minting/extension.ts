@@ -1,9 +1,10 @@
 // DESIGN §4, spec/tfchain.md §2: the minting extension as a chain enables it under `extensions.minting`.
-import type { Extension } from '../api.js'
+import { conditionToJson } from '../../types/conditions.js'
+import { type Extension, type ExtensionQuery, queryHeight } from '../api.js'
 import { conditionBytes } from '../history.js'
 import { type MintingParams, mintingParamsToJson, mintingVersions, parseMintingParams } from './params.js'
 import { mintingRules } from './rules.js'
-import { MINTING, mintConditions } from './state.js'
+import { MINTING, mintConditionAt, mintConditions } from './state.js'
 import { mintingTransactionTypes } from './types.js'
 
 export const mintingExtension: Extension<MintingParams> = {
@@ -22,5 +23,26 @@ export const mintingExtension: Extension<MintingParams> = {
     }),
     genesisState: mintConditions.genesis(conditionBytes(p.genesisMintCondition)),
     rules: mintingRules(p),
+    queries: mintingQueries,
   }),
 }
+
+/** `GET /mint/condition[/:height]`: the mint condition in force at the tip, or at a height. */
+const mintingQueries: readonly ExtensionQuery[] = [
+  {
+    path: '/mint/condition',
+    description: 'the mint condition in force at the tip: {height, condition}',
+    answer: (_params, ctx) => ({
+      height: ctx.height,
+      condition: conditionToJson(mintConditionAt(ctx.state, ctx.height)),
+    }),
+  },
+  {
+    path: '/mint/condition/:height',
+    description: 'the mint condition in force at a height: {height, condition}',
+    answer: (params, ctx) => {
+      const height = queryHeight(params.height, ctx)
+      return { height, condition: conditionToJson(mintConditionAt(ctx.state, height)) }
+    },
+  },
+]

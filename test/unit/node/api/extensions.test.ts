@@ -1,0 +1,157 @@
+// Issue #12: a node on a chain with minting and a whitelist. The pool validates with the chain's rules on
+// the tip's extension state (a payment to an address not authorized is refused naming it, and goes through
+// once an address update authorizes it), and the API serves the extensions' queries.
+import pino from 'pino'
+import { afterEach, describe, expect, it } from 'vitest'
+import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
+import { toHex } from '../../../../consensus/encoding/hex.js'
+import { stringifyJson } from '../../../../consensus/encoding/json.js'
+import { chainConsensus } from '../../../../consensus/extensions/catalog.js'
+import { genesisTransaction } from '../../../../consensus/params/chain.js'
+import { conditionToJson } from '../../../../consensus/types/conditions.js'
+import { type SigningKey, signSingleSignature } from '../../../../consensus/types/sign.js'
+import { emptyTransaction } from '../../../../consensus/types/transaction.js'
+import { unlockHashToString } from '../../../../consensus/types/unlockhash.js'
+import { buildApi } from '../../../../node/api/server.js'
+import { Chain } from '../../../../node/chain/chain.js'
+import { createMemoryStore } from '../../../../node/db/memory.js'
+import { TransactionPool } from '../../../../node/mempool/pool.js'
+import {
+  addressOf,
+  alice,
+  authorize,
+  base,
+  bob,
+  conditionOf,
+  def,
+  FEE,
+  minter,
+  NOW,
+  nextBlock,
+  registry,
+  rules,
+  staker,
+} from '../../../utils/extchain.js'
+import { MemoryChain } from '../../../utils/replay.js'
+
+const logger = pino({ level: 'silent' })
+const cleanups: (() => Promise<unknown>)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function setup() {
+  const chain = await Chain.open({
+    store: createMemoryStore(),
+    def,
+    registry,
+    rules,
+    verifier: nodeEd25519,
+    now: NOW,
+  })
+  const pool = new TransactionPool({ chain, verifier: nodeEd25519, now: NOW }).attach()
+  const app = await buildApi({
+    chain,
+    pool,
+    host: '127.0.0.1',
+    port: 0,
+    logger,
+    extensions: chainConsensus(def).extensions,
+  })
+  cleanups.push(
+    () => chain.close(),
+    () => app.close(),
+  )
+  return { chain, pool, app }
+}
+
+/** The staker pays `value` of the genesis coins to `to`, change back to itself. */
+function payment(to: SigningKey, value: bigint) {
+  const g = genesisTransaction(def)
+  const total = g.coinOutputs[0]!.value
+  return signSingleSignature(
+    registry,
+    nodeEd25519,
+    {
+      ...emptyTransaction(1),
+      coinInputs: [{ parentId: registry.coinOutputId(g, 0), fulfillment: { type: 0 } }],
+      coinOutputs: [
+        { value, condition: conditionOf(to) },
+        { value: total - value - FEE, condition: conditionOf(staker) },
+      ],
+      minerFees: [FEE],
+    },
+    'coinInputs',
+    0,
+    staker,
+  )
+}
+
+const post = (app: Awaited<ReturnType<typeof setup>>['app'], tx: ReturnType<typeof payment>) =>
+  app.inject({
+    method: 'POST',
+    url: '/txpool',
+    headers: { 'content-type': 'application/json' },
+    payload: registry.toJsonString(tx),
+  })
+
+describe('node on a chain with minting and a whitelist', () => {
+  it('refuses a payment to an address not authorized, naming it, and accepts it once authorized', async () => {
+    const { app, chain } = await setup()
+    const pay = payment(alice, 10n * base.oneCoin)
+    const refused = await post(app, pay)
+    expect(refused.statusCode).toBe(400)
+    const body = refused.json()
+    expect(body.code).toBe('invalid')
+    // the first address the rule finds not authorized is named: the payment's recipient
+    expect(body.message).toContain(unlockHashToString(addressOf(alice)))
+    expect(body.details.rule).toMatch(/unauthorized|not-authorized|auth/)
+
+    // the authority authorizes both in a block; the same payment is then accepted and confirms
+    const replay = new MemoryChain(def, registry, NOW, rules)
+    const b1 = nextBlock(replay, [authorize(staker, alice)])
+    replay.append(b1)
+    expect((await chain.addBlock(b1)).status).toBe('tip')
+    const accepted = await post(app, pay)
+    expect(accepted.statusCode, accepted.body).toBe(200)
+    expect(accepted.json().transactionId).toBe(toHex(registry.id(pay)))
+
+    const status = await app.inject({ url: `/auth/status/${unlockHashToString(addressOf(alice))}` })
+    expect(status.json()).toEqual({
+      address: unlockHashToString(addressOf(alice)),
+      authorized: true,
+      since: 1,
+    })
+    const bobStatus = await app.inject({ url: `/auth/status/${unlockHashToString(addressOf(bob))}` })
+    expect(bobStatus.json()).toMatchObject({ authorized: false, since: null })
+  })
+
+  it('a payment to a second address not authorized is refused naming that address', async () => {
+    const { app, chain } = await setup()
+    const replay = new MemoryChain(def, registry, NOW, rules)
+    const b1 = nextBlock(replay, [authorize(staker)])
+    replay.append(b1)
+    await chain.addBlock(b1)
+    const refused = await post(app, payment(bob, base.oneCoin))
+    expect(refused.statusCode).toBe(400)
+    expect(refused.json().message).toContain(unlockHashToString(addressOf(bob)))
+  })
+
+  it('serves the mint and auth conditions at the tip and at a height', async () => {
+    const { app } = await setup()
+    const mint = await app.inject({ url: '/mint/condition' })
+    expect(mint.statusCode).toBe(200)
+    expect(mint.body).toBe(stringifyJson({ height: 0, condition: conditionToJson(conditionOf(minter)) }))
+    expect((await app.inject({ url: '/mint/condition/0' })).json().height).toBe(0)
+    expect((await app.inject({ url: '/auth/condition' })).json().height).toBe(0)
+    const above = await app.inject({ url: '/mint/condition/5' })
+    expect(above.statusCode).toBe(404)
+    expect(above.json().code).toBe('not-found')
+    const bad = await app.inject({ url: '/mint/condition/-1' })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().code).toBe('invalid-parameter')
+    const badAddress = await app.inject({ url: '/auth/status/01zz' })
+    expect(badAddress.statusCode).toBe(400)
+    expect(badAddress.json().code).toBe('invalid-parameter')
+  })
+})
