@@ -6,24 +6,26 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { DecodeError } from '../../consensus/encoding/errors.js'
 import { jsonObject, jsonUint, parseJson, stringifyJson } from '../../consensus/encoding/json.js'
-import { coreRegistry } from '../../consensus/types/registry.js'
+import type { Condition } from '../../consensus/types/conditions.js'
 import { NodeClient } from '../../wallet/client/node-api.js'
 import { type PublicWalletKey, parsePublicKeys, publicKeysToJson } from '../../wallet/keys/public.js'
 import {
   assertSameChain,
   type ChainRef,
   chainRefToJson,
+  chainRegistry,
   parseChainRef,
-  type TransactionFile,
 } from '../../wallet/tx/file.js'
 import { UserError } from '../errors.js'
 import { println } from '../io.js'
+import { assertAuthorityUnchanged } from './authority.js'
 import {
   type CommonOptions,
   chainOption,
   missingSignatures,
   readTransactionFile,
-  summarize,
+  readTransactionFileChain,
+  reportFile,
   withCommonOptions,
   writeTransactionFile,
 } from './common.js'
@@ -34,8 +36,28 @@ export const PUBLIC_KEYS_KIND = 'blockstake-public-keys'
 const DEFAULT_EXPORT_MARGIN = 50
 
 /**
+ * The chain a wallet signs for offline: its pinned record, or `--chain`. Extension transactions also
+ * need the chain's extension parameters (how they are encoded and signed); a record pinned before they
+ * were kept takes them from `--chain`.
+ */
+function signingChain(w: OpenWallet, chainFlag: string | undefined): ChainRef {
+  const given = chainOption(chainFlag)
+  const pinned = w.file.chain
+  if (given && pinned && given.genesisId !== pinned.genesisId)
+    throw new UserError(`--chain is not the chain of the wallet ${w.path}`)
+  const chain = pinned && !pinned.extensions && given?.extensions ? given : (pinned ?? given)
+  if (!chain)
+    throw new UserError(
+      `the wallet ${w.path} does not know its chain yet: pass --chain FILE|PRESET (the chain definition it signs for)`,
+    )
+  return chain
+}
+
+/**
  * `tx sign` and `multisig sign`: the chain must be known offline (the wallet's, or `--chain`), the file
- * must be for it, and the wallet must add at least one signature. Writes the file atomically.
+ * must be for it (genesis and extension parameters), and the wallet must add at least one signature, to
+ * an input or to a mint/auth fulfillment. The file is read with the registry of the wallet's chain, never
+ * one the file describes. Writes the file atomically.
  */
 export async function signFileCommand(
   path: string,
@@ -48,63 +70,51 @@ export async function signFileCommand(
   const w = OpenWallet.open(opts.wallet)
   if (w.watchOnly)
     throw new UserError(`${opts.wallet} is a watch-only wallet: sign with the wallet that holds the seed`)
-  const given = chainOption(opts.chain)
-  const pinned = w.file.chain
-  if (given && pinned && given.genesisId !== pinned.genesisId)
-    throw new UserError(`--chain is not the chain of the wallet ${opts.wallet}`)
-  const chain: ChainRef | undefined = pinned ?? given
-  if (!chain)
-    throw new UserError(
-      `the wallet ${opts.wallet} does not know its chain yet: pass --chain FILE|PRESET (the chain definition it signs for)`,
-    )
-  // wallet-built transactions are v1: the core registry signs them for any chain
-  const registry = coreRegistry()
-  const file = readTransactionFile(path, registry)
+  const chain = signingChain(w, opts.chain)
+  const fileChain = readTransactionFileChain(path)
   try {
-    assertSameChain(file.chain, chain, `the transaction file ${path}`)
+    assertSameChain(fileChain, chain, `the transaction file ${path}`)
   } catch (err) {
     throw new UserError(`${(err as Error).message} (the chain of the wallet ${opts.wallet})`)
   }
-  const multisigInputs = [...file.spent.coinInputs, ...file.spent.blockStakeInputs].filter(
-    (s) => s.condition.type === 4 || (s.condition.type === 3 && s.condition.condition.type === 4),
+  if (fileChain.extensions && !chain.extensions)
+    throw new UserError(
+      `the wallet ${opts.wallet} does not know the extension parameters of its chain (it learnt its chain before they were kept): pass --chain FILE|PRESET`,
+    )
+  const registry = chainRegistry(chain)
+  const file = readTransactionFile(path, registry)
+  const isMultisig = (c: Condition) => c.type === 4 || (c.type === 3 && c.condition.type === 4)
+  const multisigInputs = [...file.spent.coinInputs, ...file.spent.blockStakeInputs].filter((s) =>
+    isMultisig(s.condition),
   )
-  if (only === 'multisig' && multisigInputs.length === 0)
-    throw new UserError(`${path} has no multisig input (sign it with "wallet tx sign")`)
+  if (
+    only === 'multisig' &&
+    multisigInputs.length === 0 &&
+    !(file.authority && isMultisig(file.authority.condition))
+  )
+    throw new UserError(`${path} has no multisig input or fulfillment (sign it with "wallet tx sign")`)
   const result = await signTransactionFile(w, file, registry)
   if (result.signed === 0)
     throw new UserError(
       missingSignatures(file) === undefined
         ? `${path} is fully signed already`
-        : `the wallet ${opts.wallet} holds no key that can still sign an input of ${path}`,
+        : `the wallet ${opts.wallet} holds no key that can still sign ${file.authority ? `the ${file.authority.kind} fulfillment or an input` : 'an input'} of ${path}`,
     )
-  if (!pinned) w.update({ chain })
+  if (!w.file.chain || (!w.file.chain.extensions && chain.extensions)) w.update({ chain })
   for (const c of result.multisig) if (c.type === 4) w.follow(c)
   const out = opts.out ?? path
   writeTransactionFile(out, result.file, registry)
   w.save()
-  report(result.file, out, chain.precision, w, opts.json, { signed: result.signed }, 'signature(s) added')
-}
-
-async function report(
-  file: TransactionFile,
-  path: string,
-  precision: number,
-  w: OpenWallet | undefined,
-  json: boolean | undefined,
-  extra: Record<string, number>,
-  what: string,
-): Promise<void> {
-  const mine = new Set(w ? w.file.keys.map((k) => k.address) : [])
-  const s = summarize(file, precision, (a) => mine.has(a))
-  if (json) {
-    println(stringifyJson({ file: path, ...extra, ...s.json }))
-    return
-  }
-  const count = Object.values(extra)[0]
-  println(
-    `${path}: ${count} ${what}${s.complete ? '; complete, send it with "wallet tx send"' : '; more signatures needed'}`,
+  const mine = new Set(w.file.keys.map((k) => k.address))
+  reportFile(
+    result.file,
+    out,
+    chain.precision,
+    mine,
+    opts.json,
+    { signed: result.signed },
+    'signature(s) added',
   )
-  for (const line of s.lines) println(line)
 }
 
 /** More keys of the same wallet for an existing watch-only wallet (its addresses and multisig kept). */
@@ -252,7 +262,8 @@ export function registerOfflineCommands(wallet: Command): void {
       writeTransactionFile(opts.out, file, client.registry)
       w.save()
       const inputs = file.transaction.coinInputs.length + file.transaction.blockStakeInputs.length
-      await report(file, opts.out, client.precision, w, opts.json, { inputs }, 'input(s) to sign')
+      const mine = new Set(w.file.keys.map((k) => k.address))
+      reportFile(file, opts.out, client.precision, mine, opts.json, { inputs }, 'input(s) to sign')
     },
   )
 
@@ -279,6 +290,7 @@ export function registerOfflineCommands(wallet: Command): void {
     client.assertChain(file.chain, `the transaction file ${path}`)
     const missing = missingSignatures(file)
     if (missing) throw new UserError(`${path} is not fully signed: ${missing}`)
+    if (file.authority) await assertAuthorityUnchanged(client, file.authority, path)
     const transactionId = await client.submit(file.transaction)
     w?.save()
     println(opts.json ? JSON.stringify({ transactionId }) : `sent: transaction ${transactionId}`)

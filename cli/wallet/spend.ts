@@ -4,7 +4,10 @@
 import type { Command } from 'commander'
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
 import { fromHex, toHex, utf8 } from '../../consensus/encoding/hex.js'
-import { type Condition, unlockHashCondition } from '../../consensus/types/conditions.js'
+import { authCoinExtension } from '../../consensus/extensions/authcointx/extension.js'
+import { extensionParams } from '../../consensus/extensions/catalog.js'
+import type { ChainDefinition } from '../../consensus/params/chain.js'
+import { type Condition, conditionUnlockHash, unlockHashCondition } from '../../consensus/types/conditions.js'
 import {
   CoinStringError,
   type Currency,
@@ -24,6 +27,7 @@ import {
   signInputs,
   WalletError,
 } from '../../wallet/tx/build.js'
+import { signAuthority } from '../../wallet/tx/extensions.js'
 import { type SpentOutput, spentConditions, type TransactionFile } from '../../wallet/tx/file.js'
 import { parseLockTime, timeLocked } from '../../wallet/tx/lock.js'
 import { UserError } from '../errors.js'
@@ -98,7 +102,7 @@ export interface SpendRequest {
 }
 
 /** What is not spendable now, for the message when funds are short. */
-interface Held {
+export interface Held {
   locked: Currency
   immature: Currency
   /** Spent by pool transactions. */
@@ -107,17 +111,23 @@ interface Held {
   incoming: Currency
 }
 
-/**
- * Builds the transaction file for a spend. The wallet's change key is handed out (its `addressCount` goes
- * up; the caller saves the wallet once the transaction is written or accepted).
- */
-export async function buildSpend(
+/** What a wallet (or a followed multisig wallet) can spend now, and what it holds that it cannot yet. */
+export interface Spendable {
+  readonly coins: SpendableOutput[]
+  readonly stakes: SpendableOutput[]
+  /** By output ID (hex): what a transaction file lists for an input spending it. */
+  readonly spent: Map<string, SpentOutput>
+  readonly held: { coins: Held; blockStakes: Held }
+}
+
+/** Reads the unspent outputs of the wallet's addresses (or of the multisig wallet) from the node. */
+export async function gatherSpendable(
   client: NodeClient,
   wallet: OpenWallet,
-  req: SpendRequest,
-): Promise<{ file: TransactionFile; changeKey?: PublicWalletKey }> {
-  const sources: { address: string; keyIndex?: number }[] = req.fromMultisig
-    ? [{ address: req.fromMultisig.address }]
+  fromMultisig?: MultisigRecord,
+): Promise<Spendable> {
+  const sources: { address: string; keyIndex?: number }[] = fromMultisig
+    ? [{ address: fromMultisig.address }]
     : (await wallet.addresses()).map((k) => ({ address: k.address, keyIndex: k.index }))
   const coins: SpendableOutput[] = []
   const stakes: SpendableOutput[] = []
@@ -148,11 +158,44 @@ export async function buildSpend(
       }
     }
   }
+  return { coins, stakes, spent, held }
+}
 
-  const changeKey = req.fromMultisig ? undefined : await wallet.nextKey()
-  const change: Condition = req.fromMultisig
-    ? req.fromMultisig.condition
-    : unlockHashCondition(parseUnlockHash(changeKey!.address))
+/** Whether the node's chain is an auth-coin whitelist (`authorizedByDefault` false, DESIGN §4). */
+export const isWhitelist = (def: ChainDefinition): boolean =>
+  extensionParams(def, authCoinExtension)?.authorizedByDefault === false
+
+/**
+ * Where a spend's change goes: a fresh address of the wallet, except on a whitelist chain, where a fresh
+ * address is not authorized (spec/tfchain.md §3.4: every address of the coin flow must be), so change goes
+ * back to the address of the largest spendable coin output, the first input the selection takes (largest
+ * first), whose address the chain must have authorized for the spend to be valid at all.
+ */
+export async function changeFor(
+  client: NodeClient,
+  wallet: OpenWallet,
+  coins: readonly SpendableOutput[],
+): Promise<{ condition: Condition; key?: PublicWalletKey }> {
+  const largest = [...coins].sort((a, b) => (b.value > a.value ? 1 : b.value < a.value ? -1 : 0))[0]
+  if (isWhitelist(client.def) && largest)
+    return { condition: unlockHashCondition(conditionUnlockHash(largest.condition)) }
+  const key = await wallet.nextKey()
+  return { condition: unlockHashCondition(parseUnlockHash(key.address)), key }
+}
+
+/**
+ * Builds the transaction file for a spend. The wallet's change key is handed out (its `addressCount` goes
+ * up; the caller saves the wallet once the transaction is written or accepted).
+ */
+export async function buildSpend(
+  client: NodeClient,
+  wallet: OpenWallet,
+  req: SpendRequest,
+): Promise<{ file: TransactionFile; changeKey?: PublicWalletKey }> {
+  const { coins, stakes, spent, held } = await gatherSpendable(client, wallet, req.fromMultisig)
+  const fresh = req.fromMultisig ? undefined : await changeFor(client, wallet, coins)
+  const changeKey = fresh?.key
+  const change: Condition = req.fromMultisig ? req.fromMultisig.condition : fresh!.condition
   const paid = {
     value: req.amount,
     condition: req.lock === undefined ? req.to : timeLocked(req.to, req.lock),
@@ -186,7 +229,7 @@ export async function buildSpend(
   }
 }
 
-function explainShortfall(
+export function explainShortfall(
   err: unknown,
   held: { coins: Held; blockStakes: Held },
   precision: number,
@@ -212,7 +255,8 @@ function explainShortfall(
 
 /**
  * Adds the wallet's signatures to every input it can sign (single-signature inputs and its share of
- * multisig inputs). Reads no node: the spent outputs come with the file.
+ * multisig inputs) and to a mint/auth fulfillment whose condition holds its keys. Reads no node: the
+ * spent outputs and the authority's condition come with the file.
  */
 export async function signTransactionFile(
   wallet: OpenWallet,
@@ -224,7 +268,9 @@ export async function signTransactionFile(
   const seed = await wallet.seed()
   const limit = Math.max(wallet.file.keys.length, wallet.file.addressCount)
   const indexes: number[] = []
-  for (const s of all)
+  // the mint/auth condition's keys sign its fulfillment (no hint: the authority is not the wallet's output)
+  const owners = file.authority ? [{ condition: file.authority.condition, keyIndex: undefined }] : []
+  for (const s of [...all, ...owners])
     for (const signer of conditionSigners(s.condition)) {
       const address = unlockHashToString(signer)
       // a key index hint (keys beyond the wallet's own pool, used by a watch-only copy) is checked by
@@ -238,7 +284,12 @@ export async function signTransactionFile(
       if (index !== undefined) indexes.push(index)
     }
   const keys = await wallet.signingKeys(indexes)
-  const { tx, signed } = signInputs(registry, nodeEd25519, file.transaction, conditions, keyring(keys))
+  const inputs = signInputs(registry, nodeEd25519, file.transaction, conditions, keyring(keys))
+  const authority = file.authority
+    ? signAuthority(registry, nodeEd25519, inputs.tx, file.authority, keyring(keys))
+    : { tx: inputs.tx, signed: 0 }
+  const tx = authority.tx
+  const signed = inputs.signed + authority.signed
   const multisig = all
     .map((s) => (s.condition.type === 3 ? s.condition.condition : s.condition))
     .filter((c) => c.type === 4)

@@ -1,7 +1,7 @@
 // `blockstake wallet …` (DESIGN §6, docs/wallet.md): a deterministic wallet whose seed lives in an
 // encrypted keystore and whose public keys are kept beside it, talking to a node's HTTP API. This file:
 // init, recover, address, addresses, balance, send, stake send, transactions. The offline flow is in
-// offline.ts, multisig in multisig.ts.
+// offline.ts, multisig in multisig.ts, minting in mint.ts, authorized addresses in auth.ts.
 import type { Command } from 'commander'
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
 import { type Currency, formatCoinString } from '../../consensus/types/currency.js'
@@ -15,7 +15,9 @@ import type { ChainRef } from '../../wallet/tx/file.js'
 import { walletHistory } from '../../wallet/tx/history.js'
 import { UserError } from '../errors.js'
 import { println, readHidden, readPassphrase } from '../io.js'
+import { registerAuthCommands } from './auth.js'
 import { type CommonOptions, chainOption, missingSignatures, summarize, withCommonOptions } from './common.js'
+import { registerMintCommands } from './mint.js'
 import { registerMultisigCommands } from './multisig.js'
 import { registerOfflineCommands } from './offline.js'
 import { prepareSpend, type SpendOptions, signTransactionFile, withSpendOptions } from './spend.js'
@@ -341,4 +343,6 @@ export function registerWalletCommands(program: Command): void {
 
   registerMultisigCommands(wallet)
   registerOfflineCommands(wallet)
+  registerMintCommands(wallet)
+  registerAuthCommands(wallet)
 }
