@@ -1,11 +1,22 @@
-// `blockstake devnet up|status|faucet|logs|down|reset` (DESIGN §8).
+// `blockstake devnet up|status|faucet|logs|down|reset` (DESIGN §8), with minting and authorized
+// addresses on request (`--extensions minting,auth`, DESIGN §4).
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import type { Command } from 'commander'
 import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
 import { stringifyJson } from '../consensus/encoding/json.js'
-import { parseChainDefinitionText } from '../consensus/params/chain.js'
+import { authCoinExtension } from '../consensus/extensions/authcointx/extension.js'
+import {
+  extensionParams,
+  extensionsToJson,
+  parseChainDefinitionWithExtensions,
+  parseExtensions,
+} from '../consensus/extensions/catalog.js'
+import { mintingExtension } from '../consensus/extensions/minting/extension.js'
+import { mintingVersions } from '../consensus/extensions/minting/params.js'
+import { type ChainDefinition, parseChainDefinitionText } from '../consensus/params/chain.js'
 import { parseCoinString, precisionOf } from '../consensus/types/currency.js'
 import { parseUnlockHash } from '../consensus/types/unlockhash.js'
+import type { DevnetExtensions } from '../devnet/chaingen.js'
 import {
   agree,
   apiUrl,
@@ -41,6 +52,75 @@ async function faucetKey(config: DevnetConfig) {
   return { seed, key: deriveKey(seed, 0, nodeEd25519) }
 }
 
+async function authorityMnemonic(config: DevnetConfig): Promise<string | undefined> {
+  if (!config.authority) return undefined
+  const keystore = await readKeystoreFile(config.authority.keystore)
+  return seedToMnemonic(await decryptSeed(keystore, devnetPassphrase(config)))
+}
+
+const EXTENSION_NAMES: Record<string, keyof DevnetExtensions> = {
+  minting: 'minting',
+  auth: 'auth',
+  authcoin: 'auth',
+}
+
+/** `--extensions minting,auth` and `--auth whitelist|blocklist` (the default with auth: whitelist). */
+export function parseDevnetExtensions(
+  list: string | undefined,
+  auth: string | undefined,
+): DevnetExtensions | undefined {
+  if (auth !== undefined && auth !== 'whitelist' && auth !== 'blocklist')
+    throw new UserError(`--auth must be "whitelist" or "blocklist", got "${auth}"`)
+  if (list === undefined) {
+    if (auth !== undefined) throw new UserError('--auth needs --extensions auth')
+    return undefined
+  }
+  const out: { minting?: boolean; auth?: 'whitelist' | 'blocklist' } = {}
+  for (const raw of list.split(',')) {
+    const name = raw.trim().toLowerCase()
+    if (name === '') continue
+    const which = EXTENSION_NAMES[name]
+    if (!which) throw new UserError(`--extensions: unknown extension "${raw.trim()}" (known: minting, auth)`)
+    if (which === 'minting') out.minting = true
+    else out.auth = (auth as 'whitelist' | 'blocklist' | undefined) ?? 'whitelist'
+  }
+  if (auth !== undefined && !out.auth) throw new UserError('--auth needs --extensions auth')
+  return out
+}
+
+/** What a chain definition enables, in the terms of `--extensions`. */
+function devnetExtensionsOf(def: ChainDefinition): DevnetExtensions {
+  const auth = extensionParams(def, authCoinExtension)
+  return {
+    ...(extensionParams(def, mintingExtension) ? { minting: true } : {}),
+    ...(auth ? { auth: auth.authorizedByDefault ? 'blocklist' : 'whitelist' } : {}),
+  }
+}
+
+const describeExtensions = (e: DevnetExtensions): string =>
+  [e.minting ? 'minting' : '', e.auth ? `auth (${e.auth})` : ''].filter(Boolean).join(', ') || 'none'
+
+/** One line per enabled extension of a chain: its versions and, for auth, its mode. */
+function extensionLines(def: ChainDefinition): string {
+  const parts: string[] = []
+  const minting = extensionParams(def, mintingExtension)
+  if (minting)
+    parts.push(
+      `minting (${mintingVersions(minting)
+        .map((v) => v.version)
+        .join(', ')})`,
+    )
+  const auth = extensionParams(def, authCoinExtension)
+  if (auth)
+    parts.push(
+      `authcoin (${auth.addressUpdateVersion}, ${auth.conditionUpdateVersion}; ${auth.authorizedByDefault ? 'blocklist' : 'whitelist'})`,
+    )
+  return parts.join(', ') || 'none'
+}
+
+const readChain = (config: DevnetConfig): ChainDefinition =>
+  parseChainDefinitionWithExtensions(JSON.parse(readFileSync(config.chainFile, 'utf8')))
+
 function printTable(rows: Awaited<ReturnType<typeof devnetStatus>>): void {
   const header = ['node', 'api', 'p2p', 'height', 'peers']
   const lines = rows.map((r) => [
@@ -70,6 +150,11 @@ export function registerDevnetCommands(program: Command): void {
     .option('--detach', 'return once the nodes agree on a tip (they keep running)')
     .option('--json', 'print one JSON object')
     .option('--timeout <s>', 'how long to wait for the first blocks', '120')
+    .option(
+      '--extensions <list>',
+      'new devnets: minting and/or auth (authorized addresses), e.g. minting,auth; an authority wallet holds their conditions',
+    )
+    .option('--auth <mode>', 'with --extensions auth: whitelist (default) or blocklist')
     .action(
       async (opts: {
         nodes: string
@@ -78,19 +163,32 @@ export function registerDevnetCommands(program: Command): void {
         detach?: boolean
         json?: boolean
         timeout: string
+        extensions?: string
+        auth?: string
       }) => {
+        const extensions = parseDevnetExtensions(opts.extensions, opts.auth)
         let config = readDevnetConfig(opts.dir)
         let faucetMnemonic: string
+        let authority: string | undefined
         if (config) {
+          // resuming: the chain keeps the extensions it was made with
+          const has = devnetExtensionsOf(readChain(config))
+          if (extensions && describeExtensions(extensions) !== describeExtensions(has))
+            throw new UserError(
+              `the devnet in ${opts.dir} runs with extensions ${describeExtensions(has)}, not ${describeExtensions(extensions)}: "devnet reset" (or another --dir) starts a new chain`,
+            )
           faucetMnemonic = seedToMnemonic((await faucetKey(config)).seed)
+          authority = await authorityMnemonic(config)
         } else {
           const created = await initDevnet({
             dir: opts.dir,
             nodes: Number(opts.nodes),
             blockTime: Number(opts.blockTime),
+            ...(extensions ? { extensions } : {}),
           })
           config = created.config
           faucetMnemonic = created.faucetMnemonic
+          authority = created.authorityMnemonic
         }
         const children = startNodes(config, { detached: Boolean(opts.detach) })
         const deadline = Date.now() + Number(opts.timeout) * 1000
@@ -109,6 +207,7 @@ export function registerDevnetCommands(program: Command): void {
           println(
             stringifyJson({
               faucetMnemonic,
+              ...(authority ? { authorityMnemonic: authority } : {}),
               chainFile: config.chainFile,
               nodes: config.nodes.map((n) => ({ name: n.name, api: apiUrl(n), p2p: p2pAddress(n) })),
             }),
@@ -118,6 +217,11 @@ export function registerDevnetCommands(program: Command): void {
           println('')
           println(`faucet mnemonic: ${faucetMnemonic}`)
           println(`faucet address:  ${config.faucet.address}`)
+          if (authority && config.authority) {
+            println(`authority mnemonic: ${authority}`)
+            println(`authority address:  ${config.authority.address}`)
+          }
+          println(`extensions: ${extensionLines(readChain(config))}`)
           println(
             opts.detach
               ? 'nodes keep running: "blockstake devnet down" stops them'
@@ -148,11 +252,15 @@ export function registerDevnetCommands(program: Command): void {
     .option('--dir <dir>', 'devnet directory', DEFAULT_DIR)
     .option('--json', 'print one JSON object')
     .action(async (opts: { dir: string; json?: boolean }) => {
-      const status = await devnetStatus(requireConfig(opts.dir))
+      const config = requireConfig(opts.dir)
+      const def = readChain(config)
+      const status = await devnetStatus(config)
       if (opts.json) {
         println(
-          JSON.stringify({
+          stringifyJson({
             agree: agree(status),
+            // the chain's extension parameters, every field explicit ({} when it has none)
+            extensions: extensionsToJson(parseExtensions(def.extensions)),
             nodes: status.map((s) => ({
               name: s.name,
               api: s.api,
@@ -166,6 +274,7 @@ export function registerDevnetCommands(program: Command): void {
       }
       printTable(status)
       println(agree(status) ? 'all nodes agree on the tip' : 'the nodes do not agree (yet)')
+      println(`extensions: ${extensionLines(def)}`)
     })
 
   devnet

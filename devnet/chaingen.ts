@@ -1,18 +1,65 @@
 // Generates valid chains quickly from the pure consensus functions (no validation on the way):
 // benchmarks and tests import them into a node to measure or exercise full validation.
 import type { Ed25519 } from '../consensus/crypto/ed25519.js'
+import type { JsonValue } from '../consensus/encoding/json.js'
+import { COIN_DESTRUCTION_VERSION } from '../consensus/extensions/minting/types.js'
 import { type ChainDefinition, chainRootTarget, genesisBlock } from '../consensus/params/chain.js'
 import { preset } from '../consensus/params/presets.js'
 import { kernelHash, kernelMeetsTarget, stakeModifier } from '../consensus/pobs/kernel.js'
 import { childTarget } from '../consensus/pobs/target.js'
 import { type Block, BlockCodec, type MinerPayout } from '../consensus/types/block.js'
 import {
+  conditionToJson,
   conditionUnlockHash,
   publicKeyUnlockHash,
   unlockHashCondition,
 } from '../consensus/types/conditions.js'
 import { type SigningKey, signSingleSignature } from '../consensus/types/sign.js'
 import type { Transaction, TransactionRegistry } from '../consensus/types/transaction.js'
+import { unlockHashToString } from '../consensus/types/unlockhash.js'
+
+/** The extensions a devnet can run with (DESIGN §4, §8). */
+export interface DevnetExtensions {
+  /** Minting: 128, 129 and coin destruction (130), rivbin bodies, a miner fee on each. */
+  readonly minting?: boolean
+  /** Authorized addresses (176, 177): `whitelist` (authorizedByDefault false) or tfchain's `blocklist`. */
+  readonly auth?: 'whitelist' | 'blocklist'
+}
+
+/**
+ * The `extensions` object of a devnet's chain definition: `authority` holds the mint and auth conditions;
+ * on a whitelist, `authorized` (the faucet, the nodes, the authority) are authorized from genesis so
+ * the genesis coins and the block rewards can move before the first address update.
+ */
+export function devnetExtensions(
+  enabled: DevnetExtensions,
+  authority: SigningKey,
+  authorized: readonly SigningKey[],
+): Record<string, JsonValue> {
+  const condition = conditionToJson(unlockHashCondition(publicKeyUnlockHash(authority.publicKey)))
+  const out: Record<string, JsonValue> = {}
+  if (enabled.minting)
+    out.minting = {
+      genesisMintCondition: condition,
+      coinDestructionVersion: COIN_DESTRUCTION_VERSION,
+      encoding: 'rivbin',
+      requireMinerFees: true,
+    }
+  if (enabled.auth)
+    out.authcoin = {
+      genesisAuthCondition: condition,
+      authorizedByDefault: enabled.auth === 'blocklist',
+      requireMinerFees: true,
+      ...(enabled.auth === 'whitelist'
+        ? {
+            genesisAuthorizedAddresses: [
+              ...new Set(authorized.map((k) => unlockHashToString(publicKeyUnlockHash(k.publicKey)))),
+            ],
+          }
+        : {}),
+    }
+  return out
+}
 
 /** A chain definition from the `devnet` preset with its genesis given to the named keys. */
 export function devnetDefinition(opts: {
@@ -22,11 +69,14 @@ export function devnetDefinition(opts: {
   readonly stakePerStaker?: bigint
   readonly coins?: bigint
   readonly base?: ChainDefinition
+  /** The `extensions` object (`devnetExtensions`); default: the base's (none on the devnet preset). */
+  readonly extensions?: Record<string, JsonValue>
 }): ChainDefinition {
   const base = opts.base ?? preset('devnet')
   const to = (k: SigningKey) => unlockHashCondition(publicKeyUnlockHash(k.publicKey))
   return {
     ...base,
+    ...(opts.extensions ? { extensions: opts.extensions } : {}),
     genesis: {
       timestamp: opts.timestamp,
       transactionVersion: 1,

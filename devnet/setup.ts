@@ -1,6 +1,7 @@
 // `devnet up` on a new directory: a chain definition from the `devnet` preset with a fresh genesis
 // (block stakes split across the nodes, coins to a faucet wallet), a keystore and a peer identity per
-// node, and free loopback ports (DESIGN §8).
+// node, and free loopback ports (DESIGN §8). With extensions (minting, authorized addresses) an
+// authority wallet holds the mint and auth conditions.
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -15,7 +16,7 @@ import { deriveKey } from '../wallet/keys/derive.js'
 import { encryptSeed, FAST_SCRYPT } from '../wallet/keys/keystore.js'
 import { writeKeystoreFile } from '../wallet/keys/keystore.node.js'
 import { generateSeed, seedToMnemonic } from '../wallet/keys/seed.js'
-import { devnetDefinition } from './chaingen.js'
+import { type DevnetExtensions, devnetDefinition, devnetExtensions } from './chaingen.js'
 
 export interface DevnetNode {
   readonly name: string
@@ -32,6 +33,8 @@ export interface DevnetConfig {
   readonly blockTime: number
   readonly nodes: readonly DevnetNode[]
   readonly faucet: { readonly keystore: string; readonly address: string }
+  /** The wallet holding the mint and auth conditions, when the chain has those extensions. */
+  readonly authority?: { readonly keystore: string; readonly address: string }
   /** The passphrase of every keystore of this local devnet (a test network: kept in the dir, 0600). */
   readonly passphraseFile: string
 }
@@ -61,7 +64,10 @@ export function freePort(): Promise<number> {
   })
 }
 
-/** Creates a new devnet in `dir` and returns its configuration and the faucet mnemonic. */
+/**
+ * Creates a new devnet in `dir` and returns its configuration and the faucet mnemonic (and, with
+ * extensions, the authority's).
+ */
 export async function initDevnet(opts: {
   dir: string
   nodes: number
@@ -71,7 +77,9 @@ export async function initDevnet(opts: {
    * pre-build history.
    */
   genesisTime?: number
-}): Promise<{ config: DevnetConfig; faucetMnemonic: string }> {
+  /** Minting and/or authorized addresses; none by default. */
+  extensions?: DevnetExtensions
+}): Promise<{ config: DevnetConfig; faucetMnemonic: string; authorityMnemonic?: string }> {
   if (opts.nodes < 1 || opts.nodes > 16) throw new Error('--nodes must be between 1 and 16')
   if (opts.blockTime < 1 || opts.blockTime > 600)
     throw new Error('--block-time must be between 1 and 600 seconds')
@@ -105,8 +113,25 @@ export async function initDevnet(opts: {
     nodes.push({ name, dataDir, apiPort: await freePort(), p2pPort: await freePort(), peerId, stakeKeystore })
   }
 
+  // the authority holds the mint and auth conditions; on a whitelist the faucet, the nodes (their block
+  // rewards) and the authority are authorized from genesis
+  const wanted = opts.extensions ?? {}
+  let authority: { seed: Uint8Array; key: ReturnType<typeof deriveKey>; keystore: string } | undefined
+  if (wanted.minting || wanted.auth) {
+    const seed = generateSeed()
+    const keystore = join(opts.dir, 'authority.keystore.json')
+    await writeKeystoreFile(
+      keystore,
+      await encryptSeed(seed, passphrase, { scrypt: FAST_SCRYPT, label: 'authority' }),
+    )
+    authority = { seed, key: deriveKey(seed, 0, nodeEd25519), keystore }
+  }
+
   const base = preset('devnet')
   const def = devnetDefinition({
+    ...(authority
+      ? { extensions: devnetExtensions(wanted, authority.key, [faucetKey, ...stakers, authority.key]) }
+      : {}),
     stakers,
     coinsTo: faucetKey,
     // by default the genesis is dated one aging period back: every node's genesis stake output (not only
@@ -122,8 +147,13 @@ export async function initDevnet(opts: {
     blockTime: opts.blockTime,
     nodes,
     faucet: { keystore: faucetKeystore, address: faucetKey.address },
+    ...(authority ? { authority: { keystore: authority.keystore, address: authority.key.address } } : {}),
     passphraseFile,
   }
   writeFileSync(configPath(opts.dir), `${JSON.stringify(config, null, 2)}\n`)
-  return { config, faucetMnemonic: seedToMnemonic(faucetSeed) }
+  return {
+    config,
+    faucetMnemonic: seedToMnemonic(faucetSeed),
+    ...(authority ? { authorityMnemonic: seedToMnemonic(authority.seed) } : {}),
+  }
 }
