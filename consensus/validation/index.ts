@@ -1,3 +1,4 @@
 export * from './block.js'
 export * from './errors.js'
 export * from './transaction.js'
+export * from './verdict.js'

@@ -340,11 +340,11 @@ describe('transaction pool', () => {
     }
     const { pool, genesis, pay, mine, chain } = await setup({ extraGenesis: [locked] })
     const spend = pay(genesis[6]!, 10n * COIN, COIN)
-    expect((await rejects(pool.addSet([spend]))).cause?.code).toBe('unfulfilled')
+    expect((await rejects(pool.addSet([spend]))).cause?.code).toBe('time-locked')
     await mine()
     expect(chain.height).toBe(1)
     // a block at height 2 would accept it, the pool does not yet
-    expect((await rejects(pool.addSet([spend]))).cause?.code).toBe('unfulfilled')
+    expect((await rejects(pool.addSet([spend]))).cause?.code).toBe('time-locked')
     await mine()
     expect(chain.height).toBe(2)
     await pool.addSet([spend])
