@@ -16,6 +16,7 @@ import { chainDefinitionToJson } from '../../consensus/params/chain.js'
 import type { OutputEntry } from '../../consensus/state/outputs.js'
 import type { Transaction } from '../../consensus/types/transaction.js'
 import { unlockHashEquals, unlockHashToString } from '../../consensus/types/unlockhash.js'
+import { MAX_SET_TRANSACTIONS } from '../../p2p/protocols/messages.js'
 import type { NetworkView } from '../../p2p/types.js'
 import type { Chain } from '../chain/chain.js'
 import { PoolError, type PoolErrorCode, type TransactionPool } from '../mempool/pool.js'
@@ -535,6 +536,12 @@ function parseSubmission(chain: Chain, body: unknown): { txs: Transaction[]; sin
     const list = obj.transactions
     if (!Array.isArray(list) || list.length === 0)
       throw new ApiError(400, 'bad-request', 'transactions: expected a non-empty array of transactions')
+    if (list.length > MAX_SET_TRANSACTIONS)
+      throw new ApiError(
+        400,
+        'bad-request',
+        `transactions: a set holds at most ${MAX_SET_TRANSACTIONS} transactions, got ${list.length}`,
+      )
     return { txs: list.map((t, i) => decode(t, `transactions[${i}]`)), single: false }
   }
   return { txs: [decode(obj)], single: true }

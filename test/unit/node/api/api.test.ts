@@ -22,6 +22,7 @@ import { type ApiOptions, buildApi, createApi, isLoopbackHost } from '../../../.
 import { Chain } from '../../../../node/chain/chain.js'
 import { createMemoryStore } from '../../../../node/db/memory.js'
 import { TransactionPool } from '../../../../node/mempool/index.js'
+import { MAX_SET_TRANSACTIONS } from '../../../../p2p/protocols/messages.js'
 import type { NetworkView } from '../../../../p2p/types.js'
 import { devKey } from '../../../utils/devchain.js'
 
@@ -408,6 +409,35 @@ describe('api: transaction pool', () => {
     })
     expect(res.statusCode).toBe(413)
     expect(res.json().code).toBe('too-large')
+  })
+})
+
+describe('api: hostile bodies', () => {
+  const post = (app: FastifyInstance, payload: string) =>
+    app.inject({ method: 'POST', url: '/txpool', payload, headers: { 'content-type': 'application/json' } })
+
+  it('answers 400 for a condition nested 40,000 time locks deep (it overflowed the stack: 500)', async () => {
+    const { app } = await setup()
+    let condition = '{}'
+    for (let i = 0; i < 40_000; i++) condition = `{"type":3,"data":{"locktime":1,"condition":${condition}}}`
+    const tx = `{"version":1,"data":{"coinoutputs":[{"value":"1","condition":${condition}}]}}`
+    const res = await post(app, tx)
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ code: 'invalid-encoding', details: { rule: 'invalid-value' } })
+    expect(res.json().message).toMatch(/nest at most 3 deep/)
+  })
+
+  it('refuses a set of more than MAX_SET_TRANSACTIONS before decoding any', async () => {
+    const { app } = await setup()
+    const res = await post(
+      app,
+      `{"transactions":[${Array(MAX_SET_TRANSACTIONS + 1)
+        .fill('{}')
+        .join(',')}]}`,
+    )
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ code: 'bad-request' })
+    expect(res.json().message).toMatch(/at most 256 transactions, got 257/)
   })
 })
 
