@@ -1,0 +1,232 @@
+// DESIGN §5: gossip. Blocks and transaction sets on the chain's two gossipsub topics, each validated before
+// it is relayed: ACCEPT relays, IGNORE drops quietly, REJECT drops and penalises the sender.
+import { type Message, TopicValidatorResult } from '@libp2p/gossipsub'
+import type { PeerId } from '@libp2p/interface'
+import { toHex } from '../consensus/encoding/hex.js'
+import type { Block } from '../consensus/types/block.js'
+import type { Transaction } from '../consensus/types/transaction.js'
+import { ValidationError } from '../consensus/validation/errors.js'
+import { ProtocolViolation } from './chain-protocols.js'
+import { errorText, type P2PContext } from './context.js'
+import type { GossipTopics } from './protocols/ids.js'
+import type { Status, WireMessages } from './protocols/messages.js'
+import type { PoolLike } from './types.js'
+
+export interface GossipOptions {
+  readonly pool: PoolLike
+  readonly messages: WireMessages
+  readonly topics: GossipTopics
+  /** Transaction sets are ignored while not synced (they spend outputs we may not have yet). */
+  readonly synced: () => boolean
+  /** A sync run is under way (it brings the parents of orphans anyway). */
+  readonly syncing: () => boolean
+  readonly statusOf: (peer: string) => Status | undefined
+  /** Asks the peer for its status again (a peer far ahead then gets a locator sync). */
+  readonly refreshStatus: (peer: PeerId) => Promise<unknown>
+  /** A valid gossiped block that did not become the tip. */
+  readonly onSideBlock: (id: Uint8Array, height: number) => void
+}
+
+/** Ancestors fetched by ID for a gossiped orphan before falling back to a locator sync. */
+const MAX_ANCESTORS = 32
+const MAX_FUTURE_RETRIES = 16
+
+export class Gossip {
+  private readonly fetchingParents = new Set<string>()
+  private readonly futureTimers = new Set<NodeJS.Timeout>()
+
+  constructor(
+    private readonly ctx: P2PContext,
+    private readonly opts: GossipOptions,
+  ) {}
+
+  /** Subscribes to both topics with their validators (the host is started). */
+  start(): void {
+    const pubsub = this.ctx.host.services.pubsub
+    const { topics } = this.opts
+    pubsub.topicValidators.set(topics.blocks, this.validateBlock)
+    pubsub.topicValidators.set(topics.txs, this.validateTransactions)
+    pubsub.subscribe(topics.blocks)
+    pubsub.subscribe(topics.txs)
+  }
+
+  stop(): void {
+    for (const t of this.futureTimers) clearTimeout(t)
+    this.futureTimers.clear()
+    const pubsub = this.ctx.host.services.pubsub
+    pubsub.topicValidators.delete(this.opts.topics.blocks)
+    pubsub.topicValidators.delete(this.opts.topics.txs)
+  }
+
+  /** Gossips a block this node created; returns the number of peers it was sent to. */
+  publishBlock(block: Block): Promise<number> {
+    return this.publish(this.opts.topics.blocks, this.opts.messages.encodeGossipBlock(block))
+  }
+
+  /** Gossips a transaction set this node accepted from its API; returns the number of peers it was sent to. */
+  publishTransactionSet(txs: readonly Transaction[]): Promise<number> {
+    return this.publish(this.opts.topics.txs, this.opts.messages.encodeGossipTransactions(txs))
+  }
+
+  private async publish(topic: string, data: Uint8Array): Promise<number> {
+    if (!this.ctx.running) return 0
+    try {
+      const { recipients } = await this.ctx.host.services.pubsub.publish(topic, data)
+      return recipients.length
+    } catch (err) {
+      this.ctx.log.warn({ event: 'gossip:publish-failed', topic, err: errorText(err) }, 'publish failed')
+      return 0
+    }
+  }
+
+  /** tip/side → ACCEPT; duplicate/future → IGNORE; orphan → IGNORE + fetch parents; invalid → REJECT + ban. */
+  private readonly validateBlock = async (from: PeerId, msg: Message): Promise<TopicValidatorResult> => {
+    const { chain, log, penalties } = this.ctx
+    let block: Block
+    try {
+      block = this.opts.messages.decodeGossipBlock(msg.data)
+    } catch (err) {
+      penalties.strike(from.toString(), `undecodable gossiped block: ${errorText(err)}`)
+      return TopicValidatorResult.Reject
+    }
+    try {
+      const result = await chain.addBlock(block)
+      // how late blocks arrive and what became of them (devnet diagnostics: forks, ties, lag)
+      log.debug(
+        {
+          event: 'gossip:block',
+          status: result.status,
+          id: toHex(result.id),
+          parent: toHex(block.parentId),
+          timestamp: block.timestamp,
+          lagMs: Date.now() - block.timestamp * 1000,
+        },
+        'gossiped block',
+      )
+      switch (result.status) {
+        case 'side':
+          this.opts.onSideBlock(result.id, result.height)
+          return TopicValidatorResult.Accept
+        case 'tip':
+          return TopicValidatorResult.Accept
+        case 'duplicate':
+          return TopicValidatorResult.Ignore
+        case 'future':
+          this.retryLater(block, result.retryAt)
+          return TopicValidatorResult.Ignore
+        case 'orphan':
+          void this.fetchAncestors(from, result.parentId)
+          return TopicValidatorResult.Ignore
+      }
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        penalties.ban(from.toString(), `it gossiped an invalid block: ${err.code}: ${err.message}`)
+        return TopicValidatorResult.Reject
+      }
+      log.debug({ err: errorText(err) }, 'gossiped block not added')
+      return TopicValidatorResult.Ignore
+    }
+  }
+
+  /** A block valid but ahead of our clock is tried again when its time comes (a bounded number of them). */
+  private retryLater(block: Block, retryAt: number): void {
+    if (this.futureTimers.size >= MAX_FUTURE_RETRIES) return
+    const delay = Math.max(0, retryAt * 1000 - Date.now()) + 50
+    const t = setTimeout(() => {
+      this.futureTimers.delete(t)
+      if (this.ctx.running) this.ctx.chain.addBlock(block).catch(() => undefined)
+    }, delay)
+    t.unref()
+    this.futureTimers.add(t)
+  }
+
+  /** The parents of a gossiped orphan, by ID from the peer that sent it; a locator sync when too many. */
+  private async fetchAncestors(peer: PeerId, parentId: Uint8Array): Promise<void> {
+    const { chain, log, penalties } = this.ctx
+    const key = toHex(parentId)
+    if (
+      !this.ctx.running ||
+      this.opts.syncing() ||
+      this.fetchingParents.has(key) ||
+      this.fetchingParents.size >= 4
+    )
+      return
+    this.fetchingParents.add(key)
+    try {
+      const known = this.opts.statusOf(peer.toString())
+      if (known && known.height - chain.height > MAX_ANCESTORS) {
+        // far behind this peer: a status refresh starts a locator sync
+        await this.opts.refreshStatus(peer)
+        return
+      }
+      const missing: Block[] = []
+      let want = parentId
+      while (!(await chain.meta(want))) {
+        if (missing.length >= MAX_ANCESTORS) {
+          // too far behind for one-by-one fetches: a status refresh starts a locator sync
+          await this.opts.refreshStatus(peer)
+          return
+        }
+        const block = await this.ctx.host.services.chain.block(peer, want)
+        if (!block) return
+        missing.unshift(block)
+        want = block.parentId
+      }
+      if (missing.length === 0) return
+      const { error } = await chain.addBlocks(missing)
+      if (error?.error instanceof ValidationError)
+        penalties.ban(
+          peer.toString(),
+          `it served an invalid block: ${error.error.code}: ${error.error.message}`,
+        )
+    } catch (err) {
+      if (err instanceof ProtocolViolation)
+        penalties.strike(peer.toString(), `bad block answer: ${err.message}`)
+      else log.debug({ err: errorText(err) }, 'fetching the parents of an orphan failed')
+    } finally {
+      this.fetchingParents.delete(key)
+    }
+  }
+
+  /** accepted → ACCEPT; duplicate/already-confirmed/pool-full → IGNORE; invalid/conflict → REJECT + strike. */
+  private readonly validateTransactions = async (
+    from: PeerId,
+    msg: Message,
+  ): Promise<TopicValidatorResult> => {
+    const { penalties } = this.ctx
+    const peer = from.toString()
+    let txs: readonly Transaction[]
+    try {
+      txs = this.opts.messages.decodeGossipTransactions(msg.data)
+    } catch (err) {
+      penalties.strike(peer, `undecodable gossiped transactions: ${errorText(err)}`)
+      return TopicValidatorResult.Reject
+    }
+    // while catching up, transactions spend outputs we do not have yet
+    if (!this.opts.synced()) return TopicValidatorResult.Ignore
+    try {
+      await this.opts.pool.addSet(txs)
+      return TopicValidatorResult.Accept
+    } catch (err) {
+      const code = (err as { code?: unknown }).code
+      const cause = (err as { cause?: unknown }).cause
+      switch (code) {
+        case 'invalid':
+          // a race with a block we have not seen yet is not the sender's fault
+          if (cause instanceof ValidationError && cause.code === 'missing-output')
+            return TopicValidatorResult.Ignore
+          penalties.strike(peer, `invalid transaction set: ${errorText(err)}`)
+          return TopicValidatorResult.Reject
+        case 'conflict':
+        case 'empty-set':
+        case 'tx-too-large':
+        case 'set-too-large':
+          penalties.strike(peer, `refused transaction set (${code}): ${errorText(err)}`)
+          return TopicValidatorResult.Reject
+        default:
+          // duplicate, already-confirmed, pool-full, or a local failure
+          return TopicValidatorResult.Ignore
+      }
+    }
+  }
+}
