@@ -6,14 +6,18 @@ import { toHex } from '../consensus/encoding/hex.js'
 import type { Block } from '../consensus/types/block.js'
 import type { Transaction } from '../consensus/types/transaction.js'
 import { ValidationError } from '../consensus/validation/errors.js'
+import { validationVerdict } from '../consensus/validation/verdict.js'
 import { ProtocolViolation } from './chain-protocols.js'
 import { errorText, type P2PContext } from './context.js'
+import { PENALTY } from './penalties.js'
 import type { GossipTopics } from './protocols/ids.js'
 import type { Status, WireMessages } from './protocols/messages.js'
-import type { PoolLike } from './types.js'
+import type { PoolLike, PoolRefusal } from './types.js'
 
 export interface GossipOptions {
   readonly pool: PoolLike
+  /** REJECT or IGNORE for an error the pool threw (p2p cannot see the pool's error type). */
+  readonly judgePoolError: (err: unknown) => PoolRefusal
   readonly messages: WireMessages
   readonly topics: GossipTopics
   /** Transaction sets are ignored while not synced (they spend outputs we may not have yet). */
@@ -79,14 +83,17 @@ export class Gossip {
     }
   }
 
-  /** tip/side → ACCEPT; duplicate/future → IGNORE; orphan → IGNORE + fetch parents; invalid → REJECT + ban. */
+  /**
+   * tip/side → ACCEPT; duplicate/future → IGNORE; orphan → IGNORE + fetch parents; invalid → by the rule's
+   * verdict: REJECT and a ban, or IGNORE (our clock decides it).
+   */
   private readonly validateBlock = async (from: PeerId, msg: Message): Promise<TopicValidatorResult> => {
     const { chain, log, penalties } = this.ctx
     let block: Block
     try {
       block = this.opts.messages.decodeGossipBlock(msg.data)
     } catch (err) {
-      penalties.strike(from.toString(), `undecodable gossiped block: ${errorText(err)}`)
+      penalties.penalise(from.toString(), PENALTY.badMessage, `undecodable gossiped block: ${errorText(err)}`)
       return TopicValidatorResult.Reject
     }
     try {
@@ -120,7 +127,15 @@ export class Gossip {
       }
     } catch (err) {
       if (err instanceof ValidationError) {
-        penalties.ban(from.toString(), `it gossiped an invalid block: ${err.code}: ${err.message}`)
+        if (validationVerdict(err.code, 'block') === 'ignore') {
+          log.debug({ peer: from.toString(), rule: err.code, err: err.message }, 'gossiped block ignored')
+          return TopicValidatorResult.Ignore
+        }
+        penalties.penalise(
+          from.toString(),
+          PENALTY.invalidBlock,
+          `it gossiped an invalid block: ${err.code}: ${err.message}`,
+        )
         return TopicValidatorResult.Reject
       }
       log.debug({ err: errorText(err) }, 'gossiped block not added')
@@ -174,21 +189,26 @@ export class Gossip {
       }
       if (missing.length === 0) return
       const { error } = await chain.addBlocks(missing)
-      if (error?.error instanceof ValidationError)
-        penalties.ban(
+      const invalid = error?.error
+      if (invalid instanceof ValidationError && validationVerdict(invalid.code, 'block') === 'reject')
+        penalties.penalise(
           peer.toString(),
-          `it served an invalid block: ${error.error.code}: ${error.error.message}`,
+          PENALTY.invalidBlock,
+          `it served an invalid block: ${invalid.code}: ${invalid.message}`,
         )
     } catch (err) {
       if (err instanceof ProtocolViolation)
-        penalties.strike(peer.toString(), `bad block answer: ${err.message}`)
+        penalties.penalise(peer.toString(), PENALTY.badMessage, `bad block answer: ${err.message}`)
       else log.debug({ err: errorText(err) }, 'fetching the parents of an orphan failed')
     } finally {
       this.fetchingParents.delete(key)
     }
   }
 
-  /** accepted → ACCEPT; duplicate/already-confirmed/pool-full → IGNORE; invalid/conflict → REJECT + strike. */
+  /**
+   * accepted → ACCEPT; refused → the refusal's verdict: IGNORE (duplicates, conflicts, a full pool, rules our
+   * tip or clock decides) or REJECT with a penalty weighted by the signature checks the set could cost.
+   */
   private readonly validateTransactions = async (
     from: PeerId,
     msg: Message,
@@ -199,7 +219,7 @@ export class Gossip {
     try {
       txs = this.opts.messages.decodeGossipTransactions(msg.data)
     } catch (err) {
-      penalties.strike(peer, `undecodable gossiped transactions: ${errorText(err)}`)
+      penalties.penalise(peer, PENALTY.badMessage, `undecodable gossiped transactions: ${errorText(err)}`)
       return TopicValidatorResult.Reject
     }
     // while catching up, transactions spend outputs we do not have yet
@@ -208,25 +228,25 @@ export class Gossip {
       await this.opts.pool.addSet(txs)
       return TopicValidatorResult.Accept
     } catch (err) {
-      const code = (err as { code?: unknown }).code
-      const cause = (err as { cause?: unknown }).cause
-      switch (code) {
-        case 'invalid':
-          // a race with a block we have not seen yet is not the sender's fault
-          if (cause instanceof ValidationError && cause.code === 'missing-output')
-            return TopicValidatorResult.Ignore
-          penalties.strike(peer, `invalid transaction set: ${errorText(err)}`)
-          return TopicValidatorResult.Reject
-        case 'conflict':
-        case 'empty-set':
-        case 'tx-too-large':
-        case 'set-too-large':
-          penalties.strike(peer, `refused transaction set (${code}): ${errorText(err)}`)
-          return TopicValidatorResult.Reject
-        default:
-          // duplicate, already-confirmed, pool-full, or a local failure
-          return TopicValidatorResult.Ignore
-      }
+      const refusal = this.opts.judgePoolError(err)
+      if (refusal.verdict === 'ignore') return TopicValidatorResult.Ignore
+      const points = Math.min(
+        penalties.banScore,
+        PENALTY.rejectedSet + PENALTY.perSignature * signatureChecks(txs, refusal.transaction),
+      )
+      penalties.penalise(peer, points, `refused transaction set (${refusal.code}): ${errorText(err)}`)
+      return TopicValidatorResult.Reject
     }
   }
+}
+
+/**
+ * The signature checks a set could have cost before it failed at transaction `failedAt` (every input of
+ * the transactions up to it; all of them when the index is unknown): an upper bound, one per input.
+ */
+export function signatureChecks(txs: readonly Transaction[], failedAt?: number): number {
+  const upTo = failedAt === undefined ? txs.length : Math.min(txs.length, failedAt + 1)
+  let n = 0
+  for (let i = 0; i < upTo; i++) n += txs[i]!.coinInputs.length + txs[i]!.blockStakeInputs.length
+  return n
 }

@@ -7,6 +7,7 @@ import { equalBytes, toHex } from '../consensus/encoding/hex.js'
 import { isLoopback, isShareable, parseTcpAddress, tryMultiaddr } from './addresses.js'
 import { ownStatus, ProtocolViolation } from './chain-protocols.js'
 import { errorText, type P2PContext } from './context.js'
+import { PENALTY } from './penalties.js'
 import type { ProtocolIds } from './protocols/ids.js'
 import { MAX_PEER_ADDRESSES, type Status } from './protocols/messages.js'
 import type { PeerRateLimiter } from './rate-limit.js'
@@ -155,7 +156,8 @@ export class PeerManager {
           this.ctx.penalties.ban(id, 'it does not speak the protocols of this chain (another genesis)')
           return false
         }
-        if (err instanceof ProtocolViolation) this.ctx.penalties.strike(id, `bad status: ${err.message}`)
+        if (err instanceof ProtocolViolation)
+          this.ctx.penalties.penalise(id, PENALTY.badMessage, `bad status: ${err.message}`)
         if (this.ctx.host.getConnections(peer).length === 0) return false
         this.ctx.log.debug({ peer: id, attempt, err: errorText(err) }, 'status exchange failed')
         await new Promise((r) => setTimeout(r, 200 * attempt))
@@ -165,6 +167,7 @@ export class PeerManager {
     if (state) {
       state.statusDone = true
       state.statusAt = Date.now()
+      this.ctx.penalties.penalise(id, PENALTY.noStatus, 'no answer to our status requests')
     }
     this.opts.onChange()
     return false
@@ -207,7 +210,7 @@ export class PeerManager {
       addresses = await this.ctx.host.services.chain.peers(peer, MAX_PEER_ADDRESSES)
     } catch (err) {
       if (err instanceof ProtocolViolation)
-        this.ctx.penalties.strike(peer.toString(), `bad peers answer: ${err.message}`)
+        this.ctx.penalties.penalise(peer.toString(), PENALTY.badMessage, `bad peers answer: ${err.message}`)
       return
     }
     const viaLoopback = this.ctx.host.getConnections(peer).some((c) => {

@@ -17,13 +17,13 @@ import { Gossip } from './gossip.js'
 import { createHost, type Host } from './host.js'
 import { loadOrCreatePeerKey } from './peer-key.js'
 import { PeerManager } from './peers.js'
-import { Penalties } from './penalties.js'
+import { PENALTY, Penalties } from './penalties.js'
 import { type GossipTopics, gossipTopics, type ProtocolIds, protocolIds } from './protocols/ids.js'
 import { WireMessages } from './protocols/messages.js'
 import { PeerRateLimiter } from './rate-limit.js'
 import type { SyncProgress } from './sync.js'
 import { SyncScheduler } from './sync-scheduler.js'
-import type { ChainLike, NetworkView, PeerInfo, PoolLike } from './types.js'
+import type { ChainLike, NetworkView, PeerInfo, PoolLike, PoolRefusal } from './types.js'
 
 export type { P2PServices } from './host.js'
 
@@ -51,8 +51,10 @@ export interface P2PServiceOptions {
   readonly syncInFlight?: number
   /** Per-peer request rate limit (default 20 requests/s, bursts of 40). */
   readonly rateLimit?: { readonly perSecond: number; readonly burst: number }
-  /** Strikes (bad messages, invalid transactions) before a ban (default 5). */
-  readonly maxStrikes?: number
+  /** REJECT or IGNORE for an error `pool.addSet` threw (node/pool-verdict.ts `judgePoolError`). */
+  readonly judgePoolError: (err: unknown) => PoolRefusal
+  /** Penalty points that ban a peer (default 100; p2p/penalties.ts PENALTY lists what costs how much). */
+  readonly banScore?: number
   /** Also share and dial private-network addresses through peer exchange (LAN devnets; default false). */
   readonly sharePrivateAddresses?: boolean
 }
@@ -100,7 +102,7 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, 
     this.limiter = new PeerRateLimiter(opts.rateLimit ?? { perSecond: 20, burst: 40 })
     this.penalties = new Penalties({
       banSeconds: opts.banSeconds ?? 600,
-      maxStrikes: opts.maxStrikes ?? 5,
+      ...(opts.banScore !== undefined ? { banScore: opts.banScore } : {}),
       log: this.log,
       onBan: (peer, reason) => this.onBan(peer, reason),
     })
@@ -133,6 +135,7 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, 
     })
     this.gossip = new Gossip(this, {
       pool: opts.pool,
+      judgePoolError: opts.judgePoolError,
       messages: this.messages,
       topics: this.topics,
       synced: () => this.synced,
@@ -293,7 +296,7 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, 
   private onMisbehaviour(peer: PeerId, what: Misbehaviour, detail: string): void {
     if (what === 'rate-limited')
       this.log.debug({ peer: peer.toString(), detail }, 'request over the rate limit')
-    else this.penalties.strike(peer.toString(), `${what}: ${detail}`)
+    else this.penalties.penalise(peer.toString(), PENALTY.badMessage, `${what}: ${detail}`)
   }
 
   // ---- maintenance --------------------------------------------------------------------------------------

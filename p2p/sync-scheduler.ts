@@ -1,8 +1,10 @@
 // DESIGN §5: when to sync and from whom, and whether the node is synced. A peer is ahead when its status
 // claims a heavier chain with a tip we do not know; runs (sync.ts) go to the peer furthest ahead.
 
+import { validationVerdict } from '../consensus/validation/verdict.js'
 import type { P2PContext } from './context.js'
 import type { PeerState } from './peers.js'
+import { PENALTY } from './penalties.js'
 import type { Status } from './protocols/messages.js'
 import { Syncer, type SyncProgress } from './sync.js'
 import type { ChainTip } from './types.js'
@@ -161,12 +163,18 @@ export class SyncScheduler {
         { event: 'sync:run', peer: id, outcome: outcome.kind, added: outcome.added, height: chain.height },
         'sync run finished',
       )
-      if (outcome.kind === 'invalid') {
-        penalties.ban(id, `it sent an invalid block: ${outcome.error.code}: ${outcome.error.message}`)
+      if (outcome.kind === 'invalid' && validationVerdict(outcome.error.code, 'block') === 'reject') {
+        const { code, message } = outcome.error
+        penalties.penalise(id, PENALTY.invalidBlock, `it sent an invalid block: ${code}: ${message}`)
         continue
       }
-      if (outcome.kind === 'misbehaved') penalties.strike(id, `sync: ${outcome.detail}`)
-      if (outcome.kind !== 'done') log.debug({ peer: id, detail: outcome.detail }, 'sync run stopped')
+      if (outcome.kind === 'misbehaved') penalties.penalise(id, PENALTY.badMessage, `sync: ${outcome.detail}`)
+      if (outcome.kind !== 'done') {
+        // an invalid block whose rule our clock decides is not the peer's fault: a retry later
+        const detail =
+          outcome.kind === 'invalid' ? `${outcome.error.code}: ${outcome.error.message}` : outcome.detail
+        log.debug({ peer: id, detail }, 'sync run stopped')
+      }
       const claim = this.claims.get(id)
       if (!claim) continue
       claim.ahead = peer.status ? await this.isAhead(peer.status) : false

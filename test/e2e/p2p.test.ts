@@ -21,6 +21,7 @@ import { devnetDefinition, generateChain } from '../../devnet/chaingen.js'
 import { Chain } from '../../node/chain/chain.js'
 import { openLevelStore } from '../../node/db/level.js'
 import { TransactionPool } from '../../node/mempool/pool.js'
+import { judgePoolError } from '../../node/pool-verdict.js'
 import { P2PService, type P2PServiceOptions } from '../../p2p/service.js'
 import { devKey } from '../utils/devchain.js'
 
@@ -87,6 +88,7 @@ async function startNode(
     const p2p = await P2PService.create({
       chain,
       pool,
+      judgePoolError,
       dataDir: dir,
       listen: ['/ip4/127.0.0.1/tcp/0'],
       bootstrap: (peers ?? []).map((n) => n.p2p.listenAddresses[0]!),
@@ -247,7 +249,7 @@ describe('p2p', () => {
   })
 
   it('(e) request floods are cut off and garbage requests get the sender banned', async () => {
-    const a = await startNode('a', { height: 5, rateLimit: { perSecond: 2, burst: 10 }, maxStrikes: 3 })
+    const a = await startNode('a', { height: 5, rateLimit: { perSecond: 2, burst: 10 }, banScore: 50 })
     const b = await startNode('b', { peers: [a] })
     await until(() => b.chain.height === 5 && b.p2p.synced, 10_000, 'b to sync')
     const aId = a.p2p.libp2p.peerId
