@@ -19,6 +19,8 @@ export interface PeerState {
   /** The first status exchange has finished (successfully or not). */
   statusDone: boolean
   statusAt: number
+  /** When it connected (ms). */
+  readonly connectedAt: number
 }
 
 export interface PeerManagerOptions {
@@ -31,6 +33,8 @@ export interface PeerManagerOptions {
   readonly bootstrap: readonly Multiaddr[]
   readonly protocols: ProtocolIds
   readonly limiter: PeerRateLimiter
+  /** Whether a peer may be named to others in peer exchange (not one that lies or misbehaves). */
+  readonly recommendable: (peer: string) => boolean
   /** A peer's status was recorded (before the peer counts as compared). */
   readonly onStatus: (state: PeerState) => Promise<void>
   readonly onConnected: (info: PeerInfo) => void
@@ -108,7 +112,8 @@ export class PeerManager {
       void this.ctx.host.hangUp(peer).catch(() => undefined)
       return
     }
-    if (!this.states.has(id)) this.states.set(id, { id: peer, statusDone: false, statusAt: 0 })
+    if (!this.states.has(id))
+      this.states.set(id, { id: peer, statusDone: false, statusAt: 0, connectedAt: Date.now() })
     const info = this.peers().find((p) => p.id === id)
     this.ctx.log.info(
       { event: 'peer:connected', peer: id, address: info?.addresses[0], direction: info?.direction },
@@ -252,7 +257,7 @@ export class PeerManager {
     for (const c of this.ctx.host.getConnections()) {
       if (out.length >= max) break
       const id = c.remotePeer.toString()
-      if (seen.has(id) || this.ctx.penalties.isBanned(id)) continue
+      if (seen.has(id) || this.ctx.penalties.isBanned(id) || !this.opts.recommendable(id)) continue
       seen.add(id)
       const known = await this.ctx.host.peerStore.get(c.remotePeer).catch(() => undefined)
       const candidates = known?.addresses.map((a) => a.multiaddr) ?? []

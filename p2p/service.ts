@@ -43,6 +43,15 @@ export interface P2PServiceOptions {
   readonly banSeconds?: number
   /** Deadline of every request (default 10 s). */
   readonly requestTimeoutMs?: number
+  /**
+   * How long a peer's claim of a heavier chain holds the node back (not synced) before blocks back it, and
+   * how long a sync run may go without a block (default twice the request timeout).
+   */
+  readonly claimGraceMs?: number
+  /** The first pause before syncing again from a peer whose run fell short (default 5 s; doubles, to 60 s). */
+  readonly syncBackoffMs?: number
+  /** How long a new peer's first status exchange may hold the node back (default half the request timeout). */
+  readonly statusGraceMs?: number
   /** Status refresh, sync retry, peer exchange and bootstrap redial period (default 10 s). */
   readonly statusIntervalMs?: number
   /** Blocks per sync range request (default 128). */
@@ -113,10 +122,12 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, 
       bootstrap: opts.bootstrap.flatMap((a) => tryMultiaddr(a) ?? []),
       protocols: this.protocols,
       limiter: this.limiter,
+      recommendable: (peer) =>
+        !this.scheduler.discredited(peer) && this.penalties.score(peer) < this.penalties.banScore / 4,
       onStatus: (state) => this.scheduler.noteStatus(state),
       onConnected: (info) => this.emit('peer:connected', info),
       onDisconnected: (id) => {
-        this.scheduler.forget(id)
+        this.scheduler.disconnected(id)
         this.emit('peer:disconnected', id)
         this.scheduler.check()
       },
@@ -125,7 +136,11 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, 
     this.scheduler = new SyncScheduler(this, {
       batchSize: opts.syncBatchSize ?? 128,
       inFlight: opts.syncInFlight ?? 4,
+      claimGraceMs: opts.claimGraceMs ?? 2 * this.requestTimeoutMs,
+      statusGraceMs: opts.statusGraceMs ?? this.requestTimeoutMs / 2,
+      backoffMs: opts.syncBackoffMs ?? 5_000,
       peers: () => this.peerManager.states.values(),
+      peer: (id) => this.peerManager.states.get(id),
       bootstrapping: () => this.peerManager.bootstrapping,
       onProgress: (p) => {
         this.log.info({ event: 'sync:progress', ...p, rate: Math.round(p.rate) }, 'sync progress')

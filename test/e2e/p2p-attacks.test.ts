@@ -1,0 +1,243 @@
+// Issue 13 (security review of the devnet), in process on 127.0.0.1: real libp2p hosts over real LevelDB
+// chains. (a) A liar claims a heavier unknown tip and answers block requests with nothing: the honest nodes
+// stay synced, keep creating, accepting and relaying, stop recommending it and ban it. (b) The same liar
+// never answering. (c) An honest peer whose clock runs ahead is not banned for its "future" blocks.
+import { randomBytes } from 'node:crypto'
+import { identify } from '@libp2p/identify'
+import type { Libp2p, Stream } from '@libp2p/interface'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { lpStream } from '@libp2p/utils'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import pino from 'pino'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
+import type { ChainDefinition } from '../../consensus/params/chain.js'
+import { type Block, BlockCodec } from '../../consensus/types/block.js'
+import { coreRegistry } from '../../consensus/types/registry.js'
+import { devnetDefinition, generateChain } from '../../devnet/chaingen.js'
+import { BlockCreator } from '../../node/blockcreator/creator.js'
+import { protocolIds } from '../../p2p/protocols/ids.js'
+import { WireMessages } from '../../p2p/protocols/messages.js'
+import { devKey } from '../utils/devchain.js'
+import { connected, rssMb, sleep, TestNetwork, type TestNode, tipHex, until } from '../utils/p2p-network.js'
+
+const keys = [devKey(0), devKey(1), devKey(2)]
+const GENESIS_TIME = Math.floor(Date.now() / 1000) - 5_000
+const def = devnetDefinition({ stakers: [keys[0]!], coinsTo: keys[0]!, timestamp: GENESIS_TIME })
+const logger = pino({ level: process.env.P2P_LOG ?? 'silent' })
+/** Short timeouts and pauses, so penalties add up within a test. */
+const FAST = { requestTimeoutMs: 1_000, statusIntervalMs: 500, syncBackoffMs: 200, claimGraceMs: 2_500 }
+
+let blocks: Block[] = []
+beforeAll(() => {
+  blocks = [
+    ...generateChain({
+      def,
+      registry: coreRegistry(),
+      ed: nodeEd25519,
+      stakeKey: keys[0]!,
+      keys,
+      blocks: 20,
+      transactionsPerBlock: 1,
+    }),
+  ]
+})
+
+const net = new TestNetwork(def, () => blocks, logger)
+const liars: Libp2p[] = []
+const creators: BlockCreator[] = []
+afterEach(async () => {
+  for (const c of creators.splice(0)) c.stop()
+  for (const l of liars.splice(0)) await l.stop()
+  await net.stopAll()
+})
+
+/**
+ * A libp2p host that speaks our protocols and lies: its status claims a chain far heavier than anyone's,
+ * with a new unknown tip each time; it answers block requests with no blocks, or never.
+ */
+async function startLiar(
+  chainDef: ChainDefinition,
+  genesisId: Uint8Array,
+  mode: 'empty' | 'silent',
+): Promise<Libp2p & { blockRequests: () => number }> {
+  const messages = new WireMessages(new BlockCodec(coreRegistry()), chainDef.constants)
+  const ids = protocolIds(genesisId)
+  const node = await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() },
+  })
+  let blockRequests = 0
+  const answer = (reply: () => Uint8Array | undefined) => async (stream: Stream) => {
+    try {
+      const lp = lpStream(stream)
+      await lp.read({ signal: AbortSignal.timeout(5_000) })
+      const out = reply()
+      if (out === undefined) return // never answers: the stream stays open until the asker gives up
+      await lp.write(out)
+      await stream.close()
+    } catch {
+      stream.abort(new Error('liar: stream failed'))
+    }
+  }
+  await node.handle(
+    ids.status,
+    answer(() => messages.encodeStatus({ genesisId, height: 1_000_000, tipId: randomBytes(32), depth: 1n })),
+  )
+  await node.handle(
+    ids.blocks,
+    answer(() => {
+      blockRequests++
+      return mode === 'empty' ? messages.encodeBlocksResponse({ blocks: [], more: false }) : undefined
+    }),
+  )
+  await node.handle(
+    ids.block,
+    answer(() => messages.encodeBlockResponse(undefined)),
+  )
+  await node.handle(
+    ids.peers,
+    answer(() => messages.encodePeersResponse({ addresses: [] })),
+  )
+  liars.push(node)
+  return Object.assign(node, { blockRequests: () => blockRequests })
+}
+
+/** The longest stretch (ms) during which `node` was not synced, sampled every 20 ms until stopped. */
+function watchSynced(node: TestNode): { stop: () => number } {
+  let longest = 0
+  let since: number | undefined
+  const timer = setInterval(() => {
+    const now = Date.now()
+    if (node.p2p.synced) {
+      if (since !== undefined) longest = Math.max(longest, now - since)
+      since = undefined
+    } else since ??= now
+  }, 20)
+  return {
+    stop: () => {
+      clearInterval(timer)
+      return Math.max(longest, since === undefined ? 0 : Date.now() - since)
+    },
+  }
+}
+
+const dialFrom = (liar: Libp2p, n: TestNode) => liar.dial(multiaddr(n.p2p.listenAddresses[0]!))
+
+describe('p2p attacks', () => {
+  it('(a) a liar claiming a heavier tip and answering empty: the honest nodes stay synced, create, ' +
+    'relay and ban it', async () => {
+    const a = await net.start('a', { height: 20, ...FAST })
+    const b = await net.start('b', { peers: [a], ...FAST })
+    await until(() => b.chain.height === 20 && b.p2p.synced, 10_000, 'b to sync')
+    const creator = new BlockCreator({
+      chain: a.chain,
+      keys: [keys[0]!],
+      ed: nodeEd25519,
+      pool: a.pool,
+      canCreate: () => a.p2p.synced,
+    })
+    creators.push(creator)
+    creator.start((block, result) => {
+      if (result.status === 'tip') void a.p2p.publishBlock(block)
+    })
+    a.p2p.on('synced', () => creator.wake())
+
+    const rssBefore = rssMb()
+    const liar = await startLiar(def, a.chain.genesisId, 'empty')
+    const liarId = liar.peerId.toString()
+    const watchA = watchSynced(a)
+    const watchB = watchSynced(b)
+    const heightAtLiar = a.chain.height
+    await dialFrom(liar, a)
+    await dialFrom(liar, b)
+    await until(() => liar.blockRequests() >= 2, 10_000, 'the honest nodes to try syncing from the liar')
+
+    // a keeps creating blocks and b keeps accepting them
+    await until(() => a.chain.height >= heightAtLiar + 3, 30_000, 'a to create three more blocks')
+    await until(() => tipHex(b) === tipHex(a), 10_000, "b to follow a's tip")
+    // peer exchange does not recommend the liar
+    const recommended = await b.p2p.libp2p.services.chain.peers(a.p2p.libp2p.peerId)
+    expect(recommended.some((addr) => addr.endsWith(liarId))).toBe(false)
+
+    await until(() => a.p2p.isBanned(liarId) && b.p2p.isBanned(liarId), 30_000, 'both to ban the liar')
+    const longestA = watchA.stop()
+    const longestB = watchB.stop()
+    console.log(
+      `(a) liar banned after ${liar.blockRequests()} block requests; longest unsynced stretch a ${longestA} ms, ` +
+        `b ${longestB} ms (grace ${FAST.claimGraceMs} ms); a created ${a.chain.height - heightAtLiar} blocks; ` +
+        `RSS ${rssBefore} -> ${rssMb()} MB`,
+    )
+    expect(a.p2p.synced && b.p2p.synced).toBe(true)
+    expect(connected(a, liarId) || connected(b, liarId)).toBe(false)
+    expect(connected(a, b)).toBe(true)
+  }, 60_000)
+
+  it('(b) a liar that never answers block requests: synced again after the grace period, then banned', async () => {
+    const a = await net.start('a', { height: 20, ...FAST })
+    const b = await net.start('b', { peers: [a], ...FAST })
+    await until(() => b.chain.height === 20 && b.p2p.synced, 10_000, 'b to sync')
+    const liar = await startLiar(def, a.chain.genesisId, 'silent')
+    const liarId = liar.peerId.toString()
+    const watchA = watchSynced(a)
+    await dialFrom(liar, a)
+    await until(() => liar.blockRequests() >= 1, 10_000, 'a to ask the liar for blocks')
+    // the claim stops counting once its grace runs out without a block
+    await until(() => a.p2p.synced, 3 * FAST.claimGraceMs, 'a to count as synced again')
+
+    await until(() => a.p2p.isBanned(liarId), 45_000, 'a to ban the silent liar')
+    console.log(
+      `(b) silent liar banned after ${liar.blockRequests()} block requests; ` +
+        `longest unsynced stretch ${watchA.stop()} ms`,
+    )
+    expect(a.p2p.synced).toBe(true)
+    expect(b.p2p.isBanned(a.p2p.peerId)).toBe(false)
+  }, 60_000)
+
+  it('(c) an honest peer whose clock runs two minutes ahead is not banned for its blocks', async () => {
+    // its chain starts two minutes in our future: every block is "too far in the future" for us
+    const future = Math.floor(Date.now() / 1000) + 120
+    const skewedDef = devnetDefinition({ stakers: [keys[0]!], coinsTo: keys[0]!, timestamp: future })
+    const skewedBlocks = [
+      ...generateChain({
+        def: skewedDef,
+        registry: coreRegistry(),
+        ed: nodeEd25519,
+        stakeKey: keys[0]!,
+        keys,
+        blocks: 6,
+        transactionsPerBlock: 0,
+      }),
+    ]
+    const skewedNet = new TestNetwork(skewedDef, () => skewedBlocks, logger)
+    try {
+      const clockAhead = () => Math.floor(Date.now() / 1000) + 300
+      const s = await skewedNet.start('s', { height: 5, now: clockAhead, ...FAST })
+      const a = await skewedNet.start('a', { peers: [s], ...FAST })
+      await until(() => connected(a, s), 10_000, 'a to connect to s')
+      await until(() => a.p2p.synced, 3 * FAST.claimGraceMs, 'a to count as synced')
+      // a gossiped block of s's clock: ignored, not punished
+      await until(
+        () => a.p2p.libp2p.services.pubsub.getSubscribers(a.p2p.topics.blocks).length > 0,
+        10_000,
+        'gossip mesh',
+      )
+      expect((await s.chain.addBlock(skewedBlocks[5]!)).status).toBe('tip')
+      await s.p2p.publishBlock(skewedBlocks[5]!)
+      await sleep(1_500)
+      expect(a.chain.height).toBe(0) // its blocks are in our future
+      expect(a.p2p.isBanned(s.p2p.peerId)).toBe(false)
+      expect(s.p2p.isBanned(a.p2p.peerId)).toBe(false)
+      expect(connected(a, s)).toBe(true)
+      expect(a.p2p.penalties.score(s.p2p.peerId)).toBe(0)
+    } finally {
+      await skewedNet.stopAll()
+    }
+  }, 30_000)
+})
