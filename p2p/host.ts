@@ -29,6 +29,8 @@ export interface HostOptions {
   readonly bootstrap: readonly string[]
   /** The connection manager's limit. */
   readonly maxConnections: number
+  /** Inbound connections still in their handshake at most. */
+  readonly maxIncomingPending: number
   readonly gater: ConnectionGater
   readonly topics: GossipTopics
   readonly protocols: ChainProtocolsInit
@@ -45,7 +47,12 @@ export function createHost(opts: HostOptions): Promise<Host> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: opts.gater,
-    connectionManager: { maxConnections: opts.maxConnections },
+    connectionManager: {
+      maxConnections: opts.maxConnections,
+      maxIncomingPendingConnections: opts.maxIncomingPending,
+      // new inbound connections per second from one host (libp2p's default, stated)
+      inboundConnectionThreshold: 5,
+    },
     peerDiscovery: opts.bootstrap.length > 0 ? [bootstrap({ list: [...opts.bootstrap], timeout: 100 })] : [],
     services: {
       identify: identify(),

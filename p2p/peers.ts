@@ -6,6 +6,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { equalBytes, toHex } from '../consensus/encoding/hex.js'
 import { isLoopback, isShareable, parseTcpAddress, tryMultiaddr } from './addresses.js'
 import { ownStatus, ProtocolViolation } from './chain-protocols.js'
+import { type ConnectionLimits, connectionSlots } from './connection-limits.js'
 import { errorText, type P2PContext } from './context.js'
 import { PENALTY } from './penalties.js'
 import type { ProtocolIds } from './protocols/ids.js'
@@ -33,6 +34,7 @@ export interface PeerManagerOptions {
   readonly bootstrap: readonly Multiaddr[]
   readonly protocols: ProtocolIds
   readonly limiter: PeerRateLimiter
+  readonly limits: ConnectionLimits
   /** Whether a peer may be named to others in peer exchange (not one that lies or misbehaves). */
   readonly recommendable: (peer: string) => boolean
   /** A peer's status was recorded (before the peer counts as compared). */
@@ -47,7 +49,8 @@ const STATUS_ATTEMPTS = 3
 
 export class PeerManager {
   readonly states = new Map<string, PeerState>()
-  private readonly dialing = new Set<string>()
+  /** Peer exchange dials under way, by peer. */
+  private readonly dialing = new Map<string, Multiaddr>()
   /** The bootstrap dials made at start are under way. */
   bootstrapping = false
 
@@ -61,6 +64,7 @@ export class PeerManager {
     host.addEventListener('peer:connect', this.onPeerConnect)
     host.addEventListener('peer:disconnect', this.onPeerDisconnect)
     host.addEventListener('peer:identify', this.onPeerIdentify)
+    host.addEventListener('connection:open', this.onConnectionOpen)
     // the bootstrap peers at once (peer discovery and the maintenance timer would come later); until
     // those dials settle the node does not count as synced (it would build on a tip it has not compared)
     if (this.opts.bootstrap.length > 0) {
@@ -78,6 +82,24 @@ export class PeerManager {
     host.removeEventListener('peer:connect', this.onPeerConnect)
     host.removeEventListener('peer:disconnect', this.onPeerDisconnect)
     host.removeEventListener('peer:identify', this.onPeerIdentify)
+    host.removeEventListener('connection:open', this.onConnectionOpen)
+  }
+
+  /** An inbound connection that raced past the gater's limits is closed at once. */
+  private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
+    const connection = evt.detail
+    const reason = this.opts.limits.excess(connection)
+    if (!reason) return
+    this.ctx.log.debug(
+      {
+        event: 'peer:refused',
+        peer: connection.remotePeer.toString(),
+        address: connection.remoteAddr.toString(),
+        reason,
+      },
+      'connection over the limits closed',
+    )
+    connection.abort(new Error(reason))
   }
 
   /** Connected peers, one entry per peer. */
@@ -196,7 +218,7 @@ export class PeerManager {
   }
 
   private get maxOutbound(): number {
-    return Math.max(1, Math.floor(this.opts.maxPeers / 2))
+    return connectionSlots(this.opts.maxPeers).outbound
   }
 
   private outboundCount(): number {
@@ -236,7 +258,9 @@ export class PeerManager {
       )
         continue
       if (!this.opts.sharePrivate && !isShareable(a, viaLoopback)) continue
-      this.dialing.add(id)
+      // one address's worth of identities at most, as for inbound connections
+      if (this.opts.limits.outboundFull(ma, [...this.dialing.values()])) continue
+      this.dialing.set(id, ma)
       this.ctx.log.debug({ peer: id, address: text }, 'dialing a peer learnt by peer exchange')
       this.ctx.host
         .dial(ma, {

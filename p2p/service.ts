@@ -10,8 +10,8 @@ import { toHex } from '../consensus/encoding/hex.js'
 import type { Block } from '../consensus/types/block.js'
 import type { Transaction } from '../consensus/types/transaction.js'
 import { tryMultiaddr } from './addresses.js'
-import { banGater } from './bans.js'
 import type { Misbehaviour } from './chain-protocols.js'
+import { ConnectionLimits, connectionGater, connectionSlots } from './connection-limits.js'
 import { errorText, type P2PContext } from './context.js'
 import { Gossip } from './gossip.js'
 import { createHost, type Host } from './host.js'
@@ -64,6 +64,10 @@ export interface P2PServiceOptions {
   readonly judgePoolError: (err: unknown) => PoolRefusal
   /** Penalty points that ban a peer (default 100; p2p/penalties.ts PENALTY lists what costs how much). */
   readonly banScore?: number
+  /** Inbound connections from one IP (IPv6: one /64) at most (default 2). */
+  readonly maxInboundPerIp?: number
+  /** Apply the per-IP cap to loopback addresses too (default false: loopback is this machine; tests). */
+  readonly limitLoopback?: boolean
   /** Also share and dial private-network addresses through peer exchange (LAN devnets; default false). */
   readonly sharePrivateAddresses?: boolean
 }
@@ -90,6 +94,7 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, 
   private node!: Host
   private readonly statusIntervalMs: number
   private readonly limiter: PeerRateLimiter
+  private readonly limits: ConnectionLimits
   private readonly peerManager: PeerManager
   private readonly scheduler: SyncScheduler
   private readonly gossip: Gossip
@@ -109,6 +114,13 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, 
     this.topics = gossipTopics(opts.chain.genesisId)
     this.messages = new WireMessages(opts.chain.codec, opts.chain.def.constants)
     this.limiter = new PeerRateLimiter(opts.rateLimit ?? { perSecond: 20, burst: 40 })
+    const slots = connectionSlots(opts.maxPeers ?? 32)
+    this.limits = new ConnectionLimits({
+      maxInbound: slots.inbound,
+      maxInboundPerIp: opts.maxInboundPerIp ?? 2,
+      limitLoopback: opts.limitLoopback ?? false,
+      connections: () => this.node.getConnections(),
+    })
     this.penalties = new Penalties({
       banSeconds: opts.banSeconds ?? 600,
       ...(opts.banScore !== undefined ? { banScore: opts.banScore } : {}),
@@ -122,6 +134,7 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, 
       bootstrap: opts.bootstrap.flatMap((a) => tryMultiaddr(a) ?? []),
       protocols: this.protocols,
       limiter: this.limiter,
+      limits: this.limits,
       recommendable: (peer) =>
         !this.scheduler.discredited(peer) && this.penalties.score(peer) < this.penalties.banScore / 4,
       onStatus: (state) => this.scheduler.noteStatus(state),
@@ -170,7 +183,8 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, 
       listen: opts.listen,
       bootstrap: opts.bootstrap,
       maxConnections: opts.maxPeers ?? 32,
-      gater: banGater(service.penalties.bans),
+      maxIncomingPending: Math.max(1, Math.min(10, connectionSlots(opts.maxPeers ?? 32).inbound)),
+      gater: connectionGater(service.penalties.bans, service.limits),
       topics: service.topics,
       protocols: {
         chain: service.chain,

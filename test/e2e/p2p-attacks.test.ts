@@ -1,7 +1,8 @@
 // Issue 13 (security review of the devnet), in process on 127.0.0.1: real libp2p hosts over real LevelDB
 // chains. (a) A liar claims a heavier unknown tip and answers block requests with nothing: the honest nodes
 // stay synced, keep creating, accepting and relaying, stop recommending it and ban it. (b) The same liar
-// never answering. (c) An honest peer whose clock runs ahead is not banned for its "future" blocks.
+// never answering. (c) An honest peer whose clock runs ahead is not banned for its "future" blocks. (d) One
+// IP cannot take every connection slot with fresh identities, and inbound peers cannot starve our own dials.
 import { randomBytes } from 'node:crypto'
 import { identify } from '@libp2p/identify'
 import type { Libp2p, Stream } from '@libp2p/interface'
@@ -63,12 +64,16 @@ async function startLiar(
   chainDef: ChainDefinition,
   genesisId: Uint8Array,
   mode: 'empty' | 'silent',
+  opts: { claim?: 'heavier' | 'lighter'; localAddress?: string } = {},
 ): Promise<Libp2p & { blockRequests: () => number }> {
   const messages = new WireMessages(new BlockCodec(coreRegistry()), chainDef.constants)
   const ids = protocolIds(genesisId)
   const node = await createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
+    // dials from this source address (any of 127.0.0.0/8 is this machine)
+    transports: [
+      tcp(opts.localAddress ? { dialOpts: { noDelay: true, ...{ localAddress: opts.localAddress } } } : {}),
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: { identify: identify() },
@@ -88,7 +93,14 @@ async function startLiar(
   }
   await node.handle(
     ids.status,
-    answer(() => messages.encodeStatus({ genesisId, height: 1_000_000, tipId: randomBytes(32), depth: 1n })),
+    answer(() =>
+      messages.encodeStatus({
+        genesisId,
+        height: opts.claim === 'lighter' ? 0 : 1_000_000,
+        tipId: randomBytes(32),
+        depth: opts.claim === 'lighter' ? 2n ** 255n : 1n,
+      }),
+    ),
   )
   await node.handle(
     ids.blocks,
@@ -239,5 +251,48 @@ describe('p2p attacks', () => {
     } finally {
       await skewedNet.stopAll()
     }
+  }, 30_000)
+
+  it('(d) one IP gets two inbound slots whatever its identities; inbound cannot starve our own dials', async () => {
+    // 8 peers: 4 inbound slots, 4 kept for our dials; the per-IP cap applies to loopback here
+    const a = await net.start('a', { height: 5, maxPeers: 8, limitLoopback: true, ...FAST })
+    const address = multiaddr(a.p2p.listenAddresses[0]!)
+    const rssBefore = rssMb()
+    const fromIp = (ip: string) =>
+      a.p2p.libp2p
+        .getConnections()
+        .filter((c) => c.direction === 'inbound' && c.remoteAddr.toString().startsWith(`/ip4/${ip}/`)).length
+    const host = (localAddress: string) =>
+      startLiar(def, a.chain.genesisId, 'empty', { claim: 'lighter', localAddress })
+    const sybils = await Promise.all(Array.from({ length: 6 }, () => host('127.0.0.1')))
+    const dials = await Promise.allSettled(
+      sybils.map((s) => s.dial(address, { signal: AbortSignal.timeout(5_000) })),
+    )
+    await sleep(500)
+    const accepted = dials.filter((d) => d.status === 'fulfilled').length
+    console.log(
+      `(d) 6 identities from 127.0.0.1: ${accepted} dials succeeded, ${fromIp('127.0.0.1')} connections held`,
+    )
+    expect(fromIp('127.0.0.1')).toBeLessThanOrEqual(2)
+
+    // two more addresses fill the inbound share; a fourth address is refused
+    for (const ip of ['127.0.0.2', '127.0.0.3']) {
+      const h = await host(ip)
+      await h.dial(address, { signal: AbortSignal.timeout(5_000) })
+      await until(() => fromIp(ip) === 1, 5_000, `a to hold the connection from ${ip}`)
+    }
+    const inbound = () => a.p2p.libp2p.getConnections().filter((c) => c.direction === 'inbound').length
+    expect(inbound()).toBe(4)
+    const late = await host('127.0.0.4')
+    await late.dial(address, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined)
+    await sleep(300)
+    expect(fromIp('127.0.0.4')).toBe(0)
+
+    // our own dial still gets a slot
+    const c = await net.start('c', { height: 5, listen: ['/ip4/127.0.0.5/tcp/0'], ...FAST })
+    await a.p2p.libp2p.dial(multiaddr(c.p2p.listenAddresses[0]!), { signal: AbortSignal.timeout(5_000) })
+    await until(() => connected(a, c), 5_000, 'a to connect to c')
+    expect(inbound()).toBeLessThanOrEqual(4)
+    console.log(`(d) RSS ${rssBefore} -> ${rssMb()} MB with ${liars.length} hostile hosts`)
   }, 30_000)
 })
