@@ -43,6 +43,8 @@ export interface ApiOptions {
   readonly eventKeepAliveMs?: number
   /** Most simultaneous /events streams (default 256). */
   readonly maxEventClients?: number
+  /** Most simultaneous /events streams of one client, by remote IP (default 16). */
+  readonly maxEventStreamsPerClient?: number
 }
 
 export interface Api {
@@ -123,6 +125,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     logger: log,
     keepAliveMs: opts.eventKeepAliveMs,
     maxClients: opts.maxEventClients,
+    maxPerClient: opts.maxEventStreamsPerClient,
   })
   app.addHook('preClose', async () => streams.close())
   app.addHook('onClose', async () => feed.close())
@@ -343,8 +346,12 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
           ? undefined
           : parseAddressParam('address', typeof raw === 'string' ? raw : String(raw))
       if (streams.full) throw new ApiError(503, 'busy', `too many event streams (${streams.maxClients})`)
+      // one client cannot take them all
+      const client = req.socket.remoteAddress ?? ''
+      if (streams.clientFull(client))
+        throw new ApiError(429, 'busy', `this client holds ${streams.maxPerClient} event streams already`)
       reply.hijack()
-      streams.open(reply.raw, address)
+      streams.open(reply.raw, address, client)
     },
   )
 
