@@ -61,16 +61,21 @@ export class ConnectionLimits {
   }
 
   /**
-   * Why an inbound connection that has just opened is one too many, or undefined: it is judged against the
-   * connections opened before it, so of several that raced past the gater only the later ones go.
+   * The open inbound connections that are over the limits, each with the reason: every connection is judged
+   * against those opened before it, so of several that raced past the gater only the later ones go.
    */
-  excess(connection: Connection): string | undefined {
-    if (connection.direction !== 'inbound') return undefined
-    const t = connection.timeline.open
-    const older = this.inbound().filter(
-      (c) => c !== connection && (c.timeline.open < t || (c.timeline.open === t && c.id < connection.id)),
+  excess(): { connection: Connection; reason: string }[] {
+    const inbound = this.inbound().sort(
+      (a, b) => a.timeline.open - b.timeline.open || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     )
-    return this.check(connection.remoteAddr, older)
+    const kept: Connection[] = []
+    const out: { connection: Connection; reason: string }[] = []
+    for (const connection of inbound) {
+      const reason = this.check(connection.remoteAddr, kept)
+      if (reason) out.push({ connection, reason })
+      else kept.push(connection)
+    }
+    return out
   }
 
   private inbound(): Connection[] {

@@ -85,21 +85,20 @@ export class PeerManager {
     host.removeEventListener('connection:open', this.onConnectionOpen)
   }
 
-  /** An inbound connection that raced past the gater's limits is closed at once. */
-  private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
-    const connection = evt.detail
-    const reason = this.opts.limits.excess(connection)
-    if (!reason) return
-    this.ctx.log.debug(
-      {
-        event: 'peer:refused',
-        peer: connection.remotePeer.toString(),
-        address: connection.remoteAddr.toString(),
-        reason,
-      },
-      'connection over the limits closed',
-    )
-    connection.abort(new Error(reason))
+  /** Inbound connections that raced past the gater's limits are closed as soon as one opens. */
+  private readonly onConnectionOpen = (): void => {
+    for (const { connection, reason } of this.opts.limits.excess()) {
+      this.ctx.log.debug(
+        {
+          event: 'peer:refused',
+          peer: connection.remotePeer.toString(),
+          address: connection.remoteAddr.toString(),
+          reason,
+        },
+        'connection over the limits closed',
+      )
+      connection.abort(new Error(reason))
+    }
   }
 
   /** Connected peers, one entry per peer. */

@@ -268,7 +268,7 @@ describe('p2p attacks', () => {
     const dials = await Promise.allSettled(
       sybils.map((s) => s.dial(address, { signal: AbortSignal.timeout(5_000) })),
     )
-    await sleep(500)
+    await until(() => fromIp('127.0.0.1') <= 2, 5_000, 'a to close the connections over the cap')
     const accepted = dials.filter((d) => d.status === 'fulfilled').length
     console.log(
       `(d) 6 identities from 127.0.0.1: ${accepted} dials succeeded, ${fromIp('127.0.0.1')} connections held`,
@@ -282,11 +282,10 @@ describe('p2p attacks', () => {
       await until(() => fromIp(ip) === 1, 5_000, `a to hold the connection from ${ip}`)
     }
     const inbound = () => a.p2p.libp2p.getConnections().filter((c) => c.direction === 'inbound').length
-    expect(inbound()).toBe(4)
+    await until(() => inbound() === 4, 5_000, 'the inbound share to be full')
     const late = await host('127.0.0.4')
     await late.dial(address, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined)
-    await sleep(300)
-    expect(fromIp('127.0.0.4')).toBe(0)
+    await until(() => fromIp('127.0.0.4') === 0, 5_000, 'a to refuse the fourth address')
 
     // our own dial still gets a slot
     const c = await net.start('c', { height: 5, listen: ['/ip4/127.0.0.5/tcp/0'], ...FAST })

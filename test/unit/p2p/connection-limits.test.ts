@@ -55,10 +55,11 @@ describe('connection limits', () => {
   })
 
   it('close only the later of connections that raced past the gater', () => {
-    const open = [1, 2, 3].map((t) => conn('/ip4/8.8.8.8/tcp/1', 'inbound', t))
-    const l = limits(open)
-    expect(open.map((c) => l.excess(c) !== undefined)).toEqual([false, false, true])
-    expect(l.excess(conn('/ip4/8.8.8.8/tcp/1', 'outbound'))).toBeUndefined()
+    const open = [3, 1, 2].map((t) => conn('/ip4/8.8.8.8/tcp/1', 'inbound', t))
+    open.push(conn('/ip4/8.8.8.8/tcp/1', 'outbound', 0), conn('/ip4/9.9.9.9/tcp/1', 'inbound', 4))
+    const excess = limits(open).excess()
+    expect(excess.map((e) => e.connection)).toEqual([open[0]])
+    expect(excess[0]!.reason).toMatch(/8\.8\.8\.8 already holds 2/)
   })
 
   it('leave loopback alone unless asked (devnets and tests run many nodes on one machine)', () => {
