@@ -378,6 +378,7 @@ const PERMANENT_FAILURES: ReadonlySet<ValidationCode> = new Set<ValidationCode>(
   'fee-too-low',
   'missing-miner-fee',
   'double-spend',
+  'unfulfilled',
   'unbalanced-coins',
   'unbalanced-block-stakes',
   'version-not-allowed',
@@ -535,7 +536,10 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     return this.recheck(chosen, at)
   }
 
-  /** The sets that still validate in the block context `at`, in order; the others leave the pool. */
+  /**
+   * The sets that still validate in the block context `at`, in order; the others leave the pool, except
+   * those only waiting for a time lock.
+   */
   private recheck(
     sets: readonly SetEntry[],
     at: { readonly height: number; readonly timestamp: number },
@@ -564,7 +568,8 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
         out.push(...txs)
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err
-        failed.push(...s.txs)
+        // a time lock this block is too early for is reached later: such a set stays for a later block
+        if (err.code !== 'time-locked') failed.push(...s.txs)
       }
     }
     if (failed.length > 0) this.removeEntries(state.withDescendants(failed), 'invalid')

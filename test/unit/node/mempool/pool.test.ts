@@ -68,8 +68,6 @@ const outputOf = (
 })
 
 const hex = (ids: readonly Uint8Array[]) => ids.map(toHex)
-/** The code of a spend whose time lock is not reached yet. */
-const TIME_LOCKED = 'unfulfilled'
 const open: Chain[] = []
 
 afterEach(async () => {
@@ -344,7 +342,7 @@ describe('transaction pool', () => {
     const { pool, genesis, pay, mine, chain } = await setup({ extraGenesis: [locked] })
     const spend = pay(genesis[6]!, 10n * COIN, COIN)
     // the next block would be at height 1: too early
-    expect((await rejects(pool.addSet([spend]))).cause?.code).toBe(TIME_LOCKED)
+    expect((await rejects(pool.addSet([spend]))).cause?.code).toBe('time-locked')
     await mine()
     expect(chain.height).toBe(1)
     // the next block is at height 2, which the lock allows (refused at first, it is not refused from memory)
