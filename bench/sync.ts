@@ -17,6 +17,7 @@ import { cliCommand, sleep } from '../devnet/runner.js'
 import { freePort } from '../devnet/setup.js'
 import { openDataDir } from '../node/datadir.js'
 import { TransactionPool } from '../node/mempool/pool.js'
+import { judgePoolError } from '../node/pool-verdict.js'
 import { P2PService } from '../p2p/service.js'
 import { deriveKey } from '../wallet/keys/derive.js'
 import { mnemonicToSeed } from '../wallet/keys/seed.js'
@@ -65,6 +66,7 @@ async function run(
   const p2p = await P2PService.create({
     chain: a,
     pool,
+    judgePoolError,
     dataDir: join(root, 'a'),
     listen: ['/ip4/127.0.0.1/tcp/0'],
     bootstrap: [],

@@ -1,5 +1,6 @@
 // `blockstake node start` (the daemon) and `blockstake node status`.
 
+import { readFile, stat } from 'node:fs/promises'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import cliProgress from 'cli-progress'
@@ -86,6 +87,42 @@ function collectAfterSync(node: BlockstakeNode, logger: pino.Logger): void {
   })
 }
 
+/** The environment variable the API token may come from (kept out of the process list). */
+export const API_TOKEN_ENV = 'BLOCKSTAKE_API_TOKEN'
+
+/**
+ * The API token: from `--api-token-file F` (F readable by its owner only, as `chmod 600`), or from
+ * `--api-token` (visible in the process list), or else from BLOCKSTAKE_API_TOKEN; undefined when none.
+ */
+export async function resolveApiToken(
+  opts: { readonly apiToken?: string; readonly apiTokenFile?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
+  if (opts.apiToken !== undefined && opts.apiTokenFile !== undefined)
+    throw new UserError('give the API token once: --api-token or --api-token-file, not both')
+  if (opts.apiTokenFile !== undefined) {
+    const file = opts.apiTokenFile
+    let mode: number
+    try {
+      mode = (await stat(file)).mode
+    } catch (err) {
+      throw new UserError(`cannot read the API token file ${file}: ${(err as Error).message}`)
+    }
+    if ((mode & 0o077) !== 0)
+      throw new UserError(
+        `the API token file ${file} has mode ${(mode & 0o777).toString(8).padStart(4, '0')}: others may read it; ` +
+          `run chmod 600 ${file}`,
+      )
+    const token = (await readFile(file, 'utf8')).trim()
+    if (token === '' || /\s/.test(token))
+      throw new UserError(`the API token file ${file} must hold one token (no spaces), and not be empty`)
+    return token
+  }
+  if (opts.apiToken !== undefined) return opts.apiToken
+  const fromEnv = env[API_TOKEN_ENV]
+  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv
+}
+
 async function stakeKeys(file: string | undefined): Promise<SigningKey[]> {
   if (!file) return []
   const keystore = await readKeystoreFile(file)
@@ -104,6 +141,7 @@ interface StartOptions {
   bootstrap: string[]
   stakeKeystore?: string
   apiToken?: string
+  apiTokenFile?: string
   logLevel: string
   maxPeers?: string
 }
@@ -123,12 +161,18 @@ export function registerNodeCommands(program: Command): void {
       '--stake-keystore <file>',
       'keystore whose keys create blocks (passphrase: BLOCKSTAKE_PASSPHRASE or prompt)',
     )
-    .option('--api-token <token>', 'required on write routes; needed to bind a non-loopback API address')
+    .option(
+      '--api-token <token>',
+      `required on write routes; needed to bind a non-loopback API address (shows in the process list: ` +
+        `prefer --api-token-file or ${API_TOKEN_ENV})`,
+    )
+    .option('--api-token-file <file>', 'read the API token from a file only its owner can read (chmod 600)')
     .option('--max-peers <n>', 'connection limit')
     .option('--log-level <level>', 'pino log level', process.env.BLOCKSTAKE_LOG_LEVEL ?? 'info')
     .action(async (opts: StartOptions) => {
       const def = resolveDefinition(opts.dataDir, opts.chain)
       const api = parseHostPort(opts.api, '--api')
+      const apiToken = await resolveApiToken(opts)
       const keys = await stakeKeys(opts.stakeKeystore)
       const logger = pino({ level: opts.logLevel, base: { name: def.network } })
       const bootstrap = [...opts.bootstrap, ...def.bootstrapPeers.filter((p) => p.includes('/p2p/'))]
@@ -139,7 +183,7 @@ export function registerNodeCommands(program: Command): void {
         def,
         dataDir: opts.dataDir,
         api,
-        ...(opts.apiToken !== undefined ? { apiToken: opts.apiToken } : {}),
+        ...(apiToken !== undefined ? { apiToken } : {}),
         listen: opts.listen,
         bootstrap,
         stakeKeys: keys,

@@ -10,6 +10,7 @@ import { BlockCreator } from './blockcreator/creator.js'
 import type { Chain } from './chain/chain.js'
 import { chainRules, openDataDir } from './datadir.js'
 import { TransactionPool } from './mempool/pool.js'
+import { judgePoolError } from './pool-verdict.js'
 
 export interface NodeOptions {
   readonly def: ChainDefinition
@@ -51,6 +52,7 @@ export class BlockstakeNode {
       p2p = await P2PService.create({
         chain,
         pool,
+        judgePoolError,
         dataDir: opts.dataDir,
         listen: [...opts.listen],
         bootstrap: [...opts.bootstrap],

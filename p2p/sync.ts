@@ -17,6 +17,8 @@ export interface SyncProgress {
   readonly target: number
   /** Blocks per second added by this run so far. */
   readonly rate: number
+  /** Blocks this run added so far (tip or side). */
+  readonly added: number
 }
 
 export interface SyncOptions {
@@ -34,20 +36,29 @@ export interface SyncOptions {
   readonly onProgress?: (p: SyncProgress) => void
 }
 
-export type SyncOutcome =
-  /** Reached the peer's height, or the peer had nothing newer to give. */
-  | { readonly kind: 'done'; readonly added: number; readonly rate: number }
-  /** The peer sent an invalid block: ban it. */
-  | {
-      readonly kind: 'invalid'
-      readonly added: number
-      readonly rate: number
-      readonly error: ValidationError
-    }
-  /** The peer broke the protocol (bad encoding, unrelated blocks): penalise it. */
-  | { readonly kind: 'misbehaved'; readonly added: number; readonly rate: number; readonly detail: string }
-  /** Timeouts, a lost connection, a reorg under us, or blocks that do not apply yet: try again later. */
-  | { readonly kind: 'failed'; readonly added: number; readonly rate: number; readonly detail: string }
+/** What every run reports. */
+export interface RunStats {
+  /** Blocks added (tip or side). */
+  readonly added: number
+  /** Blocks per second added. */
+  readonly rate: number
+  /** Requests that timed out (each attempt counts). */
+  readonly timeouts: number
+  /** The peer answered a request with no blocks (the locator request, or a range below its height). */
+  readonly empty: boolean
+}
+
+export type SyncOutcome = RunStats &
+  (
+    | /** Reached the peer's height, or the peer had nothing newer to give. */
+    { readonly kind: 'done' }
+    /** The peer sent an invalid block (its verdict decides what the peer deserves). */
+    | { readonly kind: 'invalid'; readonly error: ValidationError }
+    /** The peer broke the protocol (bad encoding, unrelated blocks): penalise it. */
+    | { readonly kind: 'misbehaved'; readonly detail: string }
+    /** Timeouts, a lost connection, a reorg under us, or blocks that do not apply yet: try again later. */
+    | { readonly kind: 'failed'; readonly detail: string }
+  )
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
 const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
@@ -64,6 +75,9 @@ const sleep = (ms: number, signal: AbortSignal) =>
       resolve()
     })
   })
+
+const isTimeout = (err: unknown): boolean =>
+  err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
 
 /** A run must stop: carries the outcome. */
 class Stop extends Error {
@@ -86,14 +100,23 @@ export class Syncer {
     const { chain, batchSize, inFlight } = this.opts
     const started = performance.now()
     let added = 0
+    let empty = false
+    const counts = { timeouts: 0 }
     const rate = () => added / Math.max(0.001, (performance.now() - started) / 1000)
+    const stats = (): RunStats => ({ added, rate: rate(), timeouts: counts.timeouts, empty })
     const run = new AbortController()
     const runSignal = AbortSignal.any([signal, run.signal])
     try {
       // 1. the common ancestor, and the first blocks after it
       const locator = locatorHeights(chain.height).map((h) => chain.idAt(h)!)
-      const first = (await this.fetch(peer, { kind: 'locator', ids: locator, count: batchSize }, runSignal))()
-      if (first.blocks.length === 0) return { kind: 'done', added, rate: rate() }
+      const first = (
+        await this.fetch(peer, { kind: 'locator', ids: locator, count: batchSize }, runSignal, counts)
+      )()
+      if (first.blocks.length === 0) {
+        // runs are for peers that claim a heavier chain: it has blocks after the common ancestor
+        empty = true
+        return { kind: 'done', ...stats() }
+      }
       const ancestorId = first.blocks[0]!.parentId
       if (!locator.some((id) => equalBytes(id, ancestorId)))
         throw new Stop('misbehaved', 'the locator answer does not start after a locator block')
@@ -117,7 +140,12 @@ export class Syncer {
         const stuck = results.find((r) => r.status === 'future' || r.status === 'orphan')
         if (stuck) throw new Stop('failed', `a downloaded block is ${stuck.status}`)
         lastId = results[results.length - 1]!.id
-        this.opts.onProgress?.({ height: chain.height, target: Math.max(goal, chain.height), rate: rate() })
+        this.opts.onProgress?.({
+          height: chain.height,
+          target: Math.max(goal, chain.height),
+          rate: rate(),
+          added,
+        })
       }
 
       // 2. height ranges, several in flight, applied in order
@@ -128,7 +156,7 @@ export class Syncer {
       const request = (from: number, count: number): Slot => ({
         from,
         count,
-        result: settle(this.fetch(peer, { kind: 'range', from, count }, runSignal)),
+        result: settle(this.fetch(peer, { kind: 'range', from, count }, runSignal, counts)),
       })
       const fill = () => {
         goal = Math.max(goal, target())
@@ -147,6 +175,7 @@ export class Syncer {
         if (blocks.length === 0) {
           // the peer's chain ends before the range (it reorged or overstated its height)
           if (chain.height >= target()) break
+          empty = true
           throw new Stop('failed', `the peer has no blocks from height ${slot.from}`)
         }
         // a short answer with more to come hit the size limit: the rest of the range goes first
@@ -159,7 +188,7 @@ export class Syncer {
         await apply(blocks)
         fill()
       }
-      return { kind: 'done', added, rate: rate() }
+      return { kind: 'done', ...stats() }
     } catch (err) {
       const stop =
         err instanceof Stop
@@ -168,19 +197,25 @@ export class Syncer {
             ? new Stop('misbehaved', err)
             : new Stop('failed', err)
       if (stop.outcome === 'invalid')
-        return { kind: 'invalid', added, rate: rate(), error: stop.reason as ValidationError }
-      return { kind: stop.outcome, added, rate: rate(), detail: stop.message }
+        return { kind: 'invalid', ...stats(), error: stop.reason as ValidationError }
+      return { kind: stop.outcome, ...stats(), detail: stop.message }
     } finally {
       run.abort()
     }
   }
 
   /** One request with bounded retries (each attempt has the client's request timeout). */
-  private async fetch(peer: PeerId, req: BlocksRequest, signal: AbortSignal): Promise<() => BlocksResponse> {
+  private async fetch(
+    peer: PeerId,
+    req: BlocksRequest,
+    signal: AbortSignal,
+    counts: { timeouts: number },
+  ): Promise<() => BlocksResponse> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.opts.client.blocksLater(peer, req, signal)
       } catch (err) {
+        if (!signal.aborted && isTimeout(err)) counts.timeouts++
         if (err instanceof ProtocolViolation || signal.aborted || attempt >= this.opts.attempts) throw err
         await sleep(100 * attempt, signal)
       }

@@ -3,6 +3,7 @@
 import type { Target } from '../consensus/pobs/target.js'
 import type { Block, BlockCodec } from '../consensus/types/block.js'
 import type { Transaction } from '../consensus/types/transaction.js'
+import type { Verdict } from '../consensus/validation/verdict.js'
 
 export interface ChainTip {
   readonly id: Uint8Array
@@ -30,7 +31,8 @@ export interface ChainLike {
   meta(id: Uint8Array): Promise<{ readonly height: number } | undefined>
   isOnMainChain(id: Uint8Array, height: number): boolean
   /** Throws ValidationError for an invalid block. */
-  addBlock(block: Block): Promise<AddBlockOutcome>
+  /** `source`: the peer that sent the block (bounds what its orphans may hold). */
+  addBlock(block: Block, source?: string): Promise<AddBlockOutcome>
   addBlocks(
     blocks: readonly Block[],
   ): Promise<{ results: readonly AddBlockOutcome[]; error?: { index: number; error: unknown } }>
@@ -41,6 +43,15 @@ export interface ChainLike {
 export interface PoolLike {
   /** Throws an error with a `code` (PoolError) when the set is refused. */
   addSet(txs: readonly Transaction[]): Promise<unknown>
+}
+
+/** What a pool refusal says about the peer that gossiped the set (node/pool-verdict.ts decides). */
+export interface PoolRefusal {
+  readonly verdict: Verdict
+  /** The refusal's code, for logs (`invalid/<rule>` for a consensus rule). */
+  readonly code: string
+  /** Index of the offending transaction in the set, when known. */
+  readonly transaction?: number
 }
 
 // What the rest of the node sees of the P2P layer (P2PService implements it; the HTTP API reads it).

@@ -96,7 +96,17 @@ function writeBody(w: Writer, c: Condition): void {
   }
 }
 
-function readBody(r: Reader, type: number): Condition {
+/**
+ * Conditions nest only through time locks; standard ones are at most 2 deep (a time lock around a leaf).
+ * Decoders refuse more than this (a 5,000-deep time lock would overflow the stack); 3 leaves room for a
+ * time lock around a time lock, which the reference decodes and an auth-condition update does not check.
+ */
+export const MAX_CONDITION_DEPTH = 3
+
+const tooDeep = (field?: string) =>
+  new DecodeError('invalid-value', `conditions nest at most ${MAX_CONDITION_DEPTH} deep`, field)
+
+function readBody(r: Reader, type: number, depth = 1): Condition {
   switch (type) {
     case 0:
       return NIL_CONDITION
@@ -111,9 +121,10 @@ function readBody(r: Reader, type: number): Condition {
         timeLock: inField('timelock', () => u64.read(r)),
       }
     case 3: {
+      if (depth >= MAX_CONDITION_DEPTH) throw tooDeep()
       const lockTime = inField('locktime', () => u64.read(r))
       const innerType = r.byte()
-      return { type: 3, lockTime, condition: inField('condition', () => readBody(r, innerType)) }
+      return { type: 3, lockTime, condition: inField('condition', () => readBody(r, innerType, depth + 1)) }
     }
     case 4:
       return {
@@ -269,6 +280,10 @@ export function conditionToJson(c: Condition): JsonValue {
 }
 
 export function conditionFromJson(value: unknown, field = 'condition'): Condition {
+  return conditionFromJsonAt(value, field, 1)
+}
+
+function conditionFromJsonAt(value: unknown, field: string, depth: number): Condition {
   const obj = jsonObject(value, field)
   const type = obj.type === undefined ? 0 : jsonUint(obj.type, `${field}.type`)
   const rawData = obj.data
@@ -291,7 +306,8 @@ export function conditionFromJson(value: unknown, field = 'condition'): Conditio
         timeLock: data.timelock === undefined ? 0n : jsonU64(data.timelock, f('timelock')),
       }
     case 3: {
-      const inner = conditionFromJson(data.condition ?? {}, f('condition'))
+      if (depth >= MAX_CONDITION_DEPTH) throw tooDeep(field)
+      const inner = conditionFromJsonAt(data.condition ?? {}, f('condition'), depth + 1)
       return {
         type: 3,
         lockTime: data.locktime === undefined ? 0n : jsonU64(data.locktime, f('locktime')),

@@ -160,3 +160,36 @@ function signatureError(
     ? undefined
     : 'invalid signature'
 }
+
+/**
+ * Whether `fulfillment` fails `condition` only because of the height or time it is judged at: a time lock
+ * not reached, an atomic swap refunded before its lock, or a legacy swap used by the side whose turn has
+ * not come (or has passed). Such a failure depends on the judge's tip and clock, not on the spender.
+ */
+export function isTimeLockFailure(
+  condition: Condition,
+  fulfillment: Fulfillment,
+  ctx: FulfillContext,
+): boolean {
+  switch (condition.type) {
+    case 3:
+      return !conditionFulfillable(condition, ctx) || isTimeLockFailure(condition.condition, fulfillment, ctx)
+    case 2:
+      return (
+        fulfillment.type === 2 &&
+        fulfillment.secret.every((b) => b === 0) &&
+        BigInt(ctx.blockTime) <= condition.timeLock
+      )
+    case 1: {
+      if (condition.unlockHash.type !== UnlockType.AtomicSwap) return false
+      if (fulfillment.type !== 2 || !fulfillment.legacy) return false
+      const signer = publicKeyUnlockHash(fulfillment.publicKey)
+      const beforeLock = BigInt(ctx.blockTime) <= fulfillment.timeLock
+      return beforeLock
+        ? unlockHashEquals(signer, fulfillment.sender)
+        : unlockHashEquals(signer, fulfillment.receiver)
+    }
+    default:
+      return false
+  }
+}

@@ -13,6 +13,8 @@ export type ValidationCode =
   | 'double-spend'
   | 'missing-output'
   | 'unfulfilled'
+  // a time lock (or an atomic swap's refund lock) not reached at the height and time it is judged by
+  | 'time-locked'
   | 'unbalanced-coins'
   | 'unbalanced-block-stakes'
   | 'version-not-allowed'

@@ -11,7 +11,7 @@ import {
 } from '../state/extensions.js'
 import { hexKey, type OutputEntry, type OutputView, OverlayView } from '../state/outputs.js'
 import { conditionStandardError } from '../types/conditions.js'
-import { fulfillError } from '../types/fulfill.js'
+import { fulfillError, isTimeLockFailure } from '../types/fulfill.js'
 import { fulfillmentStandardError } from '../types/fulfillments.js'
 import type { Transaction, TransactionRegistry } from '../types/transaction.js'
 import { checkCoreBalance } from './core.js'
@@ -141,8 +141,12 @@ export function spendOutputs(tx: Transaction, ctx: TxContext, view: OutputView):
         verifier: ctx.verifier,
         sigHash: (extras) => ctx.registry.inputSigHash(tx, index, extras),
       })
-      if (err)
-        throw new ValidationError('unfulfilled', `${list}[${index}]: ${err}`, { input: { list, index } })
+      if (err) {
+        const code = isTimeLockFailure(output.condition, input.fulfillment, ctx)
+          ? 'time-locked'
+          : 'unfulfilled'
+        throw new ValidationError(code, `${list}[${index}]: ${err}`, { input: { list, index } })
+      }
       ;(list === 'coinInputs' ? spent.coins : spent.blockStakes).push(output)
     }
   }

@@ -18,6 +18,8 @@ export interface EventStreamsOptions {
   readonly keepAliveMs?: number
   /** Most simultaneous streams (default 256). */
   readonly maxClients?: number
+  /** Most simultaneous streams of one client, by remote IP (default 16). */
+  readonly maxPerClient?: number
 }
 
 /** A client that stops reading is dropped once this much is waiting in its socket buffer. */
@@ -41,8 +43,11 @@ interface Stream {
  */
 export class EventStreams {
   private readonly streams = new Set<Stream>()
+  /** Open streams by client (remote IP). */
+  private readonly perClient = new Map<string, number>()
   private readonly keepAliveMs: number
   readonly maxClients: number
+  readonly maxPerClient: number
 
   // these run inside the chain's and the pool's emit: they must not throw
   private readonly onUpdate = (u: ChainUpdate): void => {
@@ -64,6 +69,7 @@ export class EventStreams {
   constructor(private readonly opts: EventStreamsOptions) {
     this.keepAliveMs = opts.keepAliveMs ?? 15_000
     this.maxClients = opts.maxClients ?? 256
+    this.maxPerClient = opts.maxPerClient ?? 16
     opts.feed.on('update', this.onUpdate)
     opts.pool.on('added', this.onAdded)
   }
@@ -76,8 +82,13 @@ export class EventStreams {
     return this.streams.size >= this.maxClients
   }
 
+  /** The client (remote IP) holds its share of streams already. */
+  clientFull(client: string): boolean {
+    return (this.perClient.get(client) ?? 0) >= this.maxPerClient
+  }
+
   /** Starts a stream on `res` (already taken over from the framework); it ends when the client leaves. */
-  open(res: ServerResponse, address?: UnlockHash): void {
+  open(res: ServerResponse, address?: UnlockHash, client = ''): void {
     const { chain, pool, logger } = this.opts
     let closed = false
     const write = (chunk: string): void => {
@@ -107,6 +118,9 @@ export class EventStreams {
       closed = true
       clearInterval(keepAlive)
       this.streams.delete(stream)
+      const left = (this.perClient.get(client) ?? 1) - 1
+      if (left > 0) this.perClient.set(client, left)
+      else this.perClient.delete(client)
     }
     const stream: Stream = {
       onUpdate: (u) => {
@@ -149,6 +163,7 @@ export class EventStreams {
     write('retry: 3000\n\n')
     send('tip', tipData(chain.tip))
     this.streams.add(stream)
+    this.perClient.set(client, (this.perClient.get(client) ?? 0) + 1)
   }
 
   /** Ends every stream and stops listening (the API is closing). */

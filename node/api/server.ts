@@ -17,6 +17,7 @@ import { chainDefinitionToJson } from '../../consensus/params/chain.js'
 import type { OutputEntry } from '../../consensus/state/outputs.js'
 import type { Transaction } from '../../consensus/types/transaction.js'
 import { unlockHashEquals, unlockHashToString } from '../../consensus/types/unlockhash.js'
+import { MAX_SET_TRANSACTIONS } from '../../p2p/protocols/messages.js'
 import type { NetworkView } from '../../p2p/types.js'
 import type { Chain } from '../chain/chain.js'
 import { PoolError, type PoolErrorCode, type TransactionPool } from '../mempool/pool.js'
@@ -43,6 +44,8 @@ export interface ApiOptions {
   readonly eventKeepAliveMs?: number
   /** Most simultaneous /events streams (default 256). */
   readonly maxEventClients?: number
+  /** Most simultaneous /events streams of one client, by remote IP (default 16). */
+  readonly maxEventStreamsPerClient?: number
   /** The chain's enabled extensions: their queries become GET routes (DESIGN §3, the node-level hook). */
   readonly extensions?: readonly EnabledExtension[]
 }
@@ -125,6 +128,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     logger: log,
     keepAliveMs: opts.eventKeepAliveMs,
     maxClients: opts.maxEventClients,
+    maxPerClient: opts.maxEventStreamsPerClient,
   })
   app.addHook('preClose', async () => streams.close())
   app.addHook('onClose', async () => feed.close())
@@ -357,8 +361,12 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
           ? undefined
           : parseAddressParam('address', typeof raw === 'string' ? raw : String(raw))
       if (streams.full) throw new ApiError(503, 'busy', `too many event streams (${streams.maxClients})`)
+      // one client cannot take them all
+      const client = req.socket.remoteAddress ?? ''
+      if (streams.clientFull(client))
+        throw new ApiError(429, 'busy', `this client holds ${streams.maxPerClient} event streams already`)
       reply.hijack()
-      streams.open(reply.raw, address)
+      streams.open(reply.raw, address, client)
     },
   )
 
@@ -550,6 +558,12 @@ function parseSubmission(chain: Chain, body: unknown): { txs: Transaction[]; sin
     const list = obj.transactions
     if (!Array.isArray(list) || list.length === 0)
       throw new ApiError(400, 'bad-request', 'transactions: expected a non-empty array of transactions')
+    if (list.length > MAX_SET_TRANSACTIONS)
+      throw new ApiError(
+        400,
+        'bad-request',
+        `transactions: a set holds at most ${MAX_SET_TRANSACTIONS} transactions, got ${list.length}`,
+      )
     return { txs: list.map((t, i) => decode(t, `transactions[${i}]`)), single: false }
   }
   return { txs: [decode(obj)], single: true }

@@ -42,8 +42,14 @@ const RECENT_HEIGHTS = 256
 
 /** Supplies pool transactions for a new block (the transaction pool implements it). */
 export interface TransactionSource {
-  /** Transactions valid on the current tip, in an order they can be applied, within `maxBytes`. */
-  transactionsForBlock(maxBytes: number): readonly Transaction[]
+  /**
+   * Transactions for a block on the current tip, in an order they can be applied, within `maxBytes`;
+   * with `at`, only those valid in that block's own context (its height and timestamp).
+   */
+  transactionsForBlock(
+    maxBytes: number,
+    at?: { readonly height: number; readonly timestamp: number },
+  ): readonly Transaction[]
 }
 
 export interface OwnedStake {
@@ -234,7 +240,9 @@ export class BlockCreator {
       arbitraryData: new Uint8Array(0),
     }
     const maxBytes = c.blockSizeLimit - 8192
-    const poolTxs = this.pool?.transactionsForBlock(maxBytes) ?? []
+    // checked again in this block's context: a transaction valid at the tip's time may not be at this one
+    const at = { height: this.chain.height + 1, timestamp }
+    const poolTxs = this.pool?.transactionsForBlock(maxBytes, at) ?? []
     // spec §6.5: a pool transaction that already spends the stake output (its owner's wallet moving these
     // block stakes) is the block's respend; otherwise the creator respends the output to itself, first
     const spentByPool = poolTxs.some((tx) =>

@@ -33,7 +33,7 @@ import { ExtensionStore, writeExtensionChanges } from './extension-state.js'
 import { type AppliedBlock, type ImportHost, type ImportResult, importBlocks } from './import.js'
 import { type ChainIndexer, transactionIndexer } from './indexers.js'
 import { MainIndex, type MainView } from './main-index.js'
-import { OrphanPool } from './orphans.js'
+import { DEFAULT_ORPHAN_LIMITS, type OrphanLimits, OrphanPool } from './orphans.js'
 import {
   type BlockMeta,
   BlockStatus,
@@ -66,8 +66,8 @@ export interface ChainOptions {
   readonly verifier: Ed25519
   /** The local clock in unix seconds (injectable for tests). */
   readonly now?: () => number
-  /** Most orphans kept while their parents are fetched. */
-  readonly maxOrphans?: number
+  /** What orphans (blocks waiting for their parent) may hold, overall and per source. */
+  readonly orphanLimits?: OrphanLimits
   /**
    * Checks a block's signatures together (default: OpenSSL through WebCrypto, in parallel);
    * `null` verifies one by one with `verifier`.
@@ -137,7 +137,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.genesisId = this.codec.id(genesisBlock(opts.def))
     this.blocks = new BlockStore(opts.store, this.codec)
     this.ancestry = new Ancestry(this.blocks, opts.registry)
-    this.orphans = new OrphanPool(opts.maxOrphans ?? 256)
+    this.orphans = new OrphanPool(opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS)
     this.indexers = [transactionIndexer(opts.registry), ...(opts.indexers ?? [])]
   }
 
@@ -336,9 +336,12 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   // ---- adding blocks ------------------------------------------------------------------------------
 
-  /** Adds a block received from anywhere; serialised with every other write. Throws ValidationError. */
-  addBlock(block: Block): Promise<AddBlockResult> {
-    return this.enqueue(() => this.addBlockNow(block))
+  /**
+   * Adds a block received from anywhere (`source`: the peer that sent it, which bounds what its orphans
+   * may hold); serialised with every other write. Throws ValidationError.
+   */
+  addBlock(block: Block, source?: string): Promise<AddBlockResult> {
+    return this.enqueue(() => this.addBlockNow(block, source))
   }
 
   /**
@@ -393,7 +396,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.importHostMade
   }
 
-  private async addBlockNow(block: Block): Promise<AddBlockResult> {
+  private async addBlockNow(block: Block, source?: string): Promise<AddBlockResult> {
     const id = this.codec.id(block)
     const known = await this.blocks.meta(id)
     if (known) {
@@ -402,10 +405,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       return { status: 'duplicate', id }
     }
     const parent = await this.blocks.meta(block.parentId)
-    if (!parent) {
-      this.orphans.add(block, id)
-      return { status: 'orphan', id, parentId: block.parentId }
-    }
+    if (!parent) return this.keepOrphan(block, id, source)
     if (parent.status === BlockStatus.Invalid) {
       await this.markInvalid([id], block)
       throw new ValidationError('known-invalid', 'the block extends an invalid block')
@@ -413,6 +413,24 @@ export class Chain extends EventEmitter<ChainEvents> {
     const result = await this.acceptChild(block, id, parent)
     if (result.status === 'tip' || result.status === 'side') await this.adoptOrphans(id)
     return result
+  }
+
+  /**
+   * A block whose parent is unknown: what can be checked without the parent is checked first (its size,
+   * its timestamp against the clock), then it is kept within the orphan limits.
+   */
+  private keepOrphan(block: Block, id: Uint8Array, source: string | undefined): AddBlockResult {
+    const c = this.def.constants
+    const bytes = this.codec.encode(block).length
+    if (bytes > c.blockSizeLimit)
+      throw new ValidationError('block-too-large', `block of ${bytes} bytes exceeds ${c.blockSizeLimit}`)
+    if (block.timestamp > this.now() + c.extremeFutureThreshold)
+      throw new ValidationError(
+        'timestamp-too-far-future',
+        `block timestamp ${block.timestamp} is more than ${c.extremeFutureThreshold} s ahead of the clock`,
+      )
+    this.orphans.add(block, id, bytes, source)
+    return { status: 'orphan', id, parentId: block.parentId }
   }
 
   private async adoptOrphans(parentId: Uint8Array): Promise<void> {

@@ -1,39 +1,136 @@
-// Blocks whose parent is not known yet, kept until it arrives (bounded: the oldest parent's are dropped).
+// Blocks whose parent is not known yet, kept until it arrives. Bounded in blocks, bytes and transactions
+// (a decoded transaction holds far more memory than its bytes), overall and per source (the peer that sent
+// it): a source over its share loses its own oldest orphans first, so one peer cannot push out the others'.
 import { equalBytes } from '../../consensus/encoding/hex.js'
 import { hexKey } from '../../consensus/state/outputs.js'
 import type { Block } from '../../consensus/types/block.js'
 
-export class OrphanPool {
-  private readonly byParent = new Map<string, { block: Block; id: Uint8Array }[]>()
-  private count = 0
+export interface OrphanLimits {
+  /** Orphans kept at most. */
+  readonly blocks: number
+  /** Their encoded size at most. */
+  readonly bytes: number
+  /** Their transactions at most. */
+  readonly transactions: number
+  /** One source's share of each limit (a fraction of it). */
+  readonly perSource: number
+}
 
-  constructor(private readonly max: number) {}
+export const DEFAULT_ORPHAN_LIMITS: OrphanLimits = {
+  blocks: 256,
+  bytes: 8_000_000,
+  transactions: 20_000,
+  perSource: 0.25,
+}
+
+interface Orphan {
+  readonly block: Block
+  readonly id: Uint8Array
+  readonly key: string
+  readonly source: string
+  readonly bytes: number
+  readonly transactions: number
+}
+
+interface Usage {
+  blocks: number
+  bytes: number
+  transactions: number
+}
+
+const LOCAL = ''
+
+export class OrphanPool {
+  /** Insertion order is age: the first entry is the oldest. */
+  private readonly all = new Map<string, Orphan>()
+  private readonly byParent = new Map<string, Orphan[]>()
+  private readonly usage = new Map<string, Usage>()
+  private readonly total: Usage = { blocks: 0, bytes: 0, transactions: 0 }
+
+  constructor(private readonly limits: OrphanLimits = DEFAULT_ORPHAN_LIMITS) {}
 
   get size(): number {
-    return this.count
+    return this.total.blocks
   }
 
-  add(block: Block, id: Uint8Array): void {
-    const k = hexKey(block.parentId)
-    const list = this.byParent.get(k) ?? []
-    if (list.some((o) => equalBytes(o.id, id))) return
-    if (this.count >= this.max) {
-      const oldest = this.byParent.keys().next().value!
-      this.count -= this.byParent.get(oldest)!.length
-      this.byParent.delete(oldest)
-    }
-    list.push({ block, id })
-    this.byParent.set(k, list)
-    this.count++
+  get bytes(): number {
+    return this.total.bytes
+  }
+
+  /**
+   * Keeps `block` (encoded in `bytes` bytes) until its parent arrives. Returns false when it cannot be
+   * kept at all (it alone is over a source's share).
+   */
+  add(block: Block, id: Uint8Array, bytes: number, source = LOCAL): boolean {
+    const key = hexKey(id)
+    if (this.all.has(key)) return true
+    const transactions = block.transactions.length
+    const share = (limit: number) => Math.max(1, Math.floor(limit * this.limits.perSource))
+    if (bytes > share(this.limits.bytes) || transactions > share(this.limits.transactions)) return false
+    const mine = this.usage.get(source) ?? { blocks: 0, bytes: 0, transactions: 0 }
+    // over its share: the source's own oldest orphans go first
+    while (
+      mine.blocks > 0 &&
+      (mine.blocks + 1 > share(this.limits.blocks) ||
+        mine.bytes + bytes > share(this.limits.bytes) ||
+        mine.transactions + transactions > share(this.limits.transactions))
+    )
+      this.drop(this.oldestOf(source)!)
+    // over the whole budget: the oldest of anyone
+    while (
+      this.total.blocks > 0 &&
+      (this.total.blocks + 1 > this.limits.blocks ||
+        this.total.bytes + bytes > this.limits.bytes ||
+        this.total.transactions + transactions > this.limits.transactions)
+    )
+      this.drop(this.all.values().next().value!)
+    const orphan: Orphan = { block, id, key, source, bytes, transactions }
+    this.all.set(key, orphan)
+    const parent = hexKey(block.parentId)
+    const siblings = this.byParent.get(parent)
+    if (siblings) siblings.push(orphan)
+    else this.byParent.set(parent, [orphan])
+    this.count(orphan, 1)
+    return true
+  }
+
+  has(id: Uint8Array): boolean {
+    return this.all.has(hexKey(id))
   }
 
   /** Removes and returns the orphans waiting for `parentId`. */
   takeChildren(parentId: Uint8Array): Block[] {
-    const k = hexKey(parentId)
-    const list = this.byParent.get(k)
+    const list = this.byParent.get(hexKey(parentId))
     if (!list) return []
-    this.byParent.delete(k)
-    this.count -= list.length
+    for (const o of [...list]) this.drop(o)
     return list.map((o) => o.block)
+  }
+
+  private oldestOf(source: string): Orphan | undefined {
+    for (const o of this.all.values()) if (o.source === source) return o
+    return undefined
+  }
+
+  private drop(o: Orphan): void {
+    if (!this.all.delete(o.key)) return
+    const parent = hexKey(o.block.parentId)
+    const siblings = this.byParent.get(parent)
+    if (siblings) {
+      const rest = siblings.filter((s) => !equalBytes(s.id, o.id))
+      if (rest.length > 0) this.byParent.set(parent, rest)
+      else this.byParent.delete(parent)
+    }
+    this.count(o, -1)
+  }
+
+  private count(o: Orphan, sign: 1 | -1): void {
+    const u = this.usage.get(o.source) ?? { blocks: 0, bytes: 0, transactions: 0 }
+    for (const t of [u, this.total]) {
+      t.blocks += sign
+      t.bytes += sign * o.bytes
+      t.transactions += sign * o.transactions
+    }
+    if (u.blocks === 0) this.usage.delete(o.source)
+    else this.usage.set(o.source, u)
   }
 }

@@ -5,7 +5,6 @@ import {
   type Codec,
   currency,
   fixedBytes,
-  mapped,
   pointer,
   Reader,
   string,

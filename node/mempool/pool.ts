@@ -13,10 +13,19 @@ import { hexKey, MapView, type OutputEntry, type OutputView } from '../../consen
 import type { Block } from '../../consensus/types/block.js'
 import type { Transaction } from '../../consensus/types/transaction.js'
 import { u64le } from '../../consensus/types/unlockhash.js'
-import { type ValidationDetails, ValidationError } from '../../consensus/validation/errors.js'
-import { applyTransactions, type TxContext } from '../../consensus/validation/transaction.js'
+import {
+  type ValidationCode,
+  type ValidationDetails,
+  ValidationError,
+} from '../../consensus/validation/errors.js'
+import {
+  type AppliedTransactions,
+  applyTransactions,
+  type TxContext,
+} from '../../consensus/validation/transaction.js'
 import type { TransactionSource } from '../blockcreator/creator.js'
 import type { Chain, TipInfo } from '../chain/chain.js'
+import { DeferredVerifier, type SignatureCheck, verifyAll } from '../chain/verify.js'
 
 // ---- errors ----------------------------------------------------------------------------------------
 
@@ -104,6 +113,8 @@ export interface TransactionPoolOptions {
   readonly now?: () => number
   /** Called when revalidation after a tip change fails unexpectedly (e.g. the store is closed). */
   readonly onError?: (err: unknown) => void
+  /** Verifies a set's signatures together (default: OpenSSL in parallel, `verifyAll`). */
+  readonly verifyBatch?: (checks: readonly SignatureCheck[]) => Promise<boolean>
 }
 
 // ---- internal state --------------------------------------------------------------------------------
@@ -127,6 +138,13 @@ interface Described {
 
 interface Entry extends Omit<Described, 'encoded'> {
   readonly set: SetEntry
+  /** The outputs it spends, as validated (a new block's recheck reads their conditions: time locks). */
+  readonly spent: Spent
+}
+
+interface Spent {
+  readonly coins: readonly OutputEntry[]
+  readonly blockStakes: readonly OutputEntry[]
 }
 
 interface SetEntry {
@@ -196,8 +214,9 @@ class PoolState {
     if (!this.extensionStale) for (const c of changes) this.extensionState.set(c.extension, c.key, c.after)
   }
 
-  insert(set: SetEntry, d: Omit<Described, 'encoded'>): Entry {
+  insert(set: SetEntry, d: Omit<Described, 'encoded'>, spent: Spent): Entry {
     const e: Entry = {
+      spent,
       tx: d.tx,
       id: d.id,
       key: d.key,
@@ -342,11 +361,51 @@ class Heap<T> {
 /** Prefetch attempts before proceeding on a tip that keeps moving (the next revalidation corrects it). */
 const MAX_FETCH_ROUNDS = 5
 
+/** Refused sets remembered at most. */
+const MAX_REMEMBERED_REJECTIONS = 4096
+
+/**
+ * Failures that no later chain state can change (a set's own bytes break them: its signatures, sizes,
+ * standardness, fees, balance; output IDs fix the values spent): such a set is refused again at once.
+ */
+const PERMANENT_FAILURES: ReadonlySet<ValidationCode> = new Set<ValidationCode>([
+  'tx-too-large',
+  'arbitrary-data-too-large',
+  'nonstandard-input',
+  'nonstandard-output',
+  'zero-parent-id',
+  'zero-value-output',
+  'fee-too-low',
+  'missing-miner-fee',
+  'double-spend',
+  'unfulfilled',
+  'unbalanced-coins',
+  'unbalanced-block-stakes',
+  'version-not-allowed',
+  'unknown-version',
+])
+
+/** What each of `txs` spent, from their joint validation (`applied` lists spends in transaction order). */
+function spentPerTransaction(txs: readonly Transaction[], applied: AppliedTransactions): Spent[] {
+  let coin = 0
+  let stake = 0
+  return txs.map((tx) => {
+    const coins = applied.spentCoins.slice(coin, coin + tx.coinInputs.length)
+    const blockStakes = applied.spentBlockStakes.slice(stake, stake + tx.blockStakeInputs.length)
+    coin += tx.coinInputs.length
+    stake += tx.blockStakeInputs.length
+    return { coins, blockStakes }
+  })
+}
+
 // ---- the pool --------------------------------------------------------------------------------------
 
 export class TransactionPool extends EventEmitter<PoolEvents> implements TransactionSource {
   private readonly chain: Chain
   private readonly verifier: Ed25519
+  private readonly verifyBatch: (checks: readonly SignatureCheck[]) => Promise<boolean>
+  /** Sets refused lately for a reason no state can change, by set key (bounded, oldest dropped). */
+  private readonly rejections = new Map<string, PoolError>()
   private readonly now: () => number
   private readonly onError: (err: unknown) => void
   private state: PoolState
@@ -363,6 +422,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     super()
     this.chain = opts.chain
     this.verifier = opts.verifier
+    this.verifyBatch = opts.verifyBatch ?? verifyAll
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
     this.onError = opts.onError ?? (() => undefined)
     this.state = new PoolState(opts.chain.extensionState)
@@ -431,10 +491,16 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
   // ---- block creation ----------------------------------------------------------------------------
 
   /**
-   * Highest fee-per-byte sets first, each after the sets it depends on, within `maxBytes`. Empty while
-   * a reorg's revalidation is pending.
+   * Transactions for a new block within `maxBytes`, highest fee per byte first, parents before children.
+   * With `at` (the block's height and timestamp) each set is checked again in that block's own context, on
+   * top of the sets before it: a set that fails there stays out, and leaves the pool with the sets that
+   * depend on it (a transaction valid at the tip's time but not at a later one could otherwise keep every
+   * block failing).
    */
-  transactionsForBlock(maxBytes: number): readonly Transaction[] {
+  transactionsForBlock(
+    maxBytes: number,
+    at?: { readonly height: number; readonly timestamp: number },
+  ): readonly Transaction[] {
     if (this.stale) return []
     const state = this.state
     const waiting = new Map<SetEntry, number>()
@@ -453,19 +519,60 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
       }
       if (parents.size === 0) ready.push(s)
     }
-    const out: Transaction[] = []
+    const chosen: SetEntry[] = []
     let used = 0
     for (let s = ready.pop(); s; s = ready.pop()) {
       // a set that does not fit stays out, and so do the sets depending on it
       if (used + s.bytes > maxBytes) continue
       used += s.bytes
-      for (const e of s.txs) out.push(e.tx)
+      chosen.push(s)
       for (const c of children.get(s) ?? []) {
         const n = waiting.get(c)! - 1
         waiting.set(c, n)
         if (n === 0) ready.push(c)
       }
     }
+    if (!at) return chosen.flatMap((s) => s.txs.map((e) => e.tx))
+    return this.recheck(chosen, at)
+  }
+
+  /**
+   * The sets that still validate in the block context `at`, in order; the others leave the pool, except
+   * those only waiting for a time lock.
+   */
+  private recheck(
+    sets: readonly SetEntry[],
+    at: { readonly height: number; readonly timestamp: number },
+  ): Transaction[] {
+    const state = this.state
+    // what the sets spend from the chain (outputs of pool transactions come from their sets, in order)
+    const fromChain = new MapView()
+    for (const s of sets)
+      for (const e of s.txs) {
+        for (const o of e.spent.coins)
+          if (!state.createdBy.has(coinKey(o.id))) fromChain.coins.set(hexKey(o.id), o)
+        for (const o of e.spent.blockStakes)
+          if (!state.createdBy.has(stakeKey(o.id))) fromChain.blockStakes.set(hexKey(o.id), o)
+      }
+    let view: OutputView = fromChain
+    let extension: ExtensionStateView = this.chain.extensionState
+    const out: Transaction[] = []
+    const failed: Entry[] = []
+    for (const s of sets) {
+      const txs = s.txs.map((e) => e.tx)
+      try {
+        // signatures were verified when the set entered the pool and do not depend on the block
+        const applied = applyTransactions(txs, this.blockContext(at, extension, new DeferredVerifier()), view)
+        view = applied.overlay
+        extension = applied.extensionState
+        out.push(...txs)
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err
+        // a time lock this block is too early for is reached later: such a set stays for a later block
+        if (err.code !== 'time-locked') failed.push(...s.txs)
+      }
+    }
+    if (failed.length > 0) this.removeEntries(state.withDescendants(failed), 'invalid')
     return out
   }
 
@@ -479,7 +586,10 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     return this.serial(() => this.addSetNow(txs))
   }
 
-  private async addSetNow(txs: readonly Transaction[]): Promise<{ ids: Uint8Array[] }> {
+  private async addSetNow(
+    txs: readonly Transaction[],
+    signaturesVerified = false,
+  ): Promise<{ ids: Uint8Array[] }> {
     if (txs.length === 0) throw new PoolError('empty-set', 'the transaction set is empty')
     const c = this.chain.def.constants
     const described = txs.map((tx) => this.describe(tx))
@@ -504,6 +614,9 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     const setId = blake2b256(u64le(described.length), ...described.map((d) => d.encoded))
     const setKey = hexKey(setId)
     if (this.state.sets.has(setKey)) throw new PoolError('duplicate', 'the transaction set is already known')
+    // refused lately for a reason that cannot change: refused again without validating it again
+    const known = this.rejections.get(setKey)
+    if (known) throw known
 
     const {
       view: chainView,
@@ -552,20 +665,53 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
       { bytes, fees },
     )
 
-    let changes: readonly ExtensionChange[]
+    // every rule first, with the signature equations only collected (strict encodings are checked at
+    // once); the signatures are verified last, all together, and only once per set
+    const deferred = new DeferredVerifier()
+    let applied: AppliedTransactions
     try {
-      changes = applyTransactions(
+      applied = applyTransactions(
         fresh.map((f) => f.d.tx),
-        this.context(tip, state.extension),
+        this.context(tip, state.extension, deferred),
         new PoolView(state, chainView),
-      ).extensionChanges
+      )
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      throw invalid(
-        err,
-        fresh.map((f) => f.index),
+      throw this.rejected(
+        setKey,
+        invalid(
+          err,
+          fresh.map((f) => f.index),
+        ),
       )
     }
+    if (!signaturesVerified && deferred.checks.length > 0) {
+      if (!(await this.verifyBatch(deferred.checks))) {
+        // find the input whose signature fails, with the verifier one by one
+        try {
+          applyTransactions(
+            fresh.map((f) => f.d.tx),
+            this.context(tip, state.extension),
+            new PoolView(state, chainView),
+          )
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err
+          throw this.rejected(
+            setKey,
+            invalid(
+              err,
+              fresh.map((f) => f.index),
+            ),
+            true,
+          )
+        }
+        throw this.rejected(setKey, new PoolError('invalid', 'a signature of the set does not verify'), true)
+      }
+      // the chain may have moved while the signatures were checked: validate again on it (their
+      // equations do not depend on the chain, so they are not checked again)
+      if (this.chain.tip !== tip || this.state !== state) return this.addSetNow(txs, true)
+    }
+    const changes = applied.extensionChanges
 
     if (evict.length > 0) this.removeSets(evict, 'evicted')
     const set: SetEntry = {
@@ -578,7 +724,11 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
       addedAt: this.now(),
       addedHeight: tip.height,
     }
-    const entries = fresh.map((f) => state.insert(set, f.d))
+    const spent = spentPerTransaction(
+      fresh.map((f) => f.d.tx),
+      applied,
+    )
+    const entries = fresh.map((f, i) => state.insert(set, f.d, spent[i]!))
     state.recordChanges(entries[0]!, changes)
     this.emit('added', setInfo(set))
     return { ids: described.map((d) => d.id) }
@@ -691,10 +841,18 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     const view = new PoolView(next, chainView)
     const limit = this.chain.def.constants.poolSizeLimit
     const fits = (size: number) => next.bytes + size <= limit
-    /** The transaction's extension state changes on top of `next`, or undefined when it is invalid there. */
-    const validates = (tx: Transaction): readonly ExtensionChange[] | undefined => {
+    /** What the transaction spends and changes on top of `next`, or undefined when it is invalid there. */
+    const validates = (
+      tx: Transaction,
+    ): { spent: Spent; changes: readonly ExtensionChange[] } | undefined => {
       try {
-        return applyTransactions([tx], this.context(tip, next.extension), view).extensionChanges
+        // signatures were verified when the transaction entered the pool, and do not depend on the chain
+        const applied = applyTransactions(
+          [tx],
+          this.context(tip, next.extension, new DeferredVerifier()),
+          view,
+        )
+        return { spent: spentPerTransaction([tx], applied)[0]!, changes: applied.extensionChanges }
       } catch (err) {
         if (err instanceof ValidationError) return undefined
         throw err
@@ -704,8 +862,8 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     for (const tx of returned) {
       const d = this.describe(tx)
       if (old.txs.has(d.key) || next.txs.has(d.key) || !fits(d.size)) continue
-      const changes = validates(tx)
-      if (!changes) continue
+      const valid = validates(tx)
+      if (!valid) continue
       const id = blake2b256(u64le(1), d.encoded)
       const set: SetEntry = {
         key: hexKey(id),
@@ -718,7 +876,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
         addedHeight: tip.height,
       }
       if (old.sets.has(set.key)) continue
-      next.recordChanges(next.insert(set, d), changes)
+      next.recordChanges(next.insert(set, d, valid.spent), valid.changes)
       added.push(set)
     }
     const gone: Record<'confirmed' | 'invalid' | 'evicted', Uint8Array[]> = {
@@ -733,8 +891,8 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
         if (confirmed.has(e.key)) gone.confirmed.push(e.id)
         else if (!fits(e.size)) gone.evicted.push(e.id)
         else {
-          const changes = validates(e.tx)
-          if (changes) next.recordChanges(next.insert(set, e), changes)
+          const valid = validates(e.tx)
+          if (valid) next.recordChanges(next.insert(set, e, valid.spent), valid.changes)
           else gone.invalid.push(e.id)
         }
       }
@@ -754,17 +912,46 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     return run
   }
 
-  /** The context a pool transaction validates in: the chain's rules, the tip, the pool's extension state. */
-  private context(tip: TipInfo, state: ExtensionStateView): TxContext {
+  /**
+   * The context a pool transaction validates in: the chain's rules, the pool's extension state, and the
+   * next block's height and earliest time (its timestamp is after the tip's, and not before our clock's
+   * now): a transaction valid only at the tip's time could never enter a block.
+   */
+  private context(tip: TipInfo, state: ExtensionStateView, verifier: Ed25519 = this.verifier): TxContext {
+    return this.blockContext(
+      { height: tip.height + 1, timestamp: Math.max(tip.timestamp + 1, this.now()) },
+      state,
+      verifier,
+    )
+  }
+
+  private blockContext(
+    at: { readonly height: number; readonly timestamp: number },
+    state: ExtensionStateView,
+    verifier: Ed25519,
+  ): TxContext {
     return {
       def: this.chain.def,
       registry: this.chain.registry,
       rules: this.chain.rules,
       state,
-      verifier: this.verifier,
-      blockHeight: tip.height,
-      blockTime: tip.timestamp,
+      verifier,
+      blockHeight: at.height,
+      blockTime: at.timestamp,
     }
+  }
+
+  /**
+   * Remembers a refusal that no later state can change (its set is refused again at once): a failed
+   * signature (`badSignature`), or a rule its own bytes break.
+   */
+  private rejected(setKey: string, err: PoolError, badSignature = false): PoolError {
+    if (badSignature || (err.code === 'invalid' && err.cause && PERMANENT_FAILURES.has(err.cause.code))) {
+      this.rejections.set(setKey, err)
+      if (this.rejections.size > MAX_REMEMBERED_REJECTIONS)
+        this.rejections.delete(this.rejections.keys().next().value!)
+    }
+    return err
   }
 
   private describe(tx: Transaction): Described {

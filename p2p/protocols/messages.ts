@@ -26,6 +26,11 @@ export const MAX_LOCATOR_IDS = 32
 export const MAX_BLOCKS_PER_REQUEST = 128
 /** The most addresses one `peers` response carries. */
 export const MAX_PEER_ADDRESSES = 64
+/**
+ * The most transactions one set may hold (gossip and POST /txpool): sets are a transaction and the parents
+ * it spends from the pool, a handful in practice; checked before any transaction is decoded.
+ */
+export const MAX_SET_TRANSACTIONS = 256
 /** The longest multiaddr string accepted from a peer. */
 export const MAX_ADDRESS_LENGTH = 256
 /** Requests are small: the largest is a full locator (≈ 1 KiB). */
@@ -210,7 +215,7 @@ export type PeersResponse = Infer<typeof peersResponseCodec>
 
 /** The `txs` gossip payload: one transaction set (Sia `[]Transaction`, at least one). */
 export const transactionSetCodec = (registry: TransactionRegistry): Codec<readonly Transaction[]> => {
-  const list = boundedArray(transactionCodecOf(registry), Number.MAX_SAFE_INTEGER, 'transactions')
+  const list = boundedArray(transactionCodecOf(registry), MAX_SET_TRANSACTIONS, 'transactions')
   return {
     write: (w, v) => list.write(w, v),
     read: (r) => {

@@ -1,15 +1,10 @@
 // DESIGN §5 (P2P), in process: real libp2p hosts on 127.0.0.1 port 0 over real LevelDB chains in temp dirs.
 // (a) sync from a bootstrap peer, (b) peer exchange + gossip across three nodes, (c) another genesis is
 // refused, (d) a peer gossiping an invalid block is banned while the others go on.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { lpStream } from '@libp2p/utils'
 import pino from 'pino'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
-import { toHex } from '../../consensus/encoding/hex.js'
-import type { ChainDefinition } from '../../consensus/params/chain.js'
 import type { Block } from '../../consensus/types/block.js'
 import { conditionUnlockHash, publicKeyUnlockHash } from '../../consensus/types/conditions.js'
 import type { SingleSignatureFulfillment } from '../../consensus/types/fulfillments.js'
@@ -18,11 +13,8 @@ import { signSingleSignature } from '../../consensus/types/sign.js'
 import type { Transaction } from '../../consensus/types/transaction.js'
 import { unlockHashToString } from '../../consensus/types/unlockhash.js'
 import { devnetDefinition, generateChain } from '../../devnet/chaingen.js'
-import { Chain } from '../../node/chain/chain.js'
-import { openLevelStore } from '../../node/db/level.js'
-import { TransactionPool } from '../../node/mempool/pool.js'
-import { P2PService, type P2PServiceOptions } from '../../p2p/service.js'
 import { devKey } from '../utils/devchain.js'
+import { connected, type StartOptions, subscribed, TestNetwork, tipHex, until } from '../utils/p2p-network.js'
 
 const keys = [devKey(0), devKey(1), devKey(2)]
 // generated blocks are ~2 s apart: the genesis lies far enough back for all of them to be in the past
@@ -48,76 +40,9 @@ beforeAll(() => {
   console.log(`generated ${blocks.length} blocks in ${Math.round(performance.now() - t0)} ms`)
 })
 
-interface TestNode {
-  readonly name: string
-  readonly p2p: P2PService
-  readonly chain: Chain
-  readonly pool: TransactionPool
-  readonly dir: string
-}
-
-const running: TestNode[] = []
-afterEach(async () => {
-  for (const n of running.splice(0).reverse()) {
-    await n.p2p.stop()
-    await n.chain.close()
-    rmSync(n.dir, { recursive: true, force: true })
-  }
-})
-
-async function startNode(
-  name: string,
-  opts: { height?: number; peers?: TestNode[]; def?: ChainDefinition } & Partial<P2PServiceOptions> = {},
-): Promise<TestNode> {
-  const { height, peers, def: chainDef, ...serviceOpts } = opts
-  const dir = mkdtempSync(join(tmpdir(), `blockstake-p2p-${name}-`))
-  const chain = await Chain.open({
-    store: await openLevelStore(join(dir, 'chain')),
-    def: chainDef ?? def,
-    registry: coreRegistry(),
-    verifier: nodeEd25519,
-  })
-  const node: { dir: string; chain: Chain } = { dir, chain }
-  try {
-    if (height) {
-      const { error } = await chain.addBlocks(blocks.slice(0, height))
-      if (error) throw error.error
-    }
-    const pool = new TransactionPool({ chain, verifier: nodeEd25519 }).attach()
-    const p2p = await P2PService.create({
-      chain,
-      pool,
-      dataDir: dir,
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      bootstrap: (peers ?? []).map((n) => n.p2p.listenAddresses[0]!),
-      logger: logger.child({ node: name }),
-      requestTimeoutMs: 5_000,
-      ...serviceOpts,
-    })
-    const n: TestNode = { name, p2p, chain, pool, dir }
-    running.push(n)
-    await p2p.start()
-    return n
-  } catch (err) {
-    await node.chain.close()
-    rmSync(dir, { recursive: true, force: true })
-    throw err
-  }
-}
-
-/** Polls `ready` every 20 ms; fails after `ms`. */
-async function until(ready: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
-const connected = (a: TestNode, b: TestNode) => a.p2p.peers().some((p) => p.id === b.p2p.peerId)
-const subscribed = (a: TestNode, b: TestNode) =>
-  a.p2p.libp2p.services.pubsub.getSubscribers(a.p2p.topics.blocks).some((p) => p.toString() === b.p2p.peerId)
-const tipHex = (n: TestNode) => toHex(n.chain.tip.id)
+const net = new TestNetwork(def, () => blocks, logger)
+afterEach(() => net.stopAll())
+const startNode = (name: string, opts: StartOptions = {}) => net.start(name, opts)
 
 /** The block with one signature byte of its coin transfer flipped (still decodes; fails validation). */
 function tamper(block: Block): Block {
@@ -247,7 +172,7 @@ describe('p2p', () => {
   })
 
   it('(e) request floods are cut off and garbage requests get the sender banned', async () => {
-    const a = await startNode('a', { height: 5, rateLimit: { perSecond: 2, burst: 10 }, maxStrikes: 3 })
+    const a = await startNode('a', { height: 5, rateLimit: { perSecond: 2, burst: 10 }, banScore: 50 })
     const b = await startNode('b', { peers: [a] })
     await until(() => b.chain.height === 5 && b.p2p.synced, 10_000, 'b to sync')
     const aId = a.p2p.libp2p.peerId

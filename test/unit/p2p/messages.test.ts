@@ -16,6 +16,7 @@ import {
   MAX_BLOCKS_PER_REQUEST,
   MAX_LOCATOR_IDS,
   MAX_PEER_ADDRESSES,
+  MAX_SET_TRANSACTIONS,
   maxMessageSize,
   protocolIds,
   type Status,
@@ -296,6 +297,9 @@ describe('gossip payloads', () => {
     rejects(() => wire.decodeGossipTransactions(u64le(0n)), 'bad-length', /empty/)
     rejects(() => wire.decodeGossipTransactions(new Uint8Array(wire.maxTransactionSetSize + 1)), 'bad-length')
     rejects(() => wire.decodeGossipTransactions(concat(u64le(1n), Uint8Array.of(99))), 'unknown-type')
+    // the count is checked before any transaction is read
+    const tooMany = concat(u64le(BigInt(MAX_SET_TRANSACTIONS + 1)), new Uint8Array(4_000))
+    rejects(() => wire.decodeGossipTransactions(tooMany), 'bad-length', /at most 256/)
   })
 
   it('never throws anything but a DecodeError on garbage', () => {

@@ -1,3 +1,4 @@
+import { type ClientRequest, get as httpGet } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import pino from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -22,8 +23,10 @@ import { type ApiOptions, buildApi, createApi, isLoopbackHost } from '../../../.
 import { Chain } from '../../../../node/chain/chain.js'
 import { createMemoryStore } from '../../../../node/db/memory.js'
 import { TransactionPool } from '../../../../node/mempool/index.js'
+import { MAX_SET_TRANSACTIONS } from '../../../../p2p/protocols/messages.js'
 import type { NetworkView } from '../../../../p2p/types.js'
 import { devKey } from '../../../utils/devchain.js'
+import { until as pollUntil } from '../../../utils/poll.js'
 
 const ed = nodeEd25519
 const COIN = 1_000_000_000n
@@ -408,6 +411,35 @@ describe('api: transaction pool', () => {
     })
     expect(res.statusCode).toBe(413)
     expect(res.json().code).toBe('too-large')
+  })
+})
+
+describe('api: hostile bodies', () => {
+  const post = (app: FastifyInstance, payload: string) =>
+    app.inject({ method: 'POST', url: '/txpool', payload, headers: { 'content-type': 'application/json' } })
+
+  it('answers 400 for a condition nested 40,000 time locks deep (it overflowed the stack: 500)', async () => {
+    const { app } = await setup()
+    let condition = '{}'
+    for (let i = 0; i < 40_000; i++) condition = `{"type":3,"data":{"locktime":1,"condition":${condition}}}`
+    const tx = `{"version":1,"data":{"coinoutputs":[{"value":"1","condition":${condition}}]}}`
+    const res = await post(app, tx)
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ code: 'invalid-encoding', details: { rule: 'invalid-value' } })
+    expect(res.json().message).toMatch(/nest at most 3 deep/)
+  })
+
+  it('refuses a set of more than MAX_SET_TRANSACTIONS before decoding any', async () => {
+    const { app } = await setup()
+    const res = await post(
+      app,
+      `{"transactions":[${Array(MAX_SET_TRANSACTIONS + 1)
+        .fill('{}')
+        .join(',')}]}`,
+    )
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ code: 'bad-request' })
+    expect(res.json().message).toMatch(/at most 256 transactions, got 257/)
   })
 })
 
@@ -1009,6 +1041,41 @@ describe('api: /events', () => {
     // closing the API ends open streams instead of waiting for them
     await api.close()
     await expect(sse.next(() => false, 2000)).rejects.toThrow('the stream ended')
+  })
+
+  it('caps the streams of one client (by remote IP), not of the others', async () => {
+    const { api } = await serve({ maxEventStreamsPerClient: 3, maxEventClients: 10 })
+    const { port } = new URL(api.url)
+    const open: ClientRequest[] = []
+    cleanups.push(async () => {
+      for (const r of open) r.destroy()
+    })
+    /** A GET /events from `localAddress`; resolves with the status once the headers arrive. */
+    const stream = (localAddress: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpGet({ host: '127.0.0.1', port, path: '/events', localAddress }, (res) => {
+          resolve(res.statusCode ?? 0)
+          if (res.statusCode !== 200) res.resume()
+        })
+        req.on('error', reject)
+        open.push(req)
+      })
+    const rssBefore = Math.round(process.memoryUsage().rss / 1e6)
+    for (let i = 0; i < 3; i++) expect(await stream('127.0.0.1')).toBe(200)
+    expect(await stream('127.0.0.1')).toBe(429)
+    // another client still gets its streams
+    expect(await stream('127.0.0.2')).toBe(200)
+    expect(await streams(api.url)).toBe(4)
+    // one leaves: the first client may open one again
+    open[0]!.destroy()
+    await pollUntil(
+      'the stream to close',
+      5_000,
+      async () => ((await streams(api.url)) === 3 ? true : undefined),
+      20,
+    )
+    expect(await stream('127.0.0.1')).toBe(200)
+    console.log(`events cap: RSS ${rssBefore} -> ${Math.round(process.memoryUsage().rss / 1e6)} MB`)
   })
 
   it('rejects a malformed address before streaming', async () => {

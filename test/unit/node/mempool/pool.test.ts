@@ -15,6 +15,7 @@ import { type SigningKey, signSingleSignature } from '../../../../consensus/type
 import type { CoinOutput, Transaction, TransactionRegistry } from '../../../../consensus/types/transaction.js'
 import { BlockCreator } from '../../../../node/blockcreator/creator.js'
 import type { Chain } from '../../../../node/chain/chain.js'
+import { verifyAll } from '../../../../node/chain/verify.js'
 import { PoolError, type RemovalReason, TransactionPool } from '../../../../node/mempool/index.js'
 import { devKey, devnetWithStakers, openChain, SimClock } from '../../../utils/devchain.js'
 
@@ -333,22 +334,21 @@ describe('transaction pool', () => {
     expect(pool.size).toBe(2)
   })
 
-  it('refuses a time lock that unlocks at tip+1 until the tip reaches it', async () => {
+  it('validates against the next block: a time lock at height 2 enters the pool once the tip is at 1', async () => {
     const locked: CoinOutput = {
       value: 100n * COIN,
       condition: { type: 3, lockTime: 2n, condition: to(key0) },
     }
     const { pool, genesis, pay, mine, chain } = await setup({ extraGenesis: [locked] })
     const spend = pay(genesis[6]!, 10n * COIN, COIN)
-    expect((await rejects(pool.addSet([spend]))).cause?.code).toBe('unfulfilled')
+    // the next block would be at height 1: too early
+    expect((await rejects(pool.addSet([spend]))).cause?.code).toBe('time-locked')
     await mine()
     expect(chain.height).toBe(1)
-    // a block at height 2 would accept it, the pool does not yet
-    expect((await rejects(pool.addSet([spend]))).cause?.code).toBe('unfulfilled')
-    await mine()
-    expect(chain.height).toBe(2)
+    // the next block is at height 2, which the lock allows (refused at first, it is not refused from memory)
     await pool.addSet([spend])
     const block = await mine()
+    expect(chain.height).toBe(2)
     expect(block.transactions).toContain(spend)
   })
 
@@ -452,5 +452,62 @@ describe('transaction pool', () => {
     await pool.settled()
     expect(pool.size).toBe(0)
     expect(removed).toEqual([{ ids: hex([registry.id(tx)]), reason: 'confirmed' }])
+  })
+})
+
+describe('transaction pool: cheap checks before signatures', () => {
+  /** A second pool on `chain` whose signature checks are counted. */
+  function countingPool(chain: Chain) {
+    const batches: number[] = []
+    const pool = new TransactionPool({
+      chain,
+      verifier: ed,
+      verifyBatch: (checks) => {
+        batches.push(checks.length)
+        return verifyAll(checks)
+      },
+    })
+    return { pool, batches }
+  }
+
+  it('refuses an unbalanced set before checking any of its signatures', async () => {
+    const { chain, registry, genesis } = await setup()
+    const { pool, batches } = countingPool(chain)
+    // four validly signed transfers, then one that creates coins out of nothing
+    const good = genesis
+      .slice(0, 4)
+      .map((g) => transfer(registry, [g], [{ value: 10n * COIN, condition: to(key1) }], COIN))
+    const unbalanced = transfer(registry, [genesis[4]!], [{ value: 5000n * COIN, condition: to(key1) }], COIN)
+    const err = await rejects(pool.addSet([...good, unbalanced]))
+    expect(err.cause?.code).toBe('unbalanced-coins')
+    expect(batches).toEqual([])
+    // a valid set: its five signatures in one batch
+    await pool.addSet(good)
+    expect(batches).toEqual([4])
+  })
+
+  it('remembers a set refused for its signature and refuses it again without checking', async () => {
+    const { chain, registry, genesis } = await setup()
+    const { pool, batches } = countingPool(chain)
+    const tx = transfer(registry, [genesis[0]!], [{ value: 10n * COIN, condition: to(key1) }], COIN)
+    const sig = (tx.coinInputs[0]!.fulfillment as { signature: Uint8Array }).signature
+    const forged = {
+      ...tx,
+      coinInputs: [
+        {
+          ...tx.coinInputs[0]!,
+          fulfillment: {
+            ...tx.coinInputs[0]!.fulfillment,
+            signature: sig.map((b, i) => (i === 0 ? b ^ 1 : b)),
+          },
+        },
+      ],
+    } as Transaction
+    const first = await rejects(pool.addSet([forged]))
+    expect(first.cause?.code).toBe('unfulfilled')
+    expect(batches).toEqual([1])
+    const again = await rejects(pool.addSet([forged]))
+    expect(again.cause?.code).toBe('unfulfilled')
+    expect(batches).toEqual([1]) // not checked a second time
   })
 })

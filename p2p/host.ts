@@ -1,0 +1,72 @@
+// DESIGN §5 (P2P): the node's libp2p host. TCP + noise + yamux + identify + ping + gossipsub and the chain's
+// request/response protocols; mdns is off (peers come from bootstrap lists and peer exchange).
+import { bootstrap } from '@libp2p/bootstrap'
+import { type GossipSub, gossipsub, type Message } from '@libp2p/gossipsub'
+import { type Identify, identify } from '@libp2p/identify'
+import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
+import { noise } from '@libp2p/noise'
+import { type Ping, ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import { blake2b256 } from '../consensus/crypto/hash.js'
+import { utf8 } from '../consensus/encoding/hex.js'
+import { type ChainProtocols, type ChainProtocolsInit, chainProtocols } from './chain-protocols.js'
+import type { GossipTopics } from './protocols/ids.js'
+
+export type P2PServices = {
+  identify: Identify
+  ping: Ping
+  pubsub: GossipSub
+  chain: ChainProtocols
+}
+
+export type Host = Libp2p<P2PServices>
+
+export interface HostOptions {
+  readonly privateKey: PrivateKey
+  readonly listen: readonly string[]
+  readonly bootstrap: readonly string[]
+  /** The connection manager's limit. */
+  readonly maxConnections: number
+  /** Inbound connections still in their handshake at most. */
+  readonly maxIncomingPending: number
+  readonly gater: ConnectionGater
+  readonly topics: GossipTopics
+  readonly protocols: ChainProtocolsInit
+}
+
+/** The host, not started. */
+export function createHost(opts: HostOptions): Promise<Host> {
+  const maxMessage = opts.protocols.messages.maxMessageSize
+  return createLibp2p<P2PServices>({
+    start: false,
+    privateKey: opts.privateKey,
+    addresses: { listen: [...opts.listen] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: opts.gater,
+    connectionManager: {
+      maxConnections: opts.maxConnections,
+      maxIncomingPendingConnections: opts.maxIncomingPending,
+      // new inbound connections per second from one host (libp2p's default, stated)
+      inboundConnectionThreshold: 5,
+    },
+    peerDiscovery: opts.bootstrap.length > 0 ? [bootstrap({ list: [...opts.bootstrap], timeout: 100 })] : [],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        emitSelf: false,
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        // content-addressed IDs: the same block or set from two publishers is one message
+        msgIdFn: (msg: Message) => blake2b256(utf8(msg.topic), msg.data),
+        maxInboundDataLength: maxMessage + 64 * 1024,
+        allowedTopics: [opts.topics.blocks, opts.topics.txs],
+      }),
+      chain: chainProtocols(opts.protocols),
+    },
+  })
+}
