@@ -2,8 +2,9 @@
 // entry with key ≤ h"), kept as plain key/value pairs so any store can hold it and revert is generic:
 // `<name>` holds the number of entries, `<name>/<index>` an entry as `u64be(height) || value`.
 import { decode, encode } from '../encoding/codec.js'
-import { type Condition, conditionCodec } from '../types/conditions.js'
-import type { ExtensionStateWriter } from './api.js'
+import type { ExtensionStateView } from '../state/extensions.js'
+import { type Condition, conditionCodec, conditionToJson } from '../types/conditions.js'
+import { type ExtensionQuery, type ExtensionStateWriter, queryHeight } from './api.js'
 
 /** A condition as a state value (its Sia proxy encoding). */
 export const conditionBytes = (c: Condition): Uint8Array => encode(conditionCodec, c, 'sia')
@@ -87,4 +88,31 @@ export class HeightHistory {
     state.set(this.entryKey(n), bytes)
     state.set(this.name, u64be(n + 1))
   }
+}
+
+/**
+ * `GET <path>` and `GET <path>/:height`: the condition in force at the tip, or at a height, as
+ * `{height, condition}` (`what` names it in the route list, e.g. `mint condition`).
+ */
+export function conditionQueries(
+  path: string,
+  what: string,
+  conditionAt: (state: ExtensionStateView, height: number) => Condition,
+): ExtensionQuery[] {
+  const answer = (state: ExtensionStateView, height: number) => ({
+    height,
+    condition: conditionToJson(conditionAt(state, height)),
+  })
+  return [
+    {
+      path,
+      description: `the ${what} in force at the tip: {height, condition}`,
+      answer: (_params, ctx) => answer(ctx.state, ctx.height),
+    },
+    {
+      path: `${path}/:height`,
+      description: `the ${what} in force at a height: {height, condition}`,
+      answer: (params, ctx) => answer(ctx.state, queryHeight(params.height, ctx)),
+    },
+  ]
 }

@@ -667,44 +667,32 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
 
     // every rule first, with the signature equations only collected (strict encodings are checked at
     // once); the signatures are verified last, all together, and only once per set
-    const deferred = new DeferredVerifier()
-    let applied: AppliedTransactions
-    try {
-      applied = applyTransactions(
-        fresh.map((f) => f.d.tx),
-        this.context(tip, state.extension, deferred),
-        new PoolView(state, chainView),
-      )
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err
-      throw this.rejected(
-        setKey,
-        invalid(
-          err,
-          fresh.map((f) => f.index),
-        ),
-      )
+    /** The fresh transactions on top of the pool with `verifier`; a failure refuses the set. */
+    const validate = (verifier: Ed25519, badSignature = false): AppliedTransactions => {
+      try {
+        return applyTransactions(
+          fresh.map((f) => f.d.tx),
+          this.context(tip, state.extension, verifier),
+          new PoolView(state, chainView),
+        )
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err
+        throw this.rejected(
+          setKey,
+          invalid(
+            err,
+            fresh.map((f) => f.index),
+          ),
+          badSignature,
+        )
+      }
     }
+    const deferred = new DeferredVerifier()
+    const applied = validate(deferred)
     if (!signaturesVerified && deferred.checks.length > 0) {
       if (!(await this.verifyBatch(deferred.checks))) {
         // find the input whose signature fails, with the verifier one by one
-        try {
-          applyTransactions(
-            fresh.map((f) => f.d.tx),
-            this.context(tip, state.extension),
-            new PoolView(state, chainView),
-          )
-        } catch (err) {
-          if (!(err instanceof ValidationError)) throw err
-          throw this.rejected(
-            setKey,
-            invalid(
-              err,
-              fresh.map((f) => f.index),
-            ),
-            true,
-          )
-        }
+        validate(this.verifier, true)
         throw this.rejected(setKey, new PoolError('invalid', 'a signature of the set does not verify'), true)
       }
       // the chain may have moved while the signatures were checked: validate again on it (their

@@ -1,10 +1,9 @@
 // DESIGN §4, spec/tfchain.md §3: the authorized-addresses extension as a chain enables it under
 // `extensions.authcoin`.
 import { DecodeError } from '../../encoding/errors.js'
-import { conditionToJson } from '../../types/conditions.js'
 import { parseUnlockHash, unlockHashToString } from '../../types/unlockhash.js'
-import { type Extension, type ExtensionQuery, QueryError, queryHeight } from '../api.js'
-import { conditionBytes } from '../history.js'
+import { type Extension, type ExtensionQuery, QueryError } from '../api.js'
+import { conditionBytes, conditionQueries } from '../history.js'
 import { type AuthCoinParams, authCoinParamsToJson, authCoinVersions, parseAuthCoinParams } from './params.js'
 import { authCoinRules } from './rules.js'
 import {
@@ -45,22 +44,7 @@ export const authCoinExtension: Extension<AuthCoinParams> = {
 
 /** `GET /auth/condition[/:height]` and `GET /auth/status/:address`. */
 const authCoinQueries: readonly ExtensionQuery[] = [
-  {
-    path: '/auth/condition',
-    description: 'the auth condition in force at the tip: {height, condition}',
-    answer: (_params, ctx) => ({
-      height: ctx.height,
-      condition: conditionToJson(authConditionAt(ctx.state, ctx.height)),
-    }),
-  },
-  {
-    path: '/auth/condition/:height',
-    description: 'the auth condition in force at a height: {height, condition}',
-    answer: (params, ctx) => {
-      const height = queryHeight(params.height, ctx)
-      return { height, condition: conditionToJson(authConditionAt(ctx.state, height)) }
-    },
-  },
+  ...conditionQueries('/auth/condition', 'auth condition', authConditionAt),
   {
     path: '/auth/status/:address',
     description: 'whether an address is authorized now, and since which height: {address, authorized, since}',

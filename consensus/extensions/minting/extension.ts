@@ -1,7 +1,6 @@
 // DESIGN §4, spec/tfchain.md §2: the minting extension as a chain enables it under `extensions.minting`.
-import { conditionToJson } from '../../types/conditions.js'
-import { type Extension, type ExtensionQuery, queryHeight } from '../api.js'
-import { conditionBytes } from '../history.js'
+import type { Extension } from '../api.js'
+import { conditionBytes, conditionQueries } from '../history.js'
 import { type MintingParams, mintingParamsToJson, mintingVersions, parseMintingParams } from './params.js'
 import { mintingRules } from './rules.js'
 import { MINTING, mintConditionAt, mintConditions } from './state.js'
@@ -28,21 +27,4 @@ export const mintingExtension: Extension<MintingParams> = {
 }
 
 /** `GET /mint/condition[/:height]`: the mint condition in force at the tip, or at a height. */
-const mintingQueries: readonly ExtensionQuery[] = [
-  {
-    path: '/mint/condition',
-    description: 'the mint condition in force at the tip: {height, condition}',
-    answer: (_params, ctx) => ({
-      height: ctx.height,
-      condition: conditionToJson(mintConditionAt(ctx.state, ctx.height)),
-    }),
-  },
-  {
-    path: '/mint/condition/:height',
-    description: 'the mint condition in force at a height: {height, condition}',
-    answer: (params, ctx) => {
-      const height = queryHeight(params.height, ctx)
-      return { height, condition: conditionToJson(mintConditionAt(ctx.state, height)) }
-    },
-  },
-]
+const mintingQueries = conditionQueries('/mint/condition', 'mint condition', mintConditionAt)
