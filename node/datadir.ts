@@ -7,7 +7,12 @@ import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
 import { DecodeError } from '../consensus/encoding/errors.js'
 import { equalBytes, toHex } from '../consensus/encoding/hex.js'
 import { type JsonValue, stringifyJson } from '../consensus/encoding/json.js'
-import { type ChainConsensus, chainConsensus } from '../consensus/extensions/catalog.js'
+import {
+  BUILTIN_EXTENSIONS,
+  type ChainConsensus,
+  chainConsensus,
+  type ExtensionCatalog,
+} from '../consensus/extensions/catalog.js'
 import {
   type ChainDefinition,
   chainDefinitionToJson,
@@ -65,18 +70,26 @@ function readDefinitionFile(path: string, what: string): ChainDefinition {
   }
 }
 
-/** The registry and rules a chain validates with (its extensions' included). */
-export function chainRules(def: ChainDefinition): ChainConsensus {
+/**
+ * The registry and rules a chain validates with (its extensions' included), from the extensions
+ * `catalog` knows (the built-in ones unless a chain builder's program passes its own).
+ */
+export function chainRules(
+  def: ChainDefinition,
+  catalog: ExtensionCatalog = BUILTIN_EXTENSIONS,
+): ChainConsensus {
   try {
-    return chainConsensus(def)
+    return chainConsensus(def, catalog)
   } catch (err) {
     if (err instanceof DecodeError) throw new DataDirError(`chain "${def.name}": ${err.message}`)
     throw err
   }
 }
 
-export const genesisIdOf = (def: ChainDefinition): Uint8Array =>
-  new BlockCodec(chainRules(def).registry).id(genesisBlock(def))
+export const genesisIdOf = (
+  def: ChainDefinition,
+  catalog: ExtensionCatalog = BUILTIN_EXTENSIONS,
+): Uint8Array => new BlockCodec(chainRules(def, catalog).registry).id(genesisBlock(def))
 
 /** The first field (dotted path) where two definitions differ; bootstrap peers are not part of the chain. */
 function definitionDifference(a: ChainDefinition, b: ChainDefinition): string | undefined {
@@ -136,10 +149,11 @@ export function resolveDefinition(dataDir: string, chainOption: string | undefin
 export async function openDataDir(
   dataDir: string,
   def: ChainDefinition,
-  opts: { create: boolean },
+  opts: { readonly create: boolean; readonly catalog?: ExtensionCatalog },
 ): Promise<Chain> {
   const paths = dataDirPaths(dataDir)
-  const { registry, rules } = chainRules(def)
+  const catalog = opts.catalog ?? BUILTIN_EXTENSIONS
+  const { registry, rules } = chainRules(def, catalog)
   if (!opts.create && !existsSync(join(paths.db, 'CURRENT')))
     throw new DataDirError(`${dataDir} holds no chain data (run "blockstake chain import" first)`)
   try {
@@ -154,7 +168,7 @@ export async function openDataDir(
   try {
     // Chain.open would say the same with a plain Error; this is a user mistake (exit 2)
     const storedGenesis = await store.get(infoKey('genesis'))
-    const expected = genesisIdOf(def)
+    const expected = genesisIdOf(def, catalog)
     if (storedGenesis && !equalBytes(storedGenesis, expected)) {
       throw new DataDirError(
         `${dataDir} holds another chain (genesis ${toHex(storedGenesis)}, "${def.name}" has genesis ${toHex(expected)})`,

@@ -2,6 +2,7 @@
 // and the HTTP API, started and stopped in order.
 import type { Logger } from 'pino'
 import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
+import type { ExtensionCatalog } from '../consensus/extensions/catalog.js'
 import type { ChainDefinition } from '../consensus/params/chain.js'
 import type { SigningKey } from '../consensus/types/sign.js'
 import { P2PService } from '../p2p/service.js'
@@ -23,6 +24,8 @@ export interface NodeOptions {
   readonly stakeKeys: readonly SigningKey[]
   readonly logger: Logger
   readonly maxPeers?: number
+  /** The extensions the node knows (default: the built-in ones); a chain builder's program adds its own. */
+  readonly catalog?: ExtensionCatalog
 }
 
 export class BlockstakeNode {
@@ -40,7 +43,10 @@ export class BlockstakeNode {
   /** Opens the data dir (resuming its stored tip), joins the network, serves the API, creates blocks. */
   static async start(opts: NodeOptions): Promise<BlockstakeNode> {
     const log = opts.logger
-    const chain = await openDataDir(opts.dataDir, opts.def, { create: true })
+    const chain = await openDataDir(opts.dataDir, opts.def, {
+      create: true,
+      ...(opts.catalog ? { catalog: opts.catalog } : {}),
+    })
     const pool = new TransactionPool({
       chain,
       verifier: nodeEd25519,
@@ -69,7 +75,7 @@ export class BlockstakeNode {
         port: opts.api.port,
         ...(opts.apiToken !== undefined ? { token: opts.apiToken } : {}),
         logger: log,
-        extensions: chainRules(opts.def).extensions,
+        extensions: chainRules(opts.def, opts.catalog).extensions,
         publishTransactionSet: (txs) => {
           network
             .publishTransactionSet(txs)
