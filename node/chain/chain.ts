@@ -350,8 +350,22 @@ export class Chain extends EventEmitter<ChainEvents> {
    * block) goes through `addBlock` one at a time. Stops at the first invalid block and reports its index.
    */
   addBlocks(blocks: readonly Block[], groupSize = 32): Promise<ImportResult> {
-    return this.enqueue(() => importBlocks(this.importHost, blocks, groupSize))
+    return this.enqueue(async () => {
+      // orphans waiting for an imported block are taken in after the import, never while a group is
+      // staged on top of the one just committed (they would be applied above the staged blocks)
+      const committed: Uint8Array[] = []
+      this.importCommitted = committed
+      try {
+        return await importBlocks(this.importHost, blocks, groupSize)
+      } finally {
+        this.importCommitted = undefined
+        for (const id of committed) await this.adoptOrphans(id)
+      }
+    })
   }
+
+  /** The IDs of the blocks the running grouped import committed, for their orphans. */
+  private importCommitted: Uint8Array[] | undefined
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(() => {
@@ -390,7 +404,7 @@ export class Chain extends EventEmitter<ChainEvents> {
         this.setTip(last.id, last.meta)
         for (const a of applied) this.emit('applied', a.block, a.id, a.meta.height)
         this.emit('tip', this.tipInfo)
-        await this.adoptOrphans(last.id)
+        for (const a of applied) this.importCommitted?.push(a.id)
       },
     }
     return this.importHostMade
@@ -557,6 +571,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       cursor = pm
     }
     const ancestorHeight = cursor.height - 1
+    if (this.main.working.length !== this.main.length)
+      throw new Error('a branch switch while blocks are staged would apply above them')
     // a plain extension stages on the index itself (above its committed length); a reorg works on a copy
     const extending = ancestorHeight === this.tipInfo.height
     const main = extending ? this.main : this.main.fork()
