@@ -98,6 +98,11 @@ export class BlockstakeNode {
         ed: nodeEd25519,
         pool,
         canCreate: () => network.synced,
+        onPoolFailure: (err) =>
+          log.warn(
+            { err: err.message, rule: err.code },
+            'a block with pool transactions failed: made it without them',
+          ),
       })
       creator.start(
         (block, result) => {

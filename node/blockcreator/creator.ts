@@ -11,6 +11,7 @@ import { type Condition, conditionUnlockHash, publicKeyUnlockHash } from '../../
 import { type SigningKey, signSingleSignature } from '../../consensus/types/sign.js'
 import type { Transaction } from '../../consensus/types/transaction.js'
 import { type UnlockHash, unlockHashEquals } from '../../consensus/types/unlockhash.js'
+import { ValidationError } from '../../consensus/validation/errors.js'
 import type { AddBlockResult, Chain } from '../chain/chain.js'
 
 /** How far ahead of the clock a creator searches (spec §6.5). */
@@ -77,6 +78,8 @@ export interface BlockCreatorOptions {
   readonly now?: () => number
   /** Rounds are skipped while this says no (a node creates blocks only once it is synced). */
   readonly canCreate?: () => boolean
+  /** Told when a block with pool transactions failed and was made without them. */
+  readonly onPoolFailure?: (err: ValidationError) => void
 }
 
 export class BlockCreator {
@@ -85,6 +88,7 @@ export class BlockCreator {
   private readonly pool: TransactionSource | undefined
   private readonly now: () => number
   private readonly canCreate: () => boolean
+  private readonly onPoolFailure: (err: ValidationError) => void
   private readonly keys: { key: SigningKey; unlockHash: UnlockHash }[]
   /** Owned unspent block stake outputs by hex ID, kept current from chain events. */
   private readonly owned = new Map<string, OwnedStake>()
@@ -108,6 +112,7 @@ export class BlockCreator {
     this.pool = opts.pool
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
     this.canCreate = opts.canCreate ?? (() => true)
+    this.onPoolFailure = opts.onPoolFailure ?? (() => undefined)
     this.realClock = opts.now === undefined
     this.keys = opts.keys.map((key) => ({ key, unlockHash: publicKeyUnlockHash(key.publicKey) }))
   }
@@ -226,7 +231,7 @@ export class BlockCreator {
   }
 
   /** Builds the block for a solution on the current tip (spec §6.5, §5.4 payout order). */
-  buildBlock(solution: Solution): Block {
+  buildBlock(solution: Solution, opts: { readonly withoutPool?: boolean } = {}): Block {
     const { stake, timestamp } = solution
     const registry = this.chain.registry
     const c = this.chain.def.constants
@@ -242,7 +247,7 @@ export class BlockCreator {
     const maxBytes = c.blockSizeLimit - 8192
     // checked again in this block's context: a transaction valid at the tip's time may not be at this one
     const at = { height: this.chain.height + 1, timestamp }
-    const poolTxs = this.pool?.transactionsForBlock(maxBytes, at) ?? []
+    const poolTxs = (!opts.withoutPool && this.pool?.transactionsForBlock(maxBytes, at)) || []
     // spec §6.5: a pool transaction that already spends the stake output (its owner's wallet moving these
     // block stakes) is the block's respend; otherwise the creator respends the output to itself, first
     const spentByPool = poolTxs.some((tx) =>
@@ -276,8 +281,23 @@ export class BlockCreator {
   async createBlock(from = this.now()): Promise<{ block: Block; result: AddBlockResult } | undefined> {
     const solution = await this.findSolution(from)
     if (!solution) return undefined
+    return this.submit(solution)
+  }
+
+  /**
+   * Builds and adds the block of `solution`. Should the pool's transactions break a rule of the whole
+   * block (an extension's block rule), the block is made without them: no transaction can stop the chain.
+   */
+  private async submit(solution: Solution): Promise<{ block: Block; result: AddBlockResult }> {
     const block = this.buildBlock(solution)
-    return { block, result: await this.chain.addBlock(block) }
+    try {
+      return { block, result: await this.chain.addBlock(block) }
+    } catch (err) {
+      if (!(err instanceof ValidationError) || block.transactions.length <= 1) throw err
+      this.onPoolFailure(err)
+      const bare = this.buildBlock(solution, { withoutPool: true })
+      return { block: bare, result: await this.chain.addBlock(bare) }
+    }
   }
 
   /**
@@ -298,8 +318,7 @@ export class BlockCreator {
       const early = this.realClock && Date.now() < solution.timestamp * 1000 + offsetMs
       if (solution.timestamp > now || early) return { waitUntil: solution.timestamp, offsetMs }
       if (!equalBytes(tipId, this.chain.tip.id)) return { waitUntil: now, offsetMs: 0 }
-      const block = this.buildBlock(solution)
-      return { block, result: await this.chain.addBlock(block) }
+      return this.submit(solution)
     }
   }
 

@@ -692,10 +692,9 @@ export class Chain extends EventEmitter<ChainEvents> {
       // every rule runs now; the signature equations of the whole block are checked together, in parallel
       const deferred = new DeferredVerifier()
       diff = apply(deferred)
-      if (!(await this.batchVerify(deferred.checks))) {
-        apply(this.verifier) // finds the failing input and throws its ValidationError
-        throw new ValidationError('unfulfilled', 'a signature in the block does not verify')
-      }
+      // the batch failing, the verifier one by one finds the failing input and throws its ValidationError;
+      // if every signature verifies alone, the batch check failed for another reason and the block is valid
+      if (!(await this.batchVerify(deferred.checks))) apply(this.verifier)
     } else {
       diff = apply(this.verifier)
     }

@@ -76,14 +76,15 @@ export class OrphanPool {
         mine.transactions + transactions > share(this.limits.transactions))
     )
       this.drop(this.oldestOf(source)!)
-    // over the whole budget: the oldest of anyone
+    // over the whole budget: the oldest orphan of the source holding the most bytes (identities cost
+    // nothing, so sources that share the budget between them still push out their own first)
     while (
       this.total.blocks > 0 &&
       (this.total.blocks + 1 > this.limits.blocks ||
         this.total.bytes + bytes > this.limits.bytes ||
         this.total.transactions + transactions > this.limits.transactions)
     )
-      this.drop(this.all.values().next().value!)
+      this.drop(this.oldestOf(this.largestSource())!)
     const orphan: Orphan = { block, id, key, source, bytes, transactions }
     this.all.set(key, orphan)
     const parent = hexKey(block.parentId)
@@ -104,6 +105,17 @@ export class OrphanPool {
     if (!list) return []
     for (const o of [...list]) this.drop(o)
     return list.map((o) => o.block)
+  }
+
+  private largestSource(): string {
+    let largest = ''
+    let bytes = -1
+    for (const [source, u] of this.usage)
+      if (u.bytes > bytes) {
+        largest = source
+        bytes = u.bytes
+      }
+    return largest
   }
 
   private oldestOf(source: string): Orphan | undefined {

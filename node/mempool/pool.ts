@@ -366,7 +366,8 @@ const MAX_REMEMBERED_REJECTIONS = 4096
 
 /**
  * Failures that no later chain state can change (a set's own bytes break them: its signatures, sizes,
- * standardness, fees, balance; output IDs fix the values spent): such a set is refused again at once.
+ * standardness, balance; output IDs fix the values spent): such a set is refused again at once. Rules that
+ * start at a height (minimum fees, the end of v0) are not among them: a reorg can cross that height.
  */
 const PERMANENT_FAILURES: ReadonlySet<ValidationCode> = new Set<ValidationCode>([
   'tx-too-large',
@@ -375,13 +376,10 @@ const PERMANENT_FAILURES: ReadonlySet<ValidationCode> = new Set<ValidationCode>(
   'nonstandard-output',
   'zero-parent-id',
   'zero-value-output',
-  'fee-too-low',
-  'missing-miner-fee',
   'double-spend',
   'unfulfilled',
   'unbalanced-coins',
   'unbalanced-block-stakes',
-  'version-not-allowed',
   'unknown-version',
 ])
 
@@ -493,9 +491,8 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
   /**
    * Transactions for a new block within `maxBytes`, highest fee per byte first, parents before children.
    * With `at` (the block's height and timestamp) each set is checked again in that block's own context, on
-   * top of the sets before it: a set that fails there stays out, and leaves the pool with the sets that
-   * depend on it (a transaction valid at the tip's time but not at a later one could otherwise keep every
-   * block failing).
+   * top of the sets before it: a set that fails there stays out (a transaction valid at the tip's time but
+   * not at a later one could otherwise keep every block failing); the revalidation after the block drops it.
    */
   transactionsForBlock(
     maxBytes: number,
@@ -533,13 +530,36 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
       }
     }
     if (!at) return chosen.flatMap((s) => s.txs.map((e) => e.tx))
-    return this.recheck(chosen, at)
+    // in the order the sets entered the pool, parents first: a set may depend on an earlier one's extension
+    // state change (an address update, a new mint condition), not only on its outputs (and a set returned by
+    // a reorg comes back later than the children it has in the pool)
+    const inBlock = new Set(chosen)
+    const ordered: SetEntry[] = []
+    const placed = new Set<SetEntry>()
+    // parents before children without recursion (a chain of dependent sets may be long)
+    const place = (root: SetEntry): void => {
+      const stack: { set: SetEntry; expanded: boolean }[] = [{ set: root, expanded: false }]
+      while (stack.length > 0) {
+        const top = stack.pop()!
+        if (top.expanded) {
+          ordered.push(top.set)
+          continue
+        }
+        if (placed.has(top.set)) continue
+        placed.add(top.set)
+        stack.push({ set: top.set, expanded: true })
+        const parents = state.parentsOf(
+          top.set.txs.flatMap((e) => e.inputs),
+          top.set,
+        )
+        for (const p of parents) if (inBlock.has(p) && !placed.has(p)) stack.push({ set: p, expanded: false })
+      }
+    }
+    for (const s of chosen.sort((a, b) => a.seq - b.seq)) place(s)
+    return this.recheck(ordered, at)
   }
 
-  /**
-   * The sets that still validate in the block context `at`, in order; the others leave the pool, except
-   * those only waiting for a time lock.
-   */
+  /** The sets that still validate in the block context `at`, in order; the others stay out of the block. */
   private recheck(
     sets: readonly SetEntry[],
     at: { readonly height: number; readonly timestamp: number },
@@ -560,7 +580,6 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     const view = fromChain
     const extension = new ExtensionStateOverlay(this.chain.extensionState)
     const out: Transaction[] = []
-    const failed: Entry[] = []
     for (const s of sets) {
       const txs = s.txs.map((e) => e.tx)
       try {
@@ -574,12 +593,12 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
         for (const c of applied.extensionChanges) extension.set(c.extension, c.key, c.after)
         out.push(...txs)
       } catch (err) {
+        // stays out of this block (and so do the sets spending its outputs, which then miss them); it leaves
+        // the pool at the next revalidation if it is not valid at the next block's time either (a time
+        // lock this block is too early for is reached later)
         if (!(err instanceof ValidationError)) throw err
-        // a time lock this block is too early for is reached later: such a set stays for a later block
-        if (err.code !== 'time-locked') failed.push(...s.txs)
       }
     }
-    if (failed.length > 0) this.removeEntries(state.withDescendants(failed), 'invalid')
     return out
   }
 
@@ -697,11 +716,9 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     const deferred = new DeferredVerifier()
     const applied = validate(deferred)
     if (!signaturesVerified && deferred.checks.length > 0) {
-      if (!(await this.verifyBatch(deferred.checks))) {
-        // find the input whose signature fails, with the verifier one by one
-        validate(this.verifier, true)
-        throw this.rejected(setKey, new PoolError('invalid', 'a signature of the set does not verify'), true)
-      }
+      // the batch failing, find the input whose signature fails with the verifier one by one (it throws);
+      // if each verifies alone, the batch check failed for another reason and the set is valid
+      if (!(await this.verifyBatch(deferred.checks))) validate(this.verifier, true)
       // the chain may have moved while the signatures were checked: validate again on it (their
       // equations do not depend on the chain, so they are not checked again)
       if (this.chain.tip !== tip || this.state !== state) return this.addSetNow(txs, true)

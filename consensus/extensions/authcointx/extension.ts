@@ -50,8 +50,9 @@ const authCoinQueries: readonly ExtensionQuery[] = [
     description: 'whether an address is authorized now, and since which height: {address, authorized, since}',
     answer: (params, ctx) => {
       let address: ReturnType<typeof parseUnlockHash>
+      if (!params.address) throw new QueryError(400, 'invalid-address', 'an address is needed')
       try {
-        address = parseUnlockHash(params.address ?? '')
+        address = parseUnlockHash(params.address)
       } catch (err) {
         if (err instanceof DecodeError) throw new QueryError(400, 'invalid-address', err.message)
         throw err

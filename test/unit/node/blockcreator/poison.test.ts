@@ -1,7 +1,8 @@
 // Issue #13, pool poison: a transaction valid at the tip's time but not at any later one (here: a chain
 // builder's rule that refuses a transaction past the deadline in its data; a legacy atomic-swap claim past
 // its time lock is the built-in case) entered every pool, and every creator's block then failed. The creator
-// now checks each set in its own block's context: the set stays out and leaves the pool, and the block is made.
+// now checks each set in its own block's context: the set stays out of the block, the block is made, and the
+// pool's revalidation after it drops the set.
 import { afterEach, describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { utf8 } from '../../../../consensus/encoding/hex.js'
@@ -60,7 +61,7 @@ afterEach(async () => {
 })
 
 describe('block creator: a pool transaction that expires before the next block', () => {
-  it('stays out of the block and leaves the pool; the block is made', async () => {
+  it('stays out of the block, the block is made, and the set then leaves the pool', async () => {
     const key = devKey(0)
     const clock = new SimClock(1_800_000_000)
     const def = { ...devnetWithStakers([key], clock.t), extensions: { deadline: {} } }
@@ -110,6 +111,8 @@ describe('block creator: a pool transaction that expires before the next block',
     expect(made?.result.status).toBe('tip')
     expect(made!.block.transactions).toHaveLength(1) // the creator's respend only
     expect(chain.height).toBe(1)
+    // the revalidation after the block drops it: it is not valid at the next block's time either
+    await pool.settled()
     expect(pool.size).toBe(0)
     expect(removed).toContain('invalid')
   })
