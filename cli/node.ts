@@ -7,6 +7,7 @@ import cliProgress from 'cli-progress'
 import type { Command } from 'commander'
 import { pino } from 'pino'
 import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
+import { BUILTIN_EXTENSIONS, type ExtensionCatalog } from '../consensus/extensions/catalog.js'
 import type { SigningKey } from '../consensus/types/sign.js'
 import { resolveDefinition } from '../node/datadir.js'
 import type { BlockstakeNode } from '../node/node.js'
@@ -146,7 +147,7 @@ interface StartOptions {
   maxPeers?: string
 }
 
-export function registerNodeCommands(program: Command): void {
+export function registerNodeCommands(program: Command, catalog: ExtensionCatalog = BUILTIN_EXTENSIONS): void {
   const node = program.command('node').description('the full node')
 
   node
@@ -170,7 +171,7 @@ export function registerNodeCommands(program: Command): void {
     .option('--max-peers <n>', 'connection limit')
     .option('--log-level <level>', 'pino log level', process.env.BLOCKSTAKE_LOG_LEVEL ?? 'info')
     .action(async (opts: StartOptions) => {
-      const def = resolveDefinition(opts.dataDir, opts.chain)
+      const def = resolveDefinition(opts.dataDir, opts.chain, catalog)
       const api = parseHostPort(opts.api, '--api')
       const apiToken = await resolveApiToken(opts)
       const keys = await stakeKeys(opts.stakeKeystore)
@@ -181,6 +182,7 @@ export function registerNodeCommands(program: Command): void {
       const { BlockstakeNode } = await import('../node/node.js')
       const running = await BlockstakeNode.start({
         def,
+        catalog,
         dataDir: opts.dataDir,
         api,
         ...(apiToken !== undefined ? { apiToken } : {}),

@@ -3,12 +3,14 @@ import { Command, CommanderError } from 'commander'
 import { registerChainCommands } from './chain.js'
 import { registerDevnetCommands } from './devnet.js'
 import { describeError } from './errors.js'
+import { BUILTIN_PROGRAM_EXTENSIONS, type ProgramExtensions } from './extensions.js'
 import { registerInspectCommands } from './inspect.js'
 import { registerKeyCommands } from './keys.js'
 import { registerNodeCommands } from './node.js'
 import { registerWalletCommands } from './wallet/wallet.js'
 
-export function buildProgram(): Command {
+/** The program with the commands of `extensions` (a chain builder's program passes its own). */
+export function buildProgram(extensions: ProgramExtensions = BUILTIN_PROGRAM_EXTENSIONS): Command {
   const program = new Command('blockstake')
     .description('Blockstake: Proof-of-BlockStake node, wallet and tools, byte-compatible with Rivine')
     .version('0.1.0')
@@ -17,15 +19,22 @@ export function buildProgram(): Command {
   registerInspectCommands(program)
   registerKeyCommands(program)
   registerChainCommands(program)
-  registerNodeCommands(program)
+  registerNodeCommands(program, extensions.catalog)
   registerDevnetCommands(program)
-  registerWalletCommands(program)
+  const wallet = registerWalletCommands(program)
+  for (const ext of extensions.cli) {
+    ext.walletCommands?.(wallet)
+    ext.commands?.(program)
+  }
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram()
+export async function main(
+  argv: string[],
+  extensions: ProgramExtensions = BUILTIN_PROGRAM_EXTENSIONS,
+): Promise<number> {
+  const program = buildProgram(extensions)
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) })
   try {
     await program.parseAsync(argv)

@@ -22,6 +22,7 @@ import {
 import { preset, presetNames } from '../consensus/params/presets.js'
 import { BlockCodec } from '../consensus/types/block.js'
 import { Chain } from './chain/chain.js'
+import type { ChainIndexer } from './chain/indexers.js'
 import { infoKey } from './chain/tables.js'
 import { openLevelStore } from './db/level.js'
 
@@ -37,14 +38,17 @@ export const dataDirPaths = (dataDir: string) => ({
 })
 
 /** `--chain`: an existing file is a chain definition JSON, anything else a preset name. */
-export function loadChainOption(value: string): ChainDefinition {
+export function loadChainOption(
+  value: string,
+  catalog: ExtensionCatalog = BUILTIN_EXTENSIONS,
+): ChainDefinition {
   let isFile = false
   try {
     isFile = statSync(value).isFile()
   } catch {
     // not a file: a preset name
   }
-  if (isFile) return readDefinitionFile(value, `chain definition file "${value}"`)
+  if (isFile) return readDefinitionFile(value, `chain definition file "${value}"`, catalog)
   if (presetNames().includes(value)) return preset(value)
   if (/[/\\]|\.json$/i.test(value))
     throw new DataDirError(`--chain: no such chain definition file "${value}"`)
@@ -53,7 +57,7 @@ export function loadChainOption(value: string): ChainDefinition {
   )
 }
 
-function readDefinitionFile(path: string, what: string): ChainDefinition {
+function readDefinitionFile(path: string, what: string, catalog: ExtensionCatalog): ChainDefinition {
   let text: string
   try {
     text = readFileSync(path, 'utf8')
@@ -62,7 +66,7 @@ function readDefinitionFile(path: string, what: string): ChainDefinition {
   }
   try {
     const def = parseChainDefinitionText(text)
-    chainConsensus(def) // its extensions and their parameters, each error naming the field
+    chainConsensus(def, catalog) // its extensions and their parameters, each error naming the field
     return def
   } catch (err) {
     if (err instanceof DecodeError) throw new DataDirError(`${what}: ${err.message}`)
@@ -116,15 +120,19 @@ function definitionDifference(a: ChainDefinition, b: ChainDefinition): string | 
  * The chain definition of a data directory: `--chain` if given (it must agree with a stored `chain.json`),
  * else the stored one.
  */
-export function resolveDefinition(dataDir: string, chainOption: string | undefined): ChainDefinition {
+export function resolveDefinition(
+  dataDir: string,
+  chainOption: string | undefined,
+  catalog: ExtensionCatalog = BUILTIN_EXTENSIONS,
+): ChainDefinition {
   const paths = dataDirPaths(dataDir)
   const stored = existsSync(paths.definition)
-    ? readDefinitionFile(paths.definition, paths.definition)
+    ? readDefinitionFile(paths.definition, paths.definition, catalog)
     : undefined
-  const given = chainOption === undefined ? undefined : loadChainOption(chainOption)
+  const given = chainOption === undefined ? undefined : loadChainOption(chainOption, catalog)
   if (given && stored) {
-    const storedGenesis = genesisIdOf(stored)
-    const givenGenesis = genesisIdOf(given)
+    const storedGenesis = genesisIdOf(stored, catalog)
+    const givenGenesis = genesisIdOf(given, catalog)
     if (!equalBytes(storedGenesis, givenGenesis)) {
       throw new DataDirError(
         `${dataDir} holds another chain ("${stored.name}", genesis ${toHex(storedGenesis)}), not the --chain one (genesis ${toHex(givenGenesis)})`,
@@ -149,7 +157,12 @@ export function resolveDefinition(dataDir: string, chainOption: string | undefin
 export async function openDataDir(
   dataDir: string,
   def: ChainDefinition,
-  opts: { readonly create: boolean; readonly catalog?: ExtensionCatalog },
+  opts: {
+    readonly create: boolean
+    readonly catalog?: ExtensionCatalog
+    /** Indexes written in each block's batch besides the transaction and address index. */
+    readonly indexers?: readonly ChainIndexer[]
+  },
 ): Promise<Chain> {
   const paths = dataDirPaths(dataDir)
   const catalog = opts.catalog ?? BUILTIN_EXTENSIONS
@@ -174,7 +187,14 @@ export async function openDataDir(
         `${dataDir} holds another chain (genesis ${toHex(storedGenesis)}, "${def.name}" has genesis ${toHex(expected)})`,
       )
     }
-    chain = await Chain.open({ store, def, registry, rules, verifier: nodeEd25519 })
+    chain = await Chain.open({
+      store,
+      def,
+      registry,
+      rules,
+      verifier: nodeEd25519,
+      ...(opts.indexers ? { indexers: opts.indexers } : {}),
+    })
   } catch (err) {
     await store.close().catch(() => undefined)
     throw err

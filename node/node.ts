@@ -9,6 +9,7 @@ import { P2PService } from '../p2p/service.js'
 import { createApi } from './api/server.js'
 import { BlockCreator } from './blockcreator/creator.js'
 import type { Chain } from './chain/chain.js'
+import type { ChainIndexer } from './chain/indexers.js'
 import { chainRules, openDataDir } from './datadir.js'
 import { TransactionPool } from './mempool/pool.js'
 import { judgePoolError } from './pool-verdict.js'
@@ -26,6 +27,8 @@ export interface NodeOptions {
   readonly maxPeers?: number
   /** The extensions the node knows (default: the built-in ones); a chain builder's program adds its own. */
   readonly catalog?: ExtensionCatalog
+  /** Indexes written in each block's batch besides the transaction and address index (an extension's). */
+  readonly indexers?: readonly ChainIndexer[]
 }
 
 export class BlockstakeNode {
@@ -46,6 +49,7 @@ export class BlockstakeNode {
     const chain = await openDataDir(opts.dataDir, opts.def, {
       create: true,
       ...(opts.catalog ? { catalog: opts.catalog } : {}),
+      ...(opts.indexers ? { indexers: opts.indexers } : {}),
     })
     const pool = new TransactionPool({
       chain,

@@ -15,9 +15,7 @@ import type { ChainRef } from '../../wallet/tx/file.js'
 import { walletHistory } from '../../wallet/tx/history.js'
 import { UserError } from '../errors.js'
 import { println, readHidden, readPassphrase } from '../io.js'
-import { registerAuthCommands } from './auth.js'
 import { type CommonOptions, chainOption, missingSignatures, summarize, withCommonOptions } from './common.js'
-import { registerMintCommands } from './mint.js'
 import { registerMultisigCommands } from './multisig.js'
 import { registerOfflineCommands } from './offline.js'
 import { prepareSpend, type SpendOptions, signTransactionFile, withSpendOptions } from './spend.js'
@@ -107,7 +105,8 @@ const addInto = (into: Sums, from: Sums) => {
 }
 const decimal = (o: Sums) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.toString()]))
 
-export function registerWalletCommands(program: Command): void {
+/** `blockstake wallet` and its core commands; returns it for extensions to add theirs (cli/extensions.ts). */
+export function registerWalletCommands(program: Command): Command {
   const wallet = program
     .command('wallet')
     .description('a deterministic wallet: keys in an encrypted keystore, a node for the chain')
@@ -343,6 +342,5 @@ export function registerWalletCommands(program: Command): void {
 
   registerMultisigCommands(wallet)
   registerOfflineCommands(wallet)
-  registerMintCommands(wallet)
-  registerAuthCommands(wallet)
+  return wallet
 }

@@ -18,9 +18,14 @@ export interface IndexedBlock {
   readonly diff: BlockDiff
 }
 
+/**
+ * An index kept with the main chain (DESIGN §3: the node-level hook for an extension's indexer). It writes
+ * its entries under its own keys (`indexKey(name, …)` in ./tables.ts) and only into `buf`, the block's
+ * atomic batch, so a crash or a reorg never leaves it out of step with the chain.
+ */
 export interface ChainIndexer {
   readonly name: string
-  /** Adds (`put`) or removes (`del`) the block's entries; writes only into `buf`, the block's batch. */
+  /** Adds (`put`) or removes (`del`) the block's entries. */
   index(buf: WriteBuffer, at: IndexedBlock, op: 'put' | 'del'): void
 }
 

@@ -43,6 +43,8 @@ export const Table = {
   Info: 0x0a,
   /** extension state, sub-keyed by each extension */
   Extension: 0x0b,
+  /** indexes an extension adds (`ChainIndexer`), sub-keyed by the indexer's name */
+  Index: 0x0c,
 } as const
 
 export const key = (table: number, ...parts: Uint8Array[]): Uint8Array =>
@@ -191,6 +193,10 @@ export const blockDiffCodec: Codec<BlockDiff> = {
 }
 
 const utf8 = new TextEncoder()
+
+/** A key of an extension's index (`ChainIndexer`): its name, a 0 byte, then its own key bytes. */
+export const indexKey = (indexer: string, k: Uint8Array): Uint8Array =>
+  key(Table.Index, utf8.encode(indexer), new Uint8Array([0]), k)
 
 /** The key of an extension state pair: the extension's name, a 0 byte, the key (names never hold 0). */
 export const extensionKey = (extension: string, k: string): Uint8Array =>

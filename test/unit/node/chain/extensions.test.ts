@@ -7,13 +7,17 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { toHex } from '../../../../consensus/encoding/hex.js'
-import { authStatus } from '../../../../consensus/extensions/authcointx/index.js'
+import { authAddressUpdateOf, authStatus } from '../../../../consensus/extensions/authcointx/index.js'
 import { mintConditionAt } from '../../../../consensus/extensions/minting/index.js'
 import type { Block } from '../../../../consensus/types/block.js'
 import type { Transaction } from '../../../../consensus/types/transaction.js'
+import { unlockHashBytes } from '../../../../consensus/types/unlockhash.js'
 import { ValidationError } from '../../../../consensus/validation/errors.js'
 import { Chain } from '../../../../node/chain/chain.js'
+import type { ChainIndexer } from '../../../../node/chain/indexers.js'
+import { indexKey, u64be } from '../../../../node/chain/tables.js'
 import { openLevelStore } from '../../../../node/db/level.js'
+import { createMemoryStore } from '../../../../node/db/memory.js'
 import {
   addressOf,
   alice,
@@ -116,6 +120,44 @@ describe('node chain: extension state', () => {
     expect(chain.height).toBe(a.blocks.length)
     expect(toHex(await chain.stateHash())).toBe(toHex(a.replay.stateHash()))
     expect(authStatus(chain.extensionState, addressOf(bob))).toEqual({ authorized: true, since: 12 })
+    await chain.close()
+  })
+})
+
+describe('node chain: an extension indexer', () => {
+  it('writes its entries in the block batch and removes them when the block leaves the main chain', async () => {
+    const store = createMemoryStore()
+    // an index of the heights at which addresses were authorized (keyed by address)
+    const authorizedAt: ChainIndexer = {
+      name: 'authorized-at',
+      index(buf, { block, height }, op) {
+        for (const tx of block.transactions) {
+          if (tx.version !== 176) continue
+          for (const a of authAddressUpdateOf(tx).authAddresses) {
+            const k = indexKey('authorized-at', unlockHashBytes(a))
+            if (op === 'put') buf.put(k, u64be(height))
+            else buf.del(k)
+          }
+        }
+      },
+    }
+    const chain = await Chain.open({
+      store,
+      def,
+      registry,
+      rules,
+      verifier: nodeEd25519,
+      now: NOW,
+      indexers: [authorizedAt],
+    })
+    const a = branch([authorize(alice)], [])
+    const b = branch([], [], [])
+    for (const block of a.blocks) await chain.addBlock(block)
+    const k = indexKey('authorized-at', unlockHashBytes(addressOf(alice)))
+    expect(await store.get(k)).toEqual(u64be(1))
+    for (const block of b.blocks) await chain.addBlock(block)
+    expect(chain.height).toBe(3)
+    expect(await store.get(k)).toBeUndefined()
     await chain.close()
   })
 })
