@@ -162,10 +162,21 @@ export class TransactionRegistry {
     return stringifyJson(this.toJson(tx))
   }
 
+  /** Decodes the JSON form; a transaction its binary form cannot carry is refused (a DecodeError). */
   fromJson(value: unknown): Transaction {
     const obj = jsonObject(value, 'transaction')
     const version = jsonUint(obj.version, 'version')
-    return this.get(version).dataFromJson(obj.data, version)
+    const tx = this.get(version).dataFromJson(obj.data, version)
+    try {
+      // JSON can say what the binary form cannot (an ed25519 key of 31 bytes where rivbin writes 32), and
+      // every use of a transaction encodes it (IDs, sizes): refused here, as input, not later as a crash
+      this.encode(tx)
+    } catch (err) {
+      if (err instanceof RangeError)
+        throw new DecodeError('invalid-value', `no binary form: ${err.message}`, 'data')
+      throw err
+    }
+    return tx
   }
 
   fromJsonString(text: string): Transaction {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { blake2b256 } from '../../../../consensus/crypto/hash.js'
+import { DecodeError } from '../../../../consensus/encoding/errors.js'
 import { toHex } from '../../../../consensus/encoding/hex.js'
+import { authCoinTransactionTypes } from '../../../../consensus/extensions/authcointx/index.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
 import {
   BLOCKSTAKE_OUTPUT_SPECIFIER,
@@ -49,5 +51,39 @@ describe('transaction IDs', () => {
     expect(toHex(ids.coinOutputIds[99_999]!)).toBe(
       toHex(blake2b256(COIN_OUTPUT_SPECIFIER, registry.encode(tx), u64le(99_999))),
     )
+  })
+})
+
+describe('transaction JSON', () => {
+  // an auth address update: its body, fulfillment included, is rivbin, where an ed25519 key is 32 raw bytes
+  const auth = coreRegistry().with(...authCoinTransactionTypes({ requireMinerFees: true }))
+  const update = (publickey: string) =>
+    JSON.stringify({
+      version: 176,
+      data: {
+        nonce: 'AQIDBAUGBwg=',
+        authaddresses: null,
+        deauthaddresses: null,
+        authfulfillment: { type: 1, data: { publickey, signature: '00'.repeat(64) } },
+        minerfees: ['1'],
+      },
+    })
+
+  it('refuses what the binary form cannot carry with a DecodeError (found by fuzzing: POST /txpool said 500)', () => {
+    for (const key of [`ed25519:${'11'.repeat(31)}`, `ed25519:${'11'.repeat(33)}`, `:${'11'.repeat(32)}`]) {
+      let err: unknown
+      try {
+        auth.fromJsonString(update(key))
+      } catch (e) {
+        err = e
+      }
+      expect(err, key).toBeInstanceOf(DecodeError)
+      expect((err as DecodeError).code).toBe('invalid-value')
+    }
+    // what it can carry decodes, and survives its binary form
+    for (const key of [`ed25519:${'11'.repeat(32)}`, ':']) {
+      const tx = auth.fromJsonString(update(key))
+      expect(auth.decode(auth.encode(tx))).toEqual(tx)
+    }
   })
 })
