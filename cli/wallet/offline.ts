@@ -199,7 +199,12 @@ export function registerOfflineCommands(wallet: Command): void {
       if (o.kind !== PUBLIC_KEYS_KIND)
         throw new DecodeError('invalid-value', `expected "${PUBLIC_KEYS_KIND}"`, 'kind')
       if (o.version !== 1)
-        throw new DecodeError('invalid-value', `version ${String(o.version)} is not supported`, 'version')
+        throw new DecodeError(
+          'invalid-value',
+          // not String(): a parsed object whose toString is not a function makes it throw a TypeError
+          `version ${String(JSON.stringify(o.version)).slice(0, 40)} is not supported`,
+          'version',
+        )
       const keys = parsePublicKeys(o.keys)
       const addressCount = jsonUint(o.addressCount, 'addressCount')
       if (addressCount < 1 || addressCount > keys.length)

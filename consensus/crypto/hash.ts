@@ -33,6 +33,30 @@ export function blake2b256(...parts: Uint8Array[]): Uint8Array {
   return wasmBlake.digest('binary')
 }
 
+/** `blake2b256Prefixed` over @noble/hashes (where WebAssembly is unavailable, and as its reference). */
+export function nobleBlake2b256Prefixed(...prefix: Uint8Array[]): (suffix: Uint8Array) => Uint8Array {
+  const base = blake2b.create({ dkLen: HASH_SIZE })
+  for (const part of prefix) base.update(part)
+  return (suffix) => base.clone().update(suffix).digest()
+}
+
+/**
+ * `blake2b256(...prefix, suffix)` for many suffixes, hashing the prefix once: output IDs hash the whole
+ * transaction with each index (spec §2.4), which would cost outputs × size if each hashed it again.
+ */
+export function blake2b256Prefixed(...prefix: Uint8Array[]): (suffix: Uint8Array) => Uint8Array {
+  if (!wasmBlake) return nobleBlake2b256Prefixed(...prefix)
+  wasmBlake.init()
+  for (const part of prefix) wasmBlake.update(part)
+  const state = wasmBlake.save()
+  return (suffix) => {
+    // the hasher is shared: each digest restores the saved state first
+    wasmBlake.load(state)
+    wasmBlake.update(suffix)
+    return wasmBlake.digest('binary')
+  }
+}
+
 export function sha256(data: Uint8Array): Uint8Array {
   if (!wasmSha256) return nobleSha256(data)
   wasmSha256.init()

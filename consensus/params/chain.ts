@@ -120,6 +120,14 @@ const num = (o: Record<string, unknown>, key: string, path: string, min = 0): nu
   return v
 }
 
+/** A 256-bit target as hex (what `chainDefinitionToJson` writes: 64 digits). */
+function rootDepthField(value: unknown): Target {
+  const hex = jsonString(value, 'constants.rootDepth')
+  if (!/^[0-9a-fA-F]{1,64}$/.test(hex))
+    throw new ChainDefinitionError('invalid-value', 'expected at most 64 hex digits', 'constants.rootDepth')
+  return BigInt(`0x${hex}`)
+}
+
 const ratioField = (o: Record<string, unknown>, key: string, path: string): Ratio => {
   const r = parseRatio(jsonString(o[key], `${path}.${key}`))
   if (!r) throw new ChainDefinitionError('invalid-value', 'expected a ratio like "6/5"', `${path}.${key}`)
@@ -178,10 +186,7 @@ export function parseChainDefinition(
         c.transactionFeeCondition ?? {},
         'constants.transactionFeeCondition',
       ),
-      rootDepth:
-        c.rootDepth === undefined
-          ? ROOT_DEPTH
-          : BigInt(`0x${jsonString(c.rootDepth, 'constants.rootDepth')}`),
+      rootDepth: c.rootDepth === undefined ? ROOT_DEPTH : rootDepthField(c.rootDepth),
       transactionSizeLimit:
         c.transactionSizeLimit === undefined ? 16_000 : num(c, 'transactionSizeLimit', 'constants', 1),
       transactionSetSizeLimit:
@@ -199,7 +204,17 @@ export function parseChainDefinition(
     if (version !== 0 && version !== 1)
       throw new ChainDefinitionError('invalid-value', 'must be 0 or 1', 'genesis.transactionVersion')
     const outputs = (key: string) =>
-      jsonArray(g[key], `genesis.${key}`).map((v, i) => outputFromJson(v, `genesis.${key}[${i}]`))
+      jsonArray(g[key], `genesis.${key}`).map((v, i) => {
+        const output = outputFromJson(v, `genesis.${key}[${i}]`)
+        // a v0 output is an unlock hash (spec §4.2): anything else has no v0 encoding, hence no genesis ID
+        if (version === 0 && output.condition.type !== 1)
+          throw new ChainDefinitionError(
+            'invalid-value',
+            'a v0 genesis output needs an unlock hash condition',
+            `genesis.${key}[${i}].condition`,
+          )
+        return output
+      })
     const genesis: GenesisDefinition = {
       timestamp: jsonUint(g.timestamp, 'genesis.timestamp'),
       transactionVersion: version,
@@ -246,10 +261,15 @@ function extensionsField(value: unknown, validate: ExtensionsValidator | undefin
   return obj
 }
 
+/** `parseChainDefinition` of a file's text; malformed JSON is a ChainDefinitionError too. */
 export const parseChainDefinitionText = (
   text: string,
   validateExtensions?: ExtensionsValidator,
-): ChainDefinition => parseChainDefinition(parseJson(text), validateExtensions)
+): ChainDefinition =>
+  parseChainDefinition(
+    asDefinitionError(() => parseJson(text)),
+    validateExtensions,
+  )
 
 export function chainDefinitionToJson(def: ChainDefinition): JsonValue {
   const c = def.constants

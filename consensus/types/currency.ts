@@ -1,9 +1,17 @@
 // Currency is an unbounded unsigned integer of base units (spec §0, §1.3), held as bigint.
+import { MAX_CURRENCY_BYTES } from '../encoding/codec.js'
 import { DecodeError } from '../encoding/errors.js'
 
 export type Currency = bigint
 
-/** Decimal currency string of the JSON form; bare JSON numbers and leading zeros are accepted (spec §4.3). */
+/** The largest currency the binary decoders read: a magnitude of MAX_CURRENCY_BYTES bytes (spec §1.1). */
+export const MAX_CURRENCY = (1n << BigInt(8 * MAX_CURRENCY_BYTES)) - 1n
+const MAX_CURRENCY_DIGITS = MAX_CURRENCY.toString().length
+
+/**
+ * Decimal currency string of the JSON form; bare JSON numbers and leading zeros are accepted (spec §4.3).
+ * Values the binary decoders refuse (above MAX_CURRENCY) are refused here too, before BigInt parses them.
+ */
 export function parseCurrency(value: unknown, field?: string): Currency {
   let text: string
   if (typeof value === 'string') text = value
@@ -12,11 +20,17 @@ export function parseCurrency(value: unknown, field?: string): Currency {
   if (!/^[0-9]+$/.test(text)) {
     const why = text.startsWith('-')
       ? 'currency cannot be negative'
-      : `"${text}" is not a decimal currency value`
+      : `"${clip(text)}" is not a decimal currency value`
     throw new DecodeError('invalid-value', why, field)
   }
-  return BigInt(text)
+  const digits = text.length - /^0*/.exec(text)![0].length
+  const currency = digits > MAX_CURRENCY_DIGITS ? undefined : BigInt(text)
+  if (currency === undefined || currency > MAX_CURRENCY)
+    throw new DecodeError('invalid-value', `currency exceeds ${MAX_CURRENCY_BYTES} bytes`, field)
+  return currency
 }
+
+const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}…` : s)
 
 export const currencyToJson = (c: Currency): string => c.toString()
 

@@ -39,6 +39,8 @@ export const publicKeyCodec: Codec<PublicKey> = {
     }
     w.byte(pk.algorithm)
     if (pk.algorithm === SignatureAlgorithm.Ed25519) fixedBytes(32).write(w, pk.key)
+    // the nil algorithm has no key in this form: bytes would be dropped, and the bytes hashed would differ
+    else if (pk.key.length !== 0) throw new RangeError('a nil public key has no key bytes in the rivbin form')
   },
   read: (r) => {
     if (r.format === 'sia') {

@@ -1,5 +1,5 @@
 // spec/rivine.md §4: transactions, their IDs (§2.3–2.4) and signature hashes (§2.8).
-import { blake2b256 } from '../crypto/hash.js'
+import { blake2b256, blake2b256Prefixed } from '../crypto/hash.js'
 import { type Format, Reader, Writer } from '../encoding/codec.js'
 import { DecodeError } from '../encoding/errors.js'
 import { type JsonValue, jsonObject, jsonUint, parseJson, stringifyJson } from '../encoding/json.js'
@@ -162,10 +162,21 @@ export class TransactionRegistry {
     return stringifyJson(this.toJson(tx))
   }
 
+  /** Decodes the JSON form; a transaction its binary form cannot carry is refused (a DecodeError). */
   fromJson(value: unknown): Transaction {
     const obj = jsonObject(value, 'transaction')
     const version = jsonUint(obj.version, 'version')
-    return this.get(version).dataFromJson(obj.data, version)
+    const tx = this.get(version).dataFromJson(obj.data, version)
+    try {
+      // JSON can say what the binary form cannot (an ed25519 key of 31 bytes where rivbin writes 32), and
+      // every use of a transaction encodes it (IDs, sizes): refused here, as input, not later as a crash
+      this.encode(tx)
+    } catch (err) {
+      if (err instanceof RangeError)
+        throw new DecodeError('invalid-value', `no binary form: ${err.message}`, 'data')
+      throw err
+    }
+    return tx
   }
 
   fromJsonString(text: string): Transaction {
@@ -196,13 +207,17 @@ export class TransactionRegistry {
     if (!ids) {
       const type = this.get(tx.version)
       const input = type.idInputIsEncoding ? this.encode(tx) : type.idInput(tx)
-      ids = {
-        id: blake2b256(input),
-        coinOutputIds: tx.coinOutputs.map((_, i) => blake2b256(COIN_OUTPUT_SPECIFIER, input, u64le(i))),
-        blockStakeOutputIds: tx.blockStakeOutputs.map((_, i) =>
-          blake2b256(BLOCKSTAKE_OUTPUT_SPECIFIER, input, u64le(i)),
-        ),
-      }
+      // the specifier and the whole input are hashed once per list, not once per output: a transaction
+      // of n outputs would otherwise hash n times its own size (a 2 MB one, for minutes)
+      const coinOutputId = tx.coinOutputs.length
+        ? blake2b256Prefixed(COIN_OUTPUT_SPECIFIER, input)
+        : undefined
+      const coinOutputIds = tx.coinOutputs.map((_, i) => coinOutputId!(u64le(i)))
+      const stakeOutputId = tx.blockStakeOutputs.length
+        ? blake2b256Prefixed(BLOCKSTAKE_OUTPUT_SPECIFIER, input)
+        : undefined
+      const blockStakeOutputIds = tx.blockStakeOutputs.map((_, i) => stakeOutputId!(u64le(i)))
+      ids = { id: blake2b256(input), coinOutputIds, blockStakeOutputIds }
       this.identifiers.set(tx, ids)
     }
     return ids

@@ -91,6 +91,9 @@ export async function encryptSeed(
   }
 }
 
+/** A parsed JSON value for a message (`String` throws on an object whose `toString` is not a function). */
+const describe = (v: unknown): string => String(JSON.stringify(v)).slice(0, 40)
+
 /** Checks the shape of a parsed keystore file, naming what is wrong. */
 export function parseKeystore(value: unknown): KeystoreFile {
   const bad = (what: string): never => {
@@ -100,14 +103,15 @@ export function parseKeystore(value: unknown): KeystoreFile {
   const o = value as Record<string, unknown>
   if (o.kind !== 'blockstake-keystore') bad('not a blockstake keystore (kind)')
   if (o.version !== KEYSTORE_VERSION)
-    throw new KeystoreError('unsupported', `keystore version ${String(o.version)} is not supported`)
+    throw new KeystoreError('unsupported', `keystore version ${describe(o.version)} is not supported`)
   const kdf = o.kdf as Record<string, unknown> | undefined
   const cipher = o.cipher as Record<string, unknown> | undefined
   if (kdf?.name !== 'scrypt') bad('kdf must be scrypt')
   for (const k of ['N', 'r', 'p'] as const)
     if (!Number.isSafeInteger(kdf![k]) || (kdf![k] as number) < 1) bad(`kdf.${k}`)
-  if ((kdf!.N as number) & ((kdf!.N as number) - 1) || (kdf!.N as number) > 2 ** 22)
-    bad('kdf.N must be a power of two ≤ 2^22')
+  // scrypt takes N from 2 (noble refuses 1 with a plain Error, which decryptSeed would pass on)
+  if ((kdf!.N as number) & ((kdf!.N as number) - 1) || (kdf!.N as number) < 2 || (kdf!.N as number) > 2 ** 22)
+    bad('kdf.N must be a power of two from 2 to 2^22')
   // scrypt needs 128·N·r bytes and p times the work: bounded, so a tampered file cannot exhaust memory or time
   if ((kdf!.r as number) > 32) bad('kdf.r must be at most 32')
   if ((kdf!.p as number) > 16) bad('kdf.p must be at most 16')

@@ -175,7 +175,8 @@ export function transactionFileChain(value: unknown): ChainRef {
   if (o.version !== TRANSACTION_FILE_VERSION)
     throw new TransactionFileError(
       'invalid-value',
-      `version ${String(o.version)} is not supported`,
+      // not String(): a parsed object whose toString is not a function makes it throw a TypeError
+      `version ${String(JSON.stringify(o.version)).slice(0, 40)} is not supported`,
       'version',
     )
   return parseChainRef(o.chain)

@@ -54,3 +54,32 @@ describe('blake2b256 (WASM) against noble', () => {
     expect(bytesToHex(blake2b256(big))).toBe(bytesToHex(nobleBlake2b256(big)))
   })
 })
+
+describe('blake2b256Prefixed', () => {
+  it('equals blake2b256 of the prefix and each suffix, WASM and noble, with other hashing in between', async () => {
+    const { blake2b256Prefixed, nobleBlake2b256Prefixed } = await import(
+      '../../../../consensus/crypto/hash.js'
+    )
+    const parts = fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 4 })
+    fc.assert(
+      fc.property(
+        parts,
+        parts,
+        fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 5 }),
+        (a, b, suffixes) => {
+          const first = blake2b256Prefixed(...a)
+          const second = blake2b256Prefixed(...b)
+          const noble = nobleBlake2b256Prefixed(...a)
+          for (const s of suffixes) {
+            // the WASM hasher is shared: interleaved prefixes and plain hashes must not disturb each other
+            expect(bytesToHex(first(s))).toBe(bytesToHex(blake2b256(...a, s)))
+            expect(bytesToHex(blake2b256(s))).toBe(bytesToHex(blake2b256(s)))
+            expect(bytesToHex(second(s))).toBe(bytesToHex(blake2b256(...b, s)))
+            expect(bytesToHex(noble(s))).toBe(bytesToHex(blake2b256(...a, s)))
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+})

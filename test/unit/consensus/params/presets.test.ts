@@ -19,6 +19,7 @@ import {
   genesisBlock,
   genesisTransaction,
   parseChainDefinition,
+  parseChainDefinitionText,
 } from '../../../../consensus/params/chain.js'
 import { preset, presetNames } from '../../../../consensus/params/presets.js'
 import { targetToBytes } from '../../../../consensus/pobs/target.js'
@@ -227,6 +228,40 @@ describe('parseChainDefinition errors name the field', () => {
     const j = base()
     j.constants.minimumTransactionFee = '-1'
     expectFieldError(() => parseChainDefinition(j), 'constants.minimumTransactionFee', /negative/)
+  })
+
+  // found by fuzzing chain definition files: a SyntaxError from BigInt, and a file accepted whose genesis
+  // block could then not be encoded (the node failed computing its ID, naming no field)
+  it('root depth that is not hex of at most 256 bits', () => {
+    for (const bad of ['-1', 'zz', '', '0x10', '1'.repeat(65), 12]) {
+      const j = base()
+      j.constants.rootDepth = bad
+      expectFieldError(() => parseChainDefinition(j), 'constants.rootDepth')
+    }
+    const j = base()
+    j.constants.rootDepth = 'FF'
+    expect(parseChainDefinition(j).constants.rootDepth).toBe(255n)
+  })
+
+  it('v0 genesis output that is not an unlock hash', () => {
+    const j = base()
+    j.genesis.transactionVersion = 0
+    j.genesis.blockStakeOutputs[0].condition = { type: 3, data: { locktime: 1, condition: {} } }
+    expectFieldError(() => parseChainDefinition(j), 'genesis.blockStakeOutputs[0].condition', /v0/)
+    j.genesis.transactionVersion = 1
+    const def = parseChainDefinition(j)
+    expect(new BlockCodec(registryFor(def)).id(genesisBlock(def))).toHaveLength(32)
+  })
+
+  it('malformed JSON text is a ChainDefinitionError', () => {
+    let error: unknown
+    try {
+      parseChainDefinitionText('{"name": ')
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(ChainDefinitionError)
+    expect((error as ChainDefinitionError).code).toBe('invalid-json')
   })
 
   it('unknown extension', () => {

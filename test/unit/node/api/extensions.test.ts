@@ -137,6 +137,21 @@ describe('node on a chain with minting and a whitelist', () => {
     expect(refused.json().message).toContain(unlockHashToString(addressOf(bob)))
   })
 
+  it('answers 400, not 500, for a transaction its binary form cannot carry (found by fuzzing POST /txpool)', async () => {
+    const { app } = await setup()
+    const json = JSON.parse(registry.toJsonString(authorize(alice)))
+    // the auth fulfillment is rivbin-encoded: an ed25519 key there is exactly 32 bytes
+    json.data.authfulfillment.data.publickey = `ed25519:${'11'.repeat(31)}`
+    const res = await app.inject({
+      method: 'POST',
+      url: '/txpool',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(json),
+    })
+    expect(res.statusCode, res.body).toBe(400)
+    expect(res.json()).toMatchObject({ code: 'invalid-encoding', details: { rule: 'invalid-value' } })
+  })
+
   it('serves the mint and auth conditions at the tip and at a height', async () => {
     const { app } = await setup()
     const mint = await app.inject({ url: '/mint/condition' })

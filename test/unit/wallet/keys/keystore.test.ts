@@ -59,6 +59,10 @@ describe('keystore', () => {
       /kdf.p must be at most 16/,
     ],
     [{ kind: 'blockstake-keystore', version: 1, kdf: { name: 'scrypt', N: 2 ** 22, r: 32, p: 1 } }, /1 GiB/],
+    // found by fuzzing keystore files: String() threw a TypeError on this version, and scrypt refuses
+    // N = 1 with a plain Error only when decrypting
+    [JSON.parse('{"kind":"blockstake-keystore","version":{"toString":null}}'), /version \{"toString":null\}/],
+    [{ kind: 'blockstake-keystore', version: 1, kdf: { name: 'scrypt', N: 1, r: 8, p: 1 } }, /kdf.N/],
   ])('rejects a corrupt file %j with a clear error', (value, message) => {
     expect(() => parseKeystore(value)).toThrow(KeystoreError)
     expect(() => parseKeystore(value)).toThrow(message)

@@ -103,6 +103,8 @@ describe('transaction files', () => {
       /value: currency cannot be negative/,
     ],
     ['transaction', (o: any) => ({ ...o, transaction: { version: 9 } }), /transaction\.version/],
+    // found by fuzzing transaction files: String() of this version threw a TypeError
+    ['version', (o: any) => ({ ...o, version: { toString: null } }), /version \{"toString":null\} is not/],
   ])('refuses a file with a bad %s, naming the field', (_what, mutate, message) => {
     const json = JSON.parse(transactionFileToText(sample(), registry))
     expect(() => parseTransactionFileText(JSON.stringify(mutate(json)), registry)).toThrow(message)

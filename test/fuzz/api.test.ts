@@ -1,0 +1,3 @@
+import { fuzzSlice } from './slice.js'
+
+fuzzSlice(['api-txpool'])
