@@ -554,8 +554,11 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
         for (const o of e.spent.blockStakes)
           if (!state.createdBy.has(stakeKey(o.id))) fromChain.blockStakes.set(hexKey(o.id), o)
       }
-    let view: OutputView = fromChain
-    let extension: ExtensionStateView = this.chain.extensionState
+    // each set that validates is folded into one flat view of the block so far (an overlay per set on top
+    // of the last one made every lookup walk all the sets before it: quadratic in the block, and a stack
+    // overflow from about 10,000 sets)
+    const view = fromChain
+    const extension = new ExtensionStateOverlay(this.chain.extensionState)
     const out: Transaction[] = []
     const failed: Entry[] = []
     for (const s of sets) {
@@ -563,8 +566,12 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
       try {
         // signatures were verified when the set entered the pool and do not depend on the block
         const applied = applyTransactions(txs, this.blockContext(at, extension, new DeferredVerifier()), view)
-        view = applied.overlay
-        extension = applied.extensionState
+        // created first: an output created and spent inside the set is gone
+        for (const o of applied.createdCoins) view.coins.set(hexKey(o.id), o)
+        for (const o of applied.createdBlockStakes) view.blockStakes.set(hexKey(o.id), o)
+        for (const o of applied.spentCoins) view.coins.delete(hexKey(o.id))
+        for (const o of applied.spentBlockStakes) view.blockStakes.delete(hexKey(o.id))
+        for (const c of applied.extensionChanges) extension.set(c.extension, c.key, c.after)
         out.push(...txs)
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err

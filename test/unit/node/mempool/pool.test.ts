@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { toHex } from '../../../../consensus/encoding/hex.js'
 import {
@@ -6,6 +6,7 @@ import {
   type ChainDefinition,
   genesisTransaction,
 } from '../../../../consensus/params/chain.js'
+import { OverlayView } from '../../../../consensus/state/outputs.js'
 import {
   type Condition,
   publicKeyUnlockHash,
@@ -369,6 +370,29 @@ describe('transaction pool', () => {
     await pool.addSet([next])
     const block2 = await mine()
     expect(block2.transactions).toContain(next)
+    expect(pool.size).toBe(0)
+  })
+
+  it('checks a block’s sets in one flat view: output lookups grow with the sets, not their square', async () => {
+    // before: an overlay per set on top of the last, so the k-th set's lookups walked k overlays (issue #13
+    // load: seconds per block of a few thousand sets, and a stack overflow from about 10,000)
+    const sets = 400
+    const { pool, genesis, pay, mine, chain, clock } = await setup({
+      extraGenesis: Array.from({ length: sets }, () => ({ value: 10n * COIN, condition: to(key0) })),
+    })
+    // independent sets spending chain outputs: each lookup used to go through every overlay to the chain's
+    const transfers = genesis.slice(6).map((input) => pay(input, COIN, COIN / 10n))
+    for (const tx of transfers) await pool.addSet([tx])
+    const lookups = vi.spyOn(OverlayView.prototype, 'coinOutput')
+    try {
+      const txs = pool.transactionsForBlock(10_000_000, { height: chain.height + 1, timestamp: clock.t + 1 })
+      expect(txs).toEqual(transfers)
+      expect(lookups.mock.calls.length).toBeLessThan(4 * sets)
+    } finally {
+      lookups.mockRestore()
+    }
+    const block = await mine()
+    expect(block.transactions.slice(1)).toEqual(transfers)
     expect(pool.size).toBe(0)
   })
 
