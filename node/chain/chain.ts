@@ -289,6 +289,39 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /**
+   * Unspent coin and block stake outputs and main-chain transaction locations by ID, in one store read
+   * (the pool's prefetch: one read per submitted set or per revalidation instead of one per ID).
+   */
+  async lookup(ids: {
+    readonly coins: readonly Uint8Array[]
+    readonly blockStakes: readonly Uint8Array[]
+    readonly transactions: readonly Uint8Array[]
+  }): Promise<{
+    coins: (OutputEntry | undefined)[]
+    blockStakes: (OutputEntry | undefined)[]
+    transactions: (TxLocation | undefined)[]
+  }> {
+    const keys = [
+      ...ids.coins.map((id) => key(Table.Coin, id)),
+      ...ids.blockStakes.map((id) => key(Table.BlockStake, id)),
+      ...ids.transactions.map((id) => key(Table.Tx, id)),
+    ]
+    const values = keys.length > 0 ? await this.store.getMany(keys) : []
+    const output = (id: Uint8Array, v: Uint8Array | undefined): OutputEntry | undefined =>
+      v && { id, ...decodeValue(outputValueCodec, v) }
+    const nCoins = ids.coins.length
+    const nStakes = ids.blockStakes.length
+    return {
+      coins: ids.coins.map((id, i) => output(id, values[i])),
+      blockStakes: ids.blockStakes.map((id, i) => output(id, values[nCoins + i])),
+      transactions: ids.transactions.map((_, i) => {
+        const v = values[nCoins + nStakes + i]
+        return v && decodeValue(txLocationCodec, v)
+      }),
+    }
+  }
+
+  /**
    * Main-chain activity of an address: transactions that pay to or spend from it, and blocks whose
    * miner payouts go to it (their block ID), oldest first unless `newestFirst`.
    */

@@ -255,6 +255,35 @@ describe('chain: grouped import (addBlocks)', () => {
     expect(await chain.blockBytesFrom(11, 5)).toEqual([])
     await chain.close()
   })
+
+  it('looks up outputs and transaction locations in one read, the same as one by one', async () => {
+    for (const store of [createMemoryStore(), await openLevelStore(tempDir())]) {
+      const chain = await open(generated.def, store)
+      await chain.addBlocks(generated.blocks.slice(0, 10))
+      const txs = generated.blocks.slice(0, 10).flatMap((b) => b.transactions)
+      const registry = chain.registry
+      // spent and unspent outputs, stake outputs, confirmed and unknown transactions
+      const coins = txs.flatMap((tx) => registry.outputIds(tx).coinOutputIds)
+      const blockStakes = txs.flatMap((tx) => registry.outputIds(tx).blockStakeOutputIds)
+      const transactions = [...txs.map((tx) => registry.id(tx)), new Uint8Array(32).fill(7)]
+      const found = await chain.lookup({ coins, blockStakes, transactions })
+      expect(found.coins).toEqual(await Promise.all(coins.map((id) => chain.coinOutput(id))))
+      expect(found.blockStakes).toEqual(
+        await Promise.all(blockStakes.map((id) => chain.blockStakeOutput(id))),
+      )
+      expect(found.transactions).toEqual(
+        await Promise.all(transactions.map((id) => chain.transactionLocation(id))),
+      )
+      expect(found.coins.some((o) => o === undefined) && found.coins.some((o) => o !== undefined)).toBe(true)
+      expect(found.transactions.at(-1)).toBeUndefined()
+      expect(await chain.lookup({ coins: [], blockStakes: [], transactions: [] })).toEqual({
+        coins: [],
+        blockStakes: [],
+        transactions: [],
+      })
+      await chain.close()
+    }
+  })
 })
 
 describe('chain: address activity', () => {
