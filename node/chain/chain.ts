@@ -495,11 +495,16 @@ export class Chain extends EventEmitter<ChainEvents> {
   ): Promise<Prepared> {
     const c = this.def.constants
     const height = parent.height + 1
+    // the oldest ancestor a rule reads on this block's own branch: the stake modifier's 256 IDs ending
+    // StakeModifierDelay back (spec §6.2), the retarget window, the median window (the largest of these
+    // starts was taken before, so a side block more than 11 above its fork read older IDs off the main chain)
     const lowest = Math.max(
       0,
-      height - c.stakeModifierDelay - 255,
-      height - c.targetWindow,
-      height - c.medianTimestampWindow,
+      Math.min(
+        height - c.stakeModifierDelay - 255,
+        height - c.targetWindow,
+        height - c.medianTimestampWindow,
+      ),
     )
     const ancestorAt = await this.ancestry.branchIds(
       main,

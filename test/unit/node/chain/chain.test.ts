@@ -286,6 +286,33 @@ describe('chain: grouped import (addBlocks)', () => {
   })
 })
 
+describe('chain: reorgs onto a long side branch', () => {
+  it('validates each side block against its own branch, however far back the fork is, then switches', async () => {
+    // two branches from one genesis: the stake modifier of a block reads the 256 IDs ending 20 blocks back
+    // on its own branch; only the 11 newest side ancestors were looked up, older ones came from the main
+    // chain, so a side block more than about 11 blocks above the fork failed its kernel check and was marked
+    // invalid (issue #13: a node on its own branch for longer could never rejoin the network)
+    const a = generatedChain({ blocks: 40, transactionsPerBlock: 0 })
+    const b = generatedChain({ blocks: 80, transactionsPerBlock: 1 })
+    expect(a.ids[0]).toBe(b.ids[0])
+    const chain = await open(a.def, createMemoryStore())
+    expect((await chain.addBlocks(a.blocks)).error).toBeUndefined()
+    let reverted = 0
+    // one at a time, as gossip and sync hand over blocks of a fork
+    for (const block of b.blocks) {
+      const r = await chain.addBlock(block)
+      if (r.status === 'tip') reverted += r.reverted.length
+    }
+    expect(toHex(chain.tip.id)).toBe(b.ids.at(-1))
+    expect(reverted).toBe(40)
+    const fresh = await open(b.def, createMemoryStore())
+    expect((await fresh.addBlocks(b.blocks)).error).toBeUndefined()
+    expect(toHex(await chain.stateHash())).toBe(toHex(await fresh.stateHash()))
+    await chain.close()
+    await fresh.close()
+  })
+})
+
 describe('chain: address activity', () => {
   it('lists the transactions and payouts of an address', async () => {
     const blocks = generated.blocks.slice(0, 40)
