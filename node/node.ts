@@ -92,6 +92,7 @@ export class BlockstakeNode {
         ed: nodeEd25519,
         pool,
         canCreate: () => network.synced,
+        onBuilding: (at) => log.debug({ event: 'creator:building', ...at }, 'building a block'),
       })
       creator.start(
         (block, result) => {

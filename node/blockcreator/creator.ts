@@ -77,6 +77,8 @@ export interface BlockCreatorOptions {
   readonly now?: () => number
   /** Rounds are skipped while this says no (a node creates blocks only once it is synced). */
   readonly canCreate?: () => boolean
+  /** Called as a round starts building a block at `height` (diagnostics: the node logs it at debug level). */
+  readonly onBuilding?: (at: { readonly height: number; readonly timestamp: number }) => void
 }
 
 export class BlockCreator {
@@ -85,6 +87,7 @@ export class BlockCreator {
   private readonly pool: TransactionSource | undefined
   private readonly now: () => number
   private readonly canCreate: () => boolean
+  private readonly onBuilding: BlockCreatorOptions['onBuilding']
   private readonly keys: { key: SigningKey; unlockHash: UnlockHash }[]
   /** Owned unspent block stake outputs by hex ID, kept current from chain events. */
   private readonly owned = new Map<string, OwnedStake>()
@@ -108,6 +111,7 @@ export class BlockCreator {
     this.pool = opts.pool
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
     this.canCreate = opts.canCreate ?? (() => true)
+    this.onBuilding = opts.onBuilding
     this.realClock = opts.now === undefined
     this.keys = opts.keys.map((key) => ({ key, unlockHash: publicKeyUnlockHash(key.publicKey) }))
   }
@@ -228,6 +232,7 @@ export class BlockCreator {
   /** Builds the block for a solution on the current tip (spec §6.5, §5.4 payout order). */
   buildBlock(solution: Solution): Block {
     const { stake, timestamp } = solution
+    this.onBuilding?.({ height: this.chain.height + 1, timestamp })
     const registry = this.chain.registry
     const c = this.chain.def.constants
     const unsigned: Transaction = {
