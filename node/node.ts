@@ -107,6 +107,7 @@ export class BlockstakeNode {
             { err: err.message, rule: err.code },
             'a block with pool transactions failed: made it without them',
           ),
+        onBuilding: (at) => log.debug({ event: 'creator:building', ...at }, 'building a block'),
       })
       creator.start(
         (block, result) => {

@@ -80,6 +80,8 @@ export interface BlockCreatorOptions {
   readonly canCreate?: () => boolean
   /** Told when a block with pool transactions failed and was made without them. */
   readonly onPoolFailure?: (err: ValidationError) => void
+  /** Called as a round starts building a block at `height` (diagnostics: the node logs it at debug level). */
+  readonly onBuilding?: (at: { readonly height: number; readonly timestamp: number }) => void
 }
 
 export class BlockCreator {
@@ -89,6 +91,7 @@ export class BlockCreator {
   private readonly now: () => number
   private readonly canCreate: () => boolean
   private readonly onPoolFailure: (err: ValidationError) => void
+  private readonly onBuilding: BlockCreatorOptions['onBuilding']
   private readonly keys: { key: SigningKey; unlockHash: UnlockHash }[]
   /** Owned unspent block stake outputs by hex ID, kept current from chain events. */
   private readonly owned = new Map<string, OwnedStake>()
@@ -113,6 +116,7 @@ export class BlockCreator {
     this.now = opts.now ?? (() => Math.floor(Date.now() / 1000))
     this.canCreate = opts.canCreate ?? (() => true)
     this.onPoolFailure = opts.onPoolFailure ?? (() => undefined)
+    this.onBuilding = opts.onBuilding
     this.realClock = opts.now === undefined
     this.keys = opts.keys.map((key) => ({ key, unlockHash: publicKeyUnlockHash(key.publicKey) }))
   }
@@ -233,6 +237,7 @@ export class BlockCreator {
   /** Builds the block for a solution on the current tip (spec §6.5, §5.4 payout order). */
   buildBlock(solution: Solution, opts: { readonly withoutPool?: boolean } = {}): Block {
     const { stake, timestamp } = solution
+    this.onBuilding?.({ height: this.chain.height + 1, timestamp })
     const registry = this.chain.registry
     const c = this.chain.def.constants
     const unsigned: Transaction = {

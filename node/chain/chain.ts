@@ -289,6 +289,39 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /**
+   * Unspent coin and block stake outputs and main-chain transaction locations by ID, in one store read
+   * (the pool's prefetch: one read per submitted set or per revalidation instead of one per ID).
+   */
+  async lookup(ids: {
+    readonly coins: readonly Uint8Array[]
+    readonly blockStakes: readonly Uint8Array[]
+    readonly transactions: readonly Uint8Array[]
+  }): Promise<{
+    coins: (OutputEntry | undefined)[]
+    blockStakes: (OutputEntry | undefined)[]
+    transactions: (TxLocation | undefined)[]
+  }> {
+    const keys = [
+      ...ids.coins.map((id) => key(Table.Coin, id)),
+      ...ids.blockStakes.map((id) => key(Table.BlockStake, id)),
+      ...ids.transactions.map((id) => key(Table.Tx, id)),
+    ]
+    const values = keys.length > 0 ? await this.store.getMany(keys) : []
+    const output = (id: Uint8Array, v: Uint8Array | undefined): OutputEntry | undefined =>
+      v && { id, ...decodeValue(outputValueCodec, v) }
+    const nCoins = ids.coins.length
+    const nStakes = ids.blockStakes.length
+    return {
+      coins: ids.coins.map((id, i) => output(id, values[i])),
+      blockStakes: ids.blockStakes.map((id, i) => output(id, values[nCoins + i])),
+      transactions: ids.transactions.map((_, i) => {
+        const v = values[nCoins + nStakes + i]
+        return v && decodeValue(txLocationCodec, v)
+      }),
+    }
+  }
+
+  /**
    * Main-chain activity of an address: transactions that pay to or spend from it, and blocks whose
    * miner payouts go to it (their block ID), oldest first unless `newestFirst`.
    */
@@ -476,11 +509,16 @@ export class Chain extends EventEmitter<ChainEvents> {
   ): Promise<Prepared> {
     const c = this.def.constants
     const height = parent.height + 1
+    // the oldest ancestor a rule reads on this block's own branch: the stake modifier's 256 IDs ending
+    // StakeModifierDelay back (spec §6.2), the retarget window, the median window (the largest of these
+    // starts was taken before, so a side block more than 11 above its fork read older IDs off the main chain)
     const lowest = Math.max(
       0,
-      height - c.stakeModifierDelay - 255,
-      height - c.targetWindow,
-      height - c.medianTimestampWindow,
+      Math.min(
+        height - c.stakeModifierDelay - 255,
+        height - c.targetWindow,
+        height - c.medianTimestampWindow,
+      ),
     )
     const ancestorAt = await this.ancestry.branchIds(
       main,

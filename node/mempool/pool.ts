@@ -1012,11 +1012,16 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
         for (const i of tx.blockStakeInputs) stakeIds.set(hexKey(i.parentId), i.parentId)
       }
       const ids = txIds()
-      const [coins, stakes, locations] = await Promise.all([
-        Promise.all([...coinIds.values()].map((id) => this.chain.coinOutput(id))),
-        Promise.all([...stakeIds.values()].map((id) => this.chain.blockStakeOutput(id))),
-        Promise.all(ids.map((id) => this.chain.transactionLocation(id))),
-      ])
+      // one store read for all of them (a read per ID was the costliest part of a submission under load)
+      const {
+        coins,
+        blockStakes: stakes,
+        transactions: locations,
+      } = await this.chain.lookup({
+        coins: [...coinIds.values()],
+        blockStakes: [...stakeIds.values()],
+        transactions: ids,
+      })
       if (this.chain.tip !== tip && round < MAX_FETCH_ROUNDS) continue
       const view = new MapView()
       for (const o of coins) if (o) view.coins.set(hexKey(o.id), o)

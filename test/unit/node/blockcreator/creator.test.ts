@@ -16,16 +16,26 @@ describe('block creator', () => {
     const clock = new SimClock(1_800_000_000)
     const def = devnetWithStakers([key], clock.t)
     const chain = await openChain(def, clock)
-    const creator = new BlockCreator({ chain, keys: [key], ed: nodeEd25519, now: clock.now })
+    const building: { height: number; timestamp: number }[] = []
+    const creator = new BlockCreator({
+      chain,
+      keys: [key],
+      ed: nodeEd25519,
+      now: clock.now,
+      onBuilding: (at) => building.push(at),
+    })
     const reference = new MemoryChain(def, coreRegistry(), clock.now)
     for (let rounds = 0; chain.height < 60 && rounds < 10_000; rounds++) {
       clock.advance(1)
       const made = await creator.createBlock()
       if (made) {
         expect(made.result.status).toBe('tip')
+        // announced before it was built (the node logs it: crash tests kill a node in block creation)
+        expect(building.at(-1)).toEqual({ height: chain.height, timestamp: made.block.timestamp })
         reference.append(made.block)
       }
     }
+    expect(building).toHaveLength(60)
     expect(chain.height).toBe(60)
     expect(toHex(await chain.utxoHash())).toBe(toHex(reference.utxoHash()))
     // block times stay near the 2 s target on average
