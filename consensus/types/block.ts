@@ -84,7 +84,8 @@ export class BlockCodec {
     const timestamp = inField('timestamp', () => r.u64n())
     const pobsOutput = inField('pobsindexes', () => readIndexes(r))
     const payouts = inField('minerpayouts', () => {
-      const n = r.length(42)
+      // the smallest payout: a zero currency (its prefix alone) and an unlock hash (33)
+      const n = r.length(r.format === 'sia' ? 8 + 33 : 1 + 33)
       return Array.from({ length: n }, (_, i) =>
         inField(`[${i}]`, () => ({ value: currency.read(r), unlockHash: unlockHashCodec.read(r) })),
       )
