@@ -1,4 +1,5 @@
-// LevelDB store throughput through the KVStore interface (node/db/level.ts). Run: npx tsx bench/db.ts
+// LevelDB store throughput through the KVStore interface (node/db/level.ts), and what an fsync per batch
+// costs (`sync`). Run: npx tsx bench/db.ts
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -68,6 +69,26 @@ try {
     )
   }
   report('scan_per_s', KEYS / best, 'ops/s')
+
+  // one block's commit (about 400 writes for 50 transfers: outputs, undo, indexes), written plainly and
+  // with an fsync (`openLevelStore(dir, { sync: true })`), alternating; medians of 50 each
+  const synced = await openLevelStore(join(dir, 'synced'), { sync: true })
+  const plain = await openLevelStore(join(dir, 'plain'))
+  const commits = { plain: [] as number[], sync: [] as number[] }
+  for (let i = 0; i < 100; i++) {
+    const ops: BatchOp[] = Array.from({ length: 400 }, () => ({
+      type: 'put',
+      key: new Uint8Array(randomBytes(33)),
+      value,
+    }))
+    const which = i % 2 === 0 ? 'plain' : 'sync'
+    commits[which].push(await timed(() => (which === 'plain' ? plain : synced).batch(ops)))
+  }
+  await synced.close()
+  await plain.close()
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]! * 1000
+  report('commit_400_ms', median(commits.plain), 'ms')
+  report('commit_400_sync_ms', median(commits.sync), 'ms')
 } finally {
   await store?.close()
   rmSync(dir, { recursive: true, force: true })

@@ -152,9 +152,11 @@ export async function submitChains(
   return { accepted, refused, retries, firstSentAt, lastAcceptedAt }
 }
 
+/** An API error's code, and for a pool refusal of an invalid set the consensus rule (`invalid/missing-output`). */
 function codeOf(body: string): string {
   try {
-    return String((JSON.parse(body) as { code?: unknown }).code)
+    const e = JSON.parse(body) as { code?: unknown; details?: { rule?: unknown } }
+    return e.details?.rule === undefined ? String(e.code) : `${String(e.code)}/${String(e.details.rule)}`
   } catch {
     return body.slice(0, 80)
   }

@@ -25,12 +25,21 @@ type LevelDb = Level<Uint8Array, Uint8Array>
 const CACHE_BYTES = 2 << 20
 const WRITE_BUFFER_BYTES = 2 << 20
 
+export interface LevelStoreOptions {
+  /**
+   * Flush every batch to the disk (fsync of LevelDB's log) before it resolves. Off by default: batches
+   * are atomic either way and a killed process loses nothing; without it a power loss or OS crash may
+   * drop the latest batches, never half of one (docs/RELIABILITY.md, "Durability").
+   */
+  readonly sync?: boolean
+}
+
 /**
- * Opens (creating if missing) the LevelDB database in `dir`. Batches are atomic but not fsynced: a killed
- * process loses nothing, and a power loss may drop the latest batches but never leaves half of one.
- * Fails with `StoreError('io')` when another process or store holds the directory's lock.
+ * Opens (creating if missing) the LevelDB database in `dir`. Batches are atomic; they are fsynced only
+ * with `sync` (see `LevelStoreOptions`). Fails with `StoreError('io')` when another process or store
+ * holds the directory's lock.
  */
-export async function openLevelStore(dir: string): Promise<KVStore> {
+export async function openLevelStore(dir: string, options: LevelStoreOptions = {}): Promise<KVStore> {
   const db: LevelDb = new Level<Uint8Array, Uint8Array>(dir, {
     keyEncoding: 'view',
     valueEncoding: 'view',
@@ -43,13 +52,16 @@ export async function openLevelStore(dir: string): Promise<KVStore> {
   } catch (err) {
     throw openError(dir, err)
   }
-  return new LevelStore(db)
+  return new LevelStore(db, options.sync === true)
 }
 
 class LevelStore implements KVStore {
   private closing: Promise<void> | undefined
 
-  constructor(private readonly db: LevelDb) {}
+  constructor(
+    private readonly db: LevelDb,
+    private readonly sync: boolean,
+  ) {}
 
   private ensureOpen(): void {
     if (this.closing !== undefined) throw new StoreError('closed', 'the store is closed')
@@ -101,7 +113,7 @@ class LevelStore implements KVStore {
     if (levelOps.length === 0) return
     try {
       // one LevelDB WriteBatch: atomic. classic-level copies the bytes before this call returns.
-      await this.db.batch(levelOps)
+      await this.db.batch(levelOps, { sync: this.sync })
     } catch (err) {
       throw storeError(err)
     }

@@ -639,6 +639,9 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     }
     const setId = blake2b256(u64le(described.length), ...described.map((d) => d.encoded))
     const setKey = hexKey(setId)
+    // blocks were reverted since the last revalidation (queued behind this set): their transactions go
+    // back into the pool first, or a set spending one of them would be refused for a missing output
+    if (this.stale) await this.resync()
     if (this.state.sets.has(setKey)) throw new PoolError('duplicate', 'the transaction set is already known')
     // refused lately for a reason that cannot change: refused again without validating it again
     const known = this.rejections.get(setKey)
@@ -825,7 +828,10 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
   private readonly onTip = (): void => {
     if (this.resyncQueued) return
     this.resyncQueued = true
-    this.serial(() => this.resync()).catch((err) => this.onError(err))
+    // a submission ahead of it in the queue may have run it already (see `addSetNow`)
+    this.serial(() => (this.resyncQueued ? this.resync() : Promise.resolve())).catch((err) =>
+      this.onError(err),
+    )
   }
 
   /**

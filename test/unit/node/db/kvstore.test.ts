@@ -45,6 +45,18 @@ kvStoreSuite('level', async () => {
   }
 })
 
+kvStoreSuite('level, fsync per batch', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'blockstake-db-'))
+  const store = await openLevelStore(dir, { sync: true })
+  return {
+    store,
+    cleanup: async () => {
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+})
+
 describe('openLevelStore', () => {
   const open: KVStore[] = []
   afterEach(async () => {
@@ -56,6 +68,16 @@ describe('openLevelStore', () => {
     open.push(store)
     return store
   }
+
+  it('asks LevelDB to flush every batch with `sync`, and not without', async () => {
+    const batch = vi.spyOn(Level.prototype, 'batch')
+    const synced = await openLevelStore(tempDir(), { sync: true })
+    open.push(synced)
+    await synced.batch([put(b(1), b(10))])
+    const plain = await openStore(tempDir())
+    await plain.batch([put(b(1), b(10))])
+    expect(batch.mock.calls.map((call) => (call as unknown[])[1])).toEqual([{ sync: true }, { sync: false }])
+  })
 
   it('keeps what was written across close and reopen', async () => {
     const dir = tempDir()

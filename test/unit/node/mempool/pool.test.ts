@@ -463,6 +463,51 @@ describe('transaction pool', () => {
     expect(a.pool.size).toBe(0)
   })
 
+  it('judges a set queued across a reorg after the reverted transactions are back (its parent among them)', async () => {
+    // issue #13 load: a transfer whose parent a reorg had just reverted was refused (missing-output) when
+    // its submission was queued before the revalidation the reorg queued
+    const a = await setup()
+    const b = await setup({ def: a.def, clock: a.clock })
+    const common = await a.mine()
+    expect((await b.chain.addBlock(common)).status).toBe('tip')
+    const parent = a.pay(a.genesis[1]!, 10n * COIN, COIN, key1)
+    await a.pool.addSet([parent])
+    expect((await a.mine()).transactions).toContain(parent)
+    const child = a.pay(outputOf(a.registry, parent, 0, key1), COIN, COIN, key2)
+    const b2 = await b.mine()
+    const b3 = await b.mine()
+    // a pool on a's chain whose signature checks wait for a gate: the queue holds while the reorg happens
+    let open = () => {}
+    const gate = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    const pool = new TransactionPool({
+      chain: a.chain,
+      verifier: ed,
+      now: a.clock.now,
+      verifyBatch: async (checks) => {
+        await gate
+        return verifyAll(checks)
+      },
+    }).attach()
+    const blocker = pool.addSet([a.pay(a.genesis[3]!, COIN, COIN)])
+    const queued = pool.addSet([child])
+    await a.chain.addBlock(b2)
+    const switched = await a.chain.addBlock(b3)
+    expect(switched.status === 'tip' && switched.reverted.length).toBe(1)
+    open()
+    await blocker
+    await queued
+    // the parent is back, before its child (and the blocker, validated again on the new tip)
+    const ids = hex(pool.transactions().map((tx) => a.registry.id(tx)))
+    expect(ids).toHaveLength(3)
+    expect(ids.indexOf(toHex(a.registry.id(parent)))).toBeGreaterThanOrEqual(0)
+    expect(ids.indexOf(toHex(a.registry.id(child)))).toBeGreaterThan(
+      ids.indexOf(toHex(a.registry.id(parent))),
+    )
+    pool.detach()
+  })
+
   it('stops following the chain after detach and catches up on attach', async () => {
     const { pool, registry, genesis, pay, mine, removed } = await setup()
     const tx = pay(genesis[0]!, COIN, COIN)
