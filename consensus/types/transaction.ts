@@ -2,6 +2,7 @@
 import { blake2b256, blake2b256Prefixed } from '../crypto/hash.js'
 import { type Format, Reader, Writer } from '../encoding/codec.js'
 import { DecodeError } from '../encoding/errors.js'
+import { equalBytes } from '../encoding/hex.js'
 import { type JsonValue, jsonObject, jsonUint, parseJson, stringifyJson } from '../encoding/json.js'
 import type { Condition } from './conditions.js'
 import type { Currency } from './currency.js'
@@ -162,20 +163,35 @@ export class TransactionRegistry {
     return stringifyJson(this.toJson(tx))
   }
 
-  /** Decodes the JSON form; a transaction its binary form cannot carry is refused (a DecodeError). */
+  /**
+   * Decodes the JSON form. A transaction its binary form cannot carry, or carries as another transaction,
+   * is refused (a DecodeError): peers and blocks only ever see the binary form.
+   */
   fromJson(value: unknown): Transaction {
     const obj = jsonObject(value, 'transaction')
     const version = jsonUint(obj.version, 'version')
     const tx = this.get(version).dataFromJson(obj.data, version)
+    let bin: Uint8Array
     try {
       // JSON can say what the binary form cannot (an ed25519 key of 31 bytes where rivbin writes 32), and
       // every use of a transaction encodes it (IDs, sizes): refused here, as input, not later as a crash
-      this.encode(tx)
+      bin = this.encode(tx)
     } catch (err) {
       if (err instanceof RangeError)
         throw new DecodeError('invalid-value', `no binary form: ${err.message}`, 'data')
       throw err
     }
+    // a legacy atomic swap fulfillment whose payload also reads in the current layout is read back as that
+    // one (spec §3.5, tried first): the node would hash and sign another transaction than its peers see
+    const back = this.decode(bin)
+    const again = new Writer('sia', bin.length)
+    this.writeTransaction(again, back)
+    if (!equalBytes(again.finish(), bin))
+      throw new DecodeError(
+        'invalid-value',
+        'the binary form of this transaction reads back differently',
+        'data',
+      )
     return tx
   }
 

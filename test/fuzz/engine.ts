@@ -68,8 +68,9 @@ export interface TargetReport {
   readonly maxMs: number
   readonly maxMsIndex: number
   readonly maxFirstMs: number
-  /** The slowest round-trip check (re-encoding, IDs) of an accepted input. */
+  /** The slowest round-trip check (re-encoding, IDs) of an accepted input, and its index. */
   readonly maxCheckMs: number
+  readonly maxCheckMsIndex: number
   /** The slowest decode of an input of the known deep-nesting issue (not counted in `maxMs`). */
   readonly maxKnownMs: number
   /** Time spent in the decoder (the rest of `seconds` is generating inputs and checking round trips). */
@@ -78,7 +79,11 @@ export interface TargetReport {
   readonly stoppedEarly: boolean
   readonly rssBeforeMb: number
   readonly rssAfterMb: number
+  /** The process's peak, generating inputs included (sampled every 1,000 inputs). */
   readonly rssPeakMb: number
+  /** The most the RSS grew over one input's decode and check, and that input. */
+  readonly maxInputRssMb: number
+  readonly maxInputRssIndex: number
   readonly heapBeforeMb: number
   readonly heapAfterMb: number
 }
@@ -215,6 +220,9 @@ export async function fuzzTarget<I extends FuzzInput>(
   let maxFirstMs = 0
   let maxCheckMs = 0
   let maxKnownMs = 0
+  let maxCheckMsIndex = -1
+  let maxInputRss = 0
+  let maxInputRssIndex = -1
   let decodeMsTotal = 0
   let done = 0
   let stoppedEarly = false
@@ -243,11 +251,20 @@ export async function fuzzTarget<I extends FuzzInput>(
     }
     const input = source.at(index)
     opts.onInput?.(index)
+    const rssBefore = process.memoryUsage.rss()
     const first = await timed(target, input)
+    const grown = process.memoryUsage.rss() - rssBefore
+    if (grown > maxInputRss) {
+      maxInputRss = grown
+      maxInputRssIndex = index
+    }
     const result = first.result
     let ms = first.decodeMs
     decodeMsTotal += ms
-    maxCheckMs = Math.max(maxCheckMs, first.checkMs)
+    if (first.checkMs > maxCheckMs) {
+      maxCheckMs = first.checkMs
+      maxCheckMsIndex = index
+    }
     // inputs of the known issue (time locks nested hundreds deep) are timed apart: slow is expected there
     const deep = result.kind === 'known' || (ms > hangMs && hasDeepTimeLocks(input))
     if (deep) maxKnownMs = Math.max(maxKnownMs, ms)
@@ -289,6 +306,7 @@ export async function fuzzTarget<I extends FuzzInput>(
     maxMsIndex,
     maxFirstMs: Number(maxFirstMs.toFixed(2)),
     maxCheckMs: Number(maxCheckMs.toFixed(2)),
+    maxCheckMsIndex,
     maxKnownMs: Number(maxKnownMs.toFixed(2)),
     decodeSeconds: Number((decodeMsTotal / 1000).toFixed(1)),
     seconds: Number(seconds.toFixed(1)),
@@ -296,6 +314,8 @@ export async function fuzzTarget<I extends FuzzInput>(
     rssBeforeMb: mb(before.rss),
     rssAfterMb: mb(after.rss),
     rssPeakMb: mb(rssPeak),
+    maxInputRssMb: mb(maxInputRss),
+    maxInputRssIndex,
     heapBeforeMb: mb(before.heapUsed),
     heapAfterMb: mb(after.heapUsed),
   }

@@ -301,7 +301,7 @@ function setSlot(root: { v: Json }, s: Slot, v: Json): void {
   else (s.parent as Record<string | number, Json>)[s.key!] = v
 }
 
-function mutateString(rng: Rng, s: string): string {
+function mutateString(rng: Rng, s: string, maxBytes: number): string {
   const at = rng.int(s.length + 1)
   switch (rng.int(7)) {
     case 0:
@@ -315,7 +315,8 @@ function mutateString(rng: Rng, s: string): string {
     case 4:
       return `-${s}`
     case 5:
-      return s.repeat(rng.range(2, 50))
+      // about maxBytes at most (a bigger input is thrown away after printing it)
+      return s.repeat(Math.max(2, Math.min(rng.range(2, 50), Math.floor(maxBytes / Math.max(1, s.length)))))
     default:
       return rng.pick(ODD_STRINGS)
   }
@@ -376,20 +377,21 @@ export function mutateJsonTree(rng: Rng, value: Json, donors: readonly Json[], m
         // at most 10 000 elements and about maxBytes printed (what is printed bigger is thrown away)
         const fit = Math.floor(Math.min(10_000 / v.length, maxBytes / JSON.stringify(v).length))
         const times = Math.max(2, Math.min(rng.pick([2, 10, 100, 1000]), fit))
-        set(Array.from({ length: v.length * times }, (_, i) => v[i % v.length]!))
-      } else set([v, v])
+        // copies, not shared references: a later mutation inside one would grow every copy at once
+        set(Array.from({ length: v.length * times }, (_, i) => structuredClone(v[i % v.length]!)))
+      } else set([v, structuredClone(v)])
       break
     case 4:
       set(donorSubtree(rng, donors))
       break
     case 5:
-      if (typeof v === 'string') set(mutateString(rng, v))
+      if (typeof v === 'string') set(mutateString(rng, v, maxBytes))
       else if (typeof v === 'number') set(mutateNumber(rng, v))
       else set(randomJson(rng))
       break
     case 6:
       if (typeof v === 'number') set(mutateNumber(rng, v))
-      else if (typeof v === 'string') set(mutateString(rng, v))
+      else if (typeof v === 'string') set(mutateString(rng, v, maxBytes))
       else set(rng.pick(ODD_NUMBERS))
       break
     case 7: {

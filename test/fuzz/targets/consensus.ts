@@ -52,19 +52,12 @@ function touchIds(registry: TransactionRegistry, tx: Transaction): void {
   registry.outputIds(tx)
 }
 
-/**
- * A decoded transaction survives its binary form (Sia): same value, same bytes again. A value read from
- * JSON may hold a legacy atomic swap fulfillment whose binary payload also reads in the new layout, which
- * the decoder tries first (spec §3.5, as the reference does: under Sia when the sender is the nil address,
- * in rivbin bodies whenever the sender is a public key address); those come back as the new layout, so
- * they are left out of the comparison.
- */
+/** A decoded transaction survives its binary form (Sia): same value, same bytes again, and its IDs. */
 export function checkTransactionBinary(registry: TransactionRegistry, tx: Transaction, what: string): void {
   const bin = encodeFresh(registry, tx)
   const back = registry.decode(bin)
-  const legacy = tx.version === 0 ? [] : legacyPaths(tx)
-  assertEqual(masked(back, legacy), masked(tx, legacy), `${what}: binary round trip`)
-  if (legacy.length === 0) assertSameBytes(encodeFresh(registry, back), bin, `${what}: canonical binary`)
+  assertEqual(back, tx, `${what}: binary round trip`)
+  assertSameBytes(encodeFresh(registry, back), bin, `${what}: canonical binary`)
   touchIds(registry, back)
 }
 
@@ -249,6 +242,9 @@ function proxyJsonTarget<T>(
       const back = fromJson(parseJson(text))
       assertEqual(back, v, `${name} JSON round trip`)
       assertSameText(stringifyJson(toJson(back)), text, `canonical ${name} JSON`)
+      // a standalone fulfillment read from JSON may be a legacy atomic swap whose payload also reads in the
+      // current layout, which the decoder tries first (spec §3.5, as the reference does; a transaction's
+      // JSON decoder refuses those): such fulfillments are left out of the comparison
       const bin = encode(codec, v)
       const legacy = legacyPaths(v)
       assertEqual(masked(decode(codec, bin), legacy), masked(v, legacy), `${name} JSON → binary round trip`)

@@ -87,3 +87,58 @@ describe('transaction JSON', () => {
     }
   })
 })
+
+describe('transaction JSON with a legacy atomic swap fulfillment', () => {
+  const auth = coreRegistry().with(...authCoinTransactionTypes({ requireMinerFees: true }))
+  const address = (type: number, byte: number) => {
+    const bin = new Uint8Array(33).fill(byte)
+    bin[0] = type
+    return toHex(bin) + toHex(blake2b256(bin).subarray(0, 6))
+  }
+  const legacy = (sender: string) => ({
+    type: 2,
+    data: {
+      sender,
+      receiver: address(1, 2),
+      hashedsecret: '33'.repeat(32),
+      timelock: 5,
+      publickey: `ed25519:${'44'.repeat(32)}`,
+      signature: '55'.repeat(64),
+      secret: '66'.repeat(32),
+    },
+  })
+  const v1 = (fulfillment: unknown) =>
+    JSON.stringify({
+      version: 1,
+      data: { coininputs: [{ parentid: '77'.repeat(32), fulfillment }], minerfees: ['1'] },
+    })
+  const update = (authfulfillment: unknown) =>
+    JSON.stringify({ version: 176, data: { nonce: 'AQIDBAUGBwg=', authfulfillment, minerfees: ['1'] } })
+  const refused = (fn: () => unknown) => {
+    try {
+      fn()
+    } catch (err) {
+      expect(err).toBeInstanceOf(DecodeError)
+      return (err as DecodeError).message
+    }
+    throw new Error('expected a DecodeError')
+  }
+
+  // found by fuzzing: such a payload also reads in the current layout, which the decoder tries first (spec
+  // §3.5), so the node hashed and signed another transaction than the one its peers decode
+  it('is refused when its binary form reads back as the current layout', () => {
+    // Sia: a nil sender reads as a nil public key specifier
+    expect(refused(() => coreRegistry().fromJsonString(v1(legacy(''))))).toMatch(/reads back differently/)
+    // rivbin: a public key sender reads as an ed25519 public key
+    expect(refused(() => auth.fromJsonString(update(legacy(address(1, 1)))))).toMatch(
+      /reads back differently/,
+    )
+  })
+
+  it('is kept when it cannot be read otherwise', () => {
+    const registry = coreRegistry()
+    const tx = registry.fromJsonString(v1(legacy(address(1, 1))))
+    expect(tx.coinInputs[0]!.fulfillment).toMatchObject({ type: 2, legacy: true })
+    expect(registry.decode(registry.encode(tx))).toEqual(tx)
+  })
+})
