@@ -3,28 +3,9 @@
 // The answer must be 2xx (accepted) or 4xx with {"code","message"}; a 500 (or any other 5xx but a full
 // pool's 503) is a bug.
 import fc from 'fast-check'
-import pino from 'pino'
-import { nodeEd25519 } from '../../../consensus/crypto/ed25519.node.js'
-import { chainConsensus } from '../../../consensus/extensions/catalog.js'
-import { genesisTransaction } from '../../../consensus/params/chain.js'
-import { signSingleSignature } from '../../../consensus/types/sign.js'
-import { emptyTransaction, type Transaction } from '../../../consensus/types/transaction.js'
-import { buildApi } from '../../../node/api/server.js'
-import { Chain } from '../../../node/chain/chain.js'
-import { createMemoryStore } from '../../../node/db/memory.js'
-import { TransactionPool } from '../../../node/mempool/pool.js'
-import {
-  alice,
-  authorize,
-  conditionOf,
-  def,
-  FEE,
-  mint,
-  NOW,
-  registry,
-  rules,
-  staker,
-} from '../../utils/extchain.js'
+import type { Transaction } from '../../../consensus/types/transaction.js'
+import { alice, authorize, FEE, mint, registry, staker } from '../../utils/extchain.js'
+import { genesisPayment, openExtNode } from '../../utils/extnode.js'
 import { extChainTransaction } from '../arbitraries.js'
 import { CheckFailure, type Target } from '../engine.js'
 
@@ -38,50 +19,12 @@ interface Accepted {
   readonly body: Record<string, unknown>
 }
 
-/** The staker pays `value` of its genesis coins to `to` (a valid, signed v1 transfer). */
-function payment(value: bigint): Transaction {
-  const g = genesisTransaction(def)
-  const total = g.coinOutputs[0]!.value
-  return signSingleSignature(
-    registry,
-    nodeEd25519,
-    {
-      ...emptyTransaction(1),
-      coinInputs: [{ parentId: registry.coinOutputId(g, 0), fulfillment: { type: 0 } }],
-      coinOutputs: [
-        { value, condition: conditionOf(staker) },
-        { value: total - value - FEE, condition: conditionOf(staker) },
-      ],
-      minerFees: [FEE],
-    },
-    'coinInputs',
-    0,
-    staker,
-  )
-}
-
 const single = (tx: Transaction) => registry.toJsonString(tx)
 const set = (txs: readonly Transaction[]) => `{"transactions":[${txs.map(single).join(',')}]}`
 
 export async function apiTarget(): Promise<Target<string, Accepted>> {
-  const chain = await Chain.open({
-    store: createMemoryStore(),
-    def,
-    registry,
-    rules,
-    verifier: nodeEd25519,
-    now: NOW,
-  })
-  const pool = new TransactionPool({ chain, verifier: nodeEd25519, now: NOW }).attach()
-  const app = await buildApi({
-    chain,
-    pool,
-    host: '127.0.0.1',
-    port: 0,
-    logger: pino({ level: 'silent' }),
-    extensions: chainConsensus(def).extensions,
-  })
-  const valid = [payment(7n * FEE), mint(alice, 5n * FEE), authorize(alice, staker)]
+  const { chain, pool, app } = await openExtNode()
+  const valid = [genesisPayment(staker, 7n * FEE), mint(alice, 5n * FEE), authorize(alice, staker)]
   return {
     name: 'api-txpool',
     input: 'text',

@@ -9,10 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { blake2b256 } from '../../../../consensus/crypto/hash.js'
 import { utf8 } from '../../../../consensus/encoding/hex.js'
-import {
-  chainConsensus,
-  parseChainDefinitionWithExtensions,
-} from '../../../../consensus/extensions/catalog.js'
+import { parseChainDefinitionWithExtensions } from '../../../../consensus/extensions/catalog.js'
 import { type ChainDefinition, chainDefinitionToJson } from '../../../../consensus/params/chain.js'
 import { kernelHash, kernelMeetsTarget, stakeModifier } from '../../../../consensus/pobs/kernel.js'
 import type { Block } from '../../../../consensus/types/block.js'
@@ -26,12 +23,12 @@ import { emptyTransaction, type Transaction } from '../../../../consensus/types/
 import { unlockHashToString } from '../../../../consensus/types/unlockhash.js'
 import { devnetDefinition } from '../../../../devnet/chaingen.js'
 import { createApi } from '../../../../node/api/server.js'
-import { Chain } from '../../../../node/chain/chain.js'
-import { createMemoryStore } from '../../../../node/db/memory.js'
-import { TransactionPool } from '../../../../node/mempool/pool.js'
+import type { Chain } from '../../../../node/chain/chain.js'
+import type { TransactionPool } from '../../../../node/mempool/pool.js'
 import { deriveKey } from '../../../../wallet/keys/derive.js'
 import { seedToMnemonic } from '../../../../wallet/keys/seed.js'
 import { runCli } from '../../../utils/cli.js'
+import { openExtChain } from '../../../utils/extnode.js'
 import { getJson } from '../../../utils/poll.js'
 import { MemoryChain } from '../../../utils/replay.js'
 
@@ -92,19 +89,8 @@ interface Node {
 const nodes: Node[] = []
 
 async function startNode(def: ChainDefinition): Promise<Node> {
-  const { registry, rules, extensions } = (() => {
-    const c = chainConsensus(def)
-    return { registry: c.registry, rules: c.rules, extensions: c.rules.extensions }
-  })()
-  const chain = await Chain.open({
-    store: createMemoryStore(),
-    def,
-    registry,
-    rules,
-    verifier: nodeEd25519,
-    now: NOW,
-  })
-  const pool = new TransactionPool({ chain, verifier: nodeEd25519, now: NOW }).attach()
+  const { chain, pool, rules } = await openExtChain(def)
+  const { registry, extensions } = rules
   const api = await createApi({
     chain,
     pool,

@@ -1,21 +1,12 @@
 // Issue #12: a node on a chain with minting and a whitelist. The pool validates with the chain's rules on
 // the tip's extension state (a payment to an address not authorized is refused naming it, and goes through
 // once an address update authorizes it), and the API serves the extensions' queries.
-import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { toHex } from '../../../../consensus/encoding/hex.js'
 import { stringifyJson } from '../../../../consensus/encoding/json.js'
-import { chainConsensus } from '../../../../consensus/extensions/catalog.js'
-import { genesisTransaction } from '../../../../consensus/params/chain.js'
 import { conditionToJson } from '../../../../consensus/types/conditions.js'
-import { type SigningKey, signSingleSignature } from '../../../../consensus/types/sign.js'
-import { emptyTransaction } from '../../../../consensus/types/transaction.js'
+import type { Transaction } from '../../../../consensus/types/transaction.js'
 import { unlockHashToString } from '../../../../consensus/types/unlockhash.js'
-import { buildApi } from '../../../../node/api/server.js'
-import { Chain } from '../../../../node/chain/chain.js'
-import { createMemoryStore } from '../../../../node/db/memory.js'
-import { TransactionPool } from '../../../../node/mempool/pool.js'
 import {
   addressOf,
   alice,
@@ -24,7 +15,6 @@ import {
   bob,
   conditionOf,
   def,
-  FEE,
   minter,
   NOW,
   nextBlock,
@@ -32,32 +22,16 @@ import {
   rules,
   staker,
 } from '../../../utils/extchain.js'
+import { genesisPayment, openExtNode } from '../../../utils/extnode.js'
 import { MemoryChain } from '../../../utils/replay.js'
 
-const logger = pino({ level: 'silent' })
 const cleanups: (() => Promise<unknown>)[] = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
 })
 
 async function setup() {
-  const chain = await Chain.open({
-    store: createMemoryStore(),
-    def,
-    registry,
-    rules,
-    verifier: nodeEd25519,
-    now: NOW,
-  })
-  const pool = new TransactionPool({ chain, verifier: nodeEd25519, now: NOW }).attach()
-  const app = await buildApi({
-    chain,
-    pool,
-    host: '127.0.0.1',
-    port: 0,
-    logger,
-    extensions: chainConsensus(def).extensions,
-  })
+  const { chain, pool, app } = await openExtNode()
   cleanups.push(
     () => chain.close(),
     () => app.close(),
@@ -65,29 +39,7 @@ async function setup() {
   return { chain, pool, app }
 }
 
-/** The staker pays `value` of the genesis coins to `to`, change back to itself. */
-function payment(to: SigningKey, value: bigint) {
-  const g = genesisTransaction(def)
-  const total = g.coinOutputs[0]!.value
-  return signSingleSignature(
-    registry,
-    nodeEd25519,
-    {
-      ...emptyTransaction(1),
-      coinInputs: [{ parentId: registry.coinOutputId(g, 0), fulfillment: { type: 0 } }],
-      coinOutputs: [
-        { value, condition: conditionOf(to) },
-        { value: total - value - FEE, condition: conditionOf(staker) },
-      ],
-      minerFees: [FEE],
-    },
-    'coinInputs',
-    0,
-    staker,
-  )
-}
-
-const post = (app: Awaited<ReturnType<typeof setup>>['app'], tx: ReturnType<typeof payment>) =>
+const post = (app: Awaited<ReturnType<typeof setup>>['app'], tx: Transaction) =>
   app.inject({
     method: 'POST',
     url: '/txpool',
@@ -98,7 +50,7 @@ const post = (app: Awaited<ReturnType<typeof setup>>['app'], tx: ReturnType<type
 describe('node on a chain with minting and a whitelist', () => {
   it('refuses a payment to an address not authorized, naming it, and accepts it once authorized', async () => {
     const { app, chain } = await setup()
-    const pay = payment(alice, 10n * base.oneCoin)
+    const pay = genesisPayment(alice, 10n * base.oneCoin)
     const refused = await post(app, pay)
     expect(refused.statusCode).toBe(400)
     const body = refused.json()
@@ -132,7 +84,7 @@ describe('node on a chain with minting and a whitelist', () => {
     const b1 = nextBlock(replay, [authorize(staker)])
     replay.append(b1)
     await chain.addBlock(b1)
-    const refused = await post(app, payment(bob, base.oneCoin))
+    const refused = await post(app, genesisPayment(bob, base.oneCoin))
     expect(refused.statusCode).toBe(400)
     expect(refused.json().message).toContain(unlockHashToString(addressOf(bob)))
   })

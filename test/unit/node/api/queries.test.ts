@@ -1,33 +1,10 @@
 // Found by review: extension queries with odd parameters.
-import pino from 'pino'
 import { describe, expect, it } from 'vitest'
-import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
-import { chainConsensus } from '../../../../consensus/extensions/catalog.js'
-import { buildApi } from '../../../../node/api/server.js'
-import { Chain } from '../../../../node/chain/chain.js'
-import { createMemoryStore } from '../../../../node/db/memory.js'
-import { TransactionPool } from '../../../../node/mempool/pool.js'
-import { def, NOW, registry, rules } from '../../../utils/extchain.js'
+import { openExtNode } from '../../../utils/extnode.js'
 
 describe('extension query params', () => {
   it('answers odd params with 4xx, never 500', async () => {
-    const chain = await Chain.open({
-      store: createMemoryStore(),
-      def,
-      registry,
-      rules,
-      verifier: nodeEd25519,
-      now: NOW,
-    })
-    const pool = new TransactionPool({ chain, verifier: nodeEd25519, now: NOW }).attach()
-    const app = await buildApi({
-      chain,
-      pool,
-      host: '127.0.0.1',
-      port: 0,
-      logger: pino({ level: 'silent' }),
-      extensions: chainConsensus(def).extensions,
-    })
+    const { chain, app } = await openExtNode()
     const urls = [
       '/mint/condition',
       '/mint/condition/0',

@@ -3,10 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { toHex } from '../../../../consensus/encoding/hex.js'
 import { chainConsensus } from '../../../../consensus/extensions/catalog.js'
-import { genesisTransaction } from '../../../../consensus/params/chain.js'
 import type { Block } from '../../../../consensus/types/block.js'
-import { type SigningKey, signSingleSignature } from '../../../../consensus/types/sign.js'
-import { emptyTransaction, type Transaction } from '../../../../consensus/types/transaction.js'
+import type { Transaction } from '../../../../consensus/types/transaction.js'
 import { ValidationError } from '../../../../consensus/validation/errors.js'
 import { Chain } from '../../../../node/chain/chain.js'
 import { BlockStatus, key, Table, u64be } from '../../../../node/chain/tables.js'
@@ -17,17 +15,15 @@ import {
   authorize,
   base,
   bob,
-  conditionOf,
   def,
-  FEE,
   mint,
   NOW,
   newMinter,
   nextBlock,
   registry,
   rules,
-  staker,
 } from '../../../utils/extchain.js'
+import { genesisPayment } from '../../../utils/extnode.js'
 import { MemoryChain } from '../../../utils/replay.js'
 
 const openDef = {
@@ -38,27 +34,6 @@ const openDef = {
   },
 }
 const open = chainConsensus(openDef as typeof def)
-
-function payment(to: SigningKey, value: bigint): Transaction {
-  const g = genesisTransaction(def)
-  const total = g.coinOutputs[0]!.value
-  return signSingleSignature(
-    registry,
-    nodeEd25519,
-    {
-      ...emptyTransaction(1),
-      coinInputs: [{ parentId: registry.coinOutputId(g, 0), fulfillment: { type: 0 } }],
-      coinOutputs: [
-        { value, condition: conditionOf(to) },
-        { value: total - value - FEE, condition: conditionOf(staker) },
-      ],
-      minerFees: [FEE],
-    },
-    'coinInputs',
-    0,
-    staker,
-  )
-}
 
 function branch(r: typeof rules, ...blockTxs: Transaction[][]) {
   const replay = new MemoryChain(def, r.registry, NOW, r)
@@ -130,7 +105,7 @@ describe('chain claims', () => {
   it('a reorg failing validation in the middle of the new branch leaves A intact', async () => {
     const a = branch(rules, [authorize(alice)], [mint(alice, 5n * base.oneCoin)], [newMinter(bob)])
     // B2 pays bob without an authorization: valid where addresses are authorized by default, not here
-    const b = branch(open.rules, [], [payment(bob, 10n * base.oneCoin)], [], [])
+    const b = branch(open.rules, [], [genesisPayment(bob, 10n * base.oneCoin)], [], [])
     const store = createMemoryStore()
     const chain = await openChain(store)
     for (const blk of a.blocks) await chain.addBlock(blk)
