@@ -276,10 +276,10 @@ async function audit(outputIdText: string, opts: AuditOptions): Promise<void> {
     `  amount          ${amount(status.value)}${status.state === 'unconfirmed' ? ' (unconfirmed: not in a block yet)' : ''}`,
   )
   println(
-    `  sender          ${sender}${mine.has(sender) ? ' (this wallet)' : ''} (refunds after the time lock)`,
+    `  sender          ${sender} (${mine.has(sender) ? 'this wallet; ' : ''}refunds after the time lock)`,
   )
   println(
-    `  receiver        ${receiver}${mine.has(receiver) ? ' (this wallet)' : ''} (redeems with the secret)`,
+    `  receiver        ${receiver} (${mine.has(receiver) ? 'this wallet; ' : ''}redeems with the secret)`,
   )
   println(`  hashed secret   ${hashedSecret}`)
   println(
