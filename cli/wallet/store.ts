@@ -41,6 +41,12 @@ import {
   publicKeyOf,
   publicKeysToJson,
 } from '../../wallet/keys/public.js'
+import {
+  decryptSwapSecret,
+  type EncryptedSwapSecret,
+  encryptSwapSecret,
+  parseEncryptedSwapSecret,
+} from '../../wallet/keys/swap-secret.js'
 import { type ChainRef, chainRefToJson, parseChainRef } from '../../wallet/tx/file.js'
 import { UserError } from '../errors.js'
 import { readPassphrase } from '../io.js'
@@ -71,6 +77,14 @@ export interface WalletFile {
   /** Public keys `0 … n − 1`, `n ≥ addressCount`. */
   readonly keys: readonly PublicWalletKey[]
   readonly multisig: readonly MultisigRecord[]
+  /** Atomic swaps this wallet initiated: their secrets, encrypted (absent in files written before swaps). */
+  readonly swaps?: readonly SwapRecord[]
+}
+
+/** A swap the wallet initiated: the contract's output and address, and the secret encrypted with the seed. */
+export interface SwapRecord extends EncryptedSwapSecret {
+  readonly outputId: string
+  readonly contractAddress: string
 }
 
 export const multisigRecord = (condition: MultiSignatureCondition): MultisigRecord => ({
@@ -91,7 +105,33 @@ function walletToJson(w: WalletFile): JsonValue {
       minimumSignatureCount: m.condition.minimumSignatureCount,
       unlockHashes: m.condition.unlockHashes.map(unlockHashToString),
     })),
+    // written only when there are some: a wallet without swaps keeps the file layout it had
+    ...(w.swaps?.length
+      ? {
+          swaps: w.swaps.map((r) => ({
+            outputId: r.outputId,
+            contractAddress: r.contractAddress,
+            hashedSecret: r.hashedSecret,
+            iv: r.iv,
+            ciphertext: r.ciphertext,
+          })),
+        }
+      : {}),
   }
+}
+
+function parseSwapRecord(value: unknown, field: string): SwapRecord {
+  const o = jsonObject(value, field)
+  let secret: EncryptedSwapSecret
+  try {
+    secret = parseEncryptedSwapSecret(o, field)
+  } catch (err) {
+    throw new DecodeError('invalid-value', (err as Error).message.replace(`${field}.`, ''), field)
+  }
+  if (typeof o.outputId !== 'string' || !/^[0-9a-f]{64}$/.test(o.outputId))
+    throw new DecodeError('invalid-value', 'must be 64 hex characters', `${field}.outputId`)
+  const address = parseUnlockHash(o.contractAddress, `${field}.contractAddress`)
+  return { ...secret, outputId: o.outputId, contractAddress: unlockHashToString(address) }
 }
 
 function parseWallet(value: unknown): WalletFile {
@@ -135,6 +175,9 @@ function parseWallet(value: unknown): WalletFile {
     addressCount,
     keys,
     multisig,
+    ...(o.swaps === undefined
+      ? {}
+      : { swaps: jsonArray(o.swaps, 'swaps').map((item, i) => parseSwapRecord(item, `swaps[${i}]`)) }),
   }
 }
 
@@ -343,6 +386,22 @@ export class OpenWallet implements ChainOwner {
     if (!this.state.multisig.some((m) => m.address === record.address))
       this.update({ multisig: [...this.state.multisig, record] })
     return record
+  }
+
+  /** Keeps the secret of a swap this wallet initiated, encrypted with a key from the seed. */
+  async keepSwapSecret(
+    record: { outputId: string; contractAddress: string },
+    secret: Uint8Array,
+    hashedSecret: Uint8Array,
+  ): Promise<void> {
+    const encrypted = await encryptSwapSecret(await this.seed(), secret, hashedSecret)
+    this.update({ swaps: [...(this.state.swaps ?? []), { ...record, ...encrypted }] })
+  }
+
+  /** The secret this wallet keeps for `hashedSecret` (hex), decrypted; undefined when it keeps none. */
+  async swapSecret(hashedSecret: string): Promise<Uint8Array | undefined> {
+    const record = this.state.swaps?.find((r) => r.hashedSecret === hashedSecret)
+    return record && decryptSwapSecret(await this.seed(), record)
   }
 
   multisig(address: UnlockHash | string): MultisigRecord | undefined {

@@ -20,6 +20,7 @@ import { registerMultisigCommands } from './multisig.js'
 import { registerOfflineCommands } from './offline.js'
 import { prepareSpend, type SpendOptions, signTransactionFile, withSpendOptions } from './spend.js'
 import { OpenWallet } from './store.js'
+import { registerSwapCommands } from './swap.js'
 
 export const GAP_LIMIT = 50
 
@@ -342,5 +343,6 @@ export function registerWalletCommands(program: Command): Command {
 
   registerMultisigCommands(wallet)
   registerOfflineCommands(wallet)
+  registerSwapCommands(wallet)
   return wallet
 }

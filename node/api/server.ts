@@ -231,6 +231,28 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     return sendJson(reply, outputView(o, spenderField(chain, pool, id)))
   })
 
+  // a spent coin output and the main-chain transaction that spent it (an atomic swap's redeem reveals its secret)
+  app.get<{ Params: { id: string } }>('/outputs/coin/:id/spent', async (req, reply) => {
+    const id = parseHashParam('id', req.params.id)
+    const spent = await chain.spentCoinOutput(id)
+    const at = spent && (await chain.transactionLocation(spent.transactionId))
+    if (!spent || !at) throw notFound(`coin output ${toHex(id)} is not spent on the main chain`)
+    return sendJson(
+      reply,
+      outputView(
+        { id, value: spent.value, condition: spent.condition },
+        {
+          spentBy: {
+            transactionId: toHex(spent.transactionId),
+            height: at.height,
+            blockId: toHex(at.blockId),
+            index: at.index,
+          },
+        },
+      ),
+    )
+  })
+
   app.get<{ Params: { id: string } }>('/outputs/blockstake/:id', async (req, reply) => {
     const id = parseHashParam('id', req.params.id)
     const o = await chain.blockStakeOutput(id)

@@ -31,7 +31,14 @@ import { WriteBuffer } from './buffer.js'
 import { delayedAt, revertDiff, spentOutputs, writeDiff } from './diffs.js'
 import { ExtensionStore, writeExtensionChanges } from './extension-state.js'
 import { type AppliedBlock, type ImportHost, type ImportResult, importBlocks } from './import.js'
-import { type ChainIndexer, transactionIndexer } from './indexers.js'
+import {
+  type ChainIndexer,
+  SPENT_COINS_INDEX,
+  type SpentCoinOutput,
+  spentCoinIndexer,
+  spentCoinOutputCodec,
+  transactionIndexer,
+} from './indexers.js'
 import { MainIndex, type MainView } from './main-index.js'
 import { DEFAULT_ORPHAN_LIMITS, type OrphanLimits, OrphanPool } from './orphans.js'
 import {
@@ -41,6 +48,7 @@ import {
   decodeValue,
   delayedListCodec,
   encodeValue,
+  indexKey,
   infoKey,
   key,
   outputEntryCodec,
@@ -138,7 +146,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.blocks = new BlockStore(opts.store, this.codec)
     this.ancestry = new Ancestry(this.blocks, opts.registry)
     this.orphans = new OrphanPool(opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS)
-    this.indexers = [transactionIndexer(opts.registry), ...(opts.indexers ?? [])]
+    this.indexers = [
+      transactionIndexer(opts.registry),
+      spentCoinIndexer(opts.registry),
+      ...(opts.indexers ?? []),
+    ]
   }
 
   /** Opens the chain in `store`, writing the genesis block on first use; resumes from the stored tip. */
@@ -281,6 +293,12 @@ export class Chain extends EventEmitter<ChainEvents> {
   async blockStakeOutput(id: Uint8Array): Promise<OutputEntry | undefined> {
     const v = await this.store.get(key(Table.BlockStake, id))
     return v && { id, ...decodeValue(outputValueCodec, v) }
+  }
+
+  /** The main-chain transaction that spent coin output `id`, with the output as it was (spent-coins index). */
+  async spentCoinOutput(id: Uint8Array): Promise<SpentCoinOutput | undefined> {
+    const v = await this.store.get(indexKey(SPENT_COINS_INDEX, id))
+    return v && decodeValue(spentCoinOutputCodec, v)
   }
 
   async transactionLocation(txId: Uint8Array): Promise<TxLocation | undefined> {

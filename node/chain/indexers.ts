@@ -1,14 +1,15 @@
 // Indexes written in a block's own batch when it joins the main chain and removed when it leaves it: the
-// transaction index and the address index here; more (an extension's) plug in through `ChainIndexer`.
+// transaction index, the address index and the spent coin output index here; more (an extension's) plug in through `ChainIndexer`.
 
+import { type Codec, currency, fixedBytes, struct } from '../../consensus/encoding/codec.js'
 import type { BlockDiff } from '../../consensus/state/outputs.js'
 import { hexKey } from '../../consensus/state/outputs.js'
 import type { Block } from '../../consensus/types/block.js'
-import { conditionUnlockHash } from '../../consensus/types/conditions.js'
+import { type Condition, conditionCodec, conditionUnlockHash } from '../../consensus/types/conditions.js'
 import type { TransactionRegistry } from '../../consensus/types/transaction.js'
 import type { UnlockHash } from '../../consensus/types/unlockhash.js'
 import type { WriteBuffer } from './buffer.js'
-import { addressKey, encodeValue, key, Table, txLocationCodec } from './tables.js'
+import { addressKey, encodeValue, indexKey, key, Table, txLocationCodec } from './tables.js'
 
 /** What an index sees of a main-chain block: written with `op` put when applied, del when reverted. */
 export interface IndexedBlock {
@@ -59,6 +60,65 @@ export function transactionIndexer(registry: TransactionRegistry): ChainIndexer 
       }
       for (const p of block.minerPayouts)
         write(addressKey(p.unlockHash.type, p.unlockHash.hash, height, blockId), EMPTY)
+    },
+  }
+}
+
+/** The name of the spent coin output index (its keys: `indexKey(SPENT_COINS_INDEX, outputId)`). */
+export const SPENT_COINS_INDEX = 'spent-coins'
+
+/** What the spent coin output index keeps of an output: who spent it, and the output as it was. */
+export interface SpentCoinOutput {
+  readonly transactionId: Uint8Array
+  readonly value: bigint
+  readonly condition: Condition
+}
+
+export const spentCoinOutputCodec: Codec<SpentCoinOutput> = struct({
+  transactionId: fixedBytes(32),
+  value: currency,
+  condition: conditionCodec,
+})
+
+/**
+ * Coin output ID → the main-chain transaction that spent it, with the output's value and condition (the
+ * output itself leaves the coin table when spent). Wallets read it to find the transaction that redeemed
+ * an atomic swap contract, whose fulfillment reveals the secret (spec §8.4), and to audit a spent contract.
+ */
+export function spentCoinIndexer(registry: TransactionRegistry): ChainIndexer {
+  return {
+    name: SPENT_COINS_INDEX,
+    index(buf, { block, diff }, op) {
+      const spent = new Map<string, { value: bigint; condition: Condition }>()
+      for (const o of diff.coinOutputsSpent) spent.set(hexKey(o.id), o)
+      // an output created and spent inside the block is in neither list of the diff: found among the
+      // block's own outputs (hashed only when the block has such an input)
+      let created: Map<string, { value: bigint; condition: Condition }> | undefined
+      const createdInBlock = () => {
+        if (created) return created
+        created = new Map()
+        for (const tx of block.transactions) {
+          const ids = registry.outputIds(tx).coinOutputIds
+          for (const [i, o] of tx.coinOutputs.entries()) created.set(hexKey(ids[i]!), o)
+        }
+        return created
+      }
+      for (const tx of block.transactions) {
+        if (tx.coinInputs.length === 0) continue
+        const transactionId = registry.id(tx)
+        for (const input of tx.coinInputs) {
+          const parent = hexKey(input.parentId)
+          const o = spent.get(parent) ?? createdInBlock().get(parent)
+          if (!o) continue
+          const k = indexKey(SPENT_COINS_INDEX, input.parentId)
+          if (op === 'del') buf.del(k)
+          else
+            buf.put(
+              k,
+              encodeValue(spentCoinOutputCodec, { transactionId, value: o.value, condition: o.condition }),
+            )
+        }
+      }
     },
   }
 }

@@ -111,6 +111,15 @@ export interface AddressHistoryJson {
   readonly more?: boolean
 }
 
+/** A coin output as `NodeClient.coinOutput` finds it. */
+export type CoinOutputStatus = {
+  readonly value: Currency
+  readonly condition: Condition
+} & (
+  | { readonly state: 'unspent' | 'unconfirmed'; readonly unconfirmedSpender?: string }
+  | { readonly state: 'spent'; readonly spentBy: { readonly transactionId: string; readonly height: number } }
+)
+
 export class NodeClient {
   private constructor(
     readonly url: string,
@@ -232,6 +241,86 @@ export class NodeClient {
     return { authorized: body.authorized, since: typeof body.since === 'number' ? body.since : undefined }
   }
 
+  /** `GET /consensus`: the tip's height and timestamp (the chain time). */
+  async tip(): Promise<{ height: number; timestamp: number }> {
+    const body = await getJson<{ height?: unknown; timestamp?: unknown }>(this.url, '/consensus')
+    if (!Number.isSafeInteger(body.height) || !Number.isSafeInteger(body.timestamp))
+      throw new NodeClientError('bad-answer', `the node at ${this.url} answered /consensus without a tip`)
+    return { height: body.height as number, timestamp: body.timestamp as number }
+  }
+
+  /**
+   * A transaction by ID (confirmed, or in the pool), decoded and checked to hash to that ID; undefined
+   * when the node knows none.
+   */
+  async transaction(id: string): Promise<{ transaction: Transaction; height?: number } | undefined> {
+    const view = await getJsonOrMissing<TransactionViewJson>(this.url, `/transactions/${id}`)
+    if (!view) return undefined
+    let tx: Transaction
+    try {
+      tx = this.registry.fromJson(view.transaction)
+    } catch (err) {
+      throw new NodeClientError(
+        'bad-answer',
+        `the node at ${this.url} answered /transactions/${id} with an invalid transaction: ${(err as Error).message}`,
+      )
+    }
+    if (toHex(this.registry.id(tx)) !== id.toLowerCase())
+      throw new NodeClientError(
+        'bad-answer',
+        `the node at ${this.url} answered another transaction for ${id}`,
+      )
+    return {
+      transaction: tx,
+      ...(view.unconfirmed || view.height === undefined ? {} : { height: view.height }),
+    }
+  }
+
+  /**
+   * Where coin output `id` stands: unspent on the chain (perhaps spent by a pool transaction), spent by a
+   * main-chain transaction, created by a pool transaction, or unknown (undefined).
+   */
+  async coinOutput(id: string): Promise<CoinOutputStatus | undefined> {
+    const output = (o: OutputJson) => ({
+      value: parseCurrency(o.value),
+      condition: conditionFromJson(o.condition),
+    })
+    const unspent = await getJsonOrMissing<OutputJson>(this.url, `/outputs/coin/${id}`)
+    if (unspent)
+      return {
+        state: 'unspent',
+        ...output(unspent),
+        ...(unspent.unconfirmedSpender ? { unconfirmedSpender: unspent.unconfirmedSpender } : {}),
+      }
+    const spent = await getJsonOrMissing<
+      OutputJson & { spentBy?: { transactionId?: unknown; height?: unknown } }
+    >(this.url, `/outputs/coin/${id}/spent`)
+    if (spent) {
+      const by = spent.spentBy
+      if (typeof by?.transactionId !== 'string' || !Number.isSafeInteger(by.height))
+        throw new NodeClientError(
+          'bad-answer',
+          `the node at ${this.url} answered a spent output without its spender`,
+        )
+      return {
+        state: 'spent',
+        ...output(spent),
+        spentBy: { transactionId: by.transactionId, height: by.height as number },
+      }
+    }
+    const found = await getJsonOrMissing<{
+      hashtype?: string
+      output?: OutputJson & { unconfirmed?: boolean }
+    }>(this.url, `/explorer/hashes/${id}`)
+    if (found?.hashtype === 'coinoutputid' && found.output?.unconfirmed)
+      return {
+        state: 'unconfirmed',
+        ...output(found.output),
+        ...(found.output.unconfirmedSpender ? { unconfirmedSpender: found.output.unconfirmedSpender } : {}),
+      }
+    return undefined
+  }
+
   /** Posts a transaction to the pool; returns its ID. A refusal is a NodeClientError `refused` with the node's reason. */
   async submit(tx: Transaction): Promise<string> {
     let res: Response
@@ -292,6 +381,24 @@ async function getJson<T>(base: string, path: string): Promise<T> {
     throw new NodeClientError('unreachable', `cannot reach the node at ${base}: ${(err as Error).message}`)
   }
   const body = (await res.json().catch(() => undefined)) as (T & { message?: string }) | undefined
+  if (!res.ok || body === undefined)
+    throw new NodeClientError(
+      'bad-answer',
+      `the node at ${base} answered ${res.status} for ${path}: ${body?.message ?? 'no JSON'}`,
+    )
+  return body
+}
+
+/** `getJson`, but undefined when the node answers 404 (the thing asked for does not exist). */
+async function getJsonOrMissing<T>(base: string, path: string): Promise<T | undefined> {
+  let res: Response
+  try {
+    res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) })
+  } catch (err) {
+    throw new NodeClientError('unreachable', `cannot reach the node at ${base}: ${(err as Error).message}`)
+  }
+  const body = (await res.json().catch(() => undefined)) as (T & { message?: string }) | undefined
+  if (res.status === 404 && (body as { code?: unknown } | undefined)?.code === 'not-found') return undefined
   if (!res.ok || body === undefined)
     throw new NodeClientError(
       'bad-answer',

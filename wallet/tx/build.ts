@@ -25,6 +25,8 @@ export type WalletErrorCode =
   | 'invalid-amount'
   | 'data-too-large'
   | 'no-key'
+  /** an atomic swap the wallet cannot claim, refund or create as asked (wrong secret, wrong side) */
+  | 'bad-swap'
 
 export class WalletError extends Error {
   override readonly name = 'WalletError'

@@ -16,6 +16,7 @@ import { parsePublicKey } from '../../../consensus/types/publickey.js'
 import { coreRegistry } from '../../../consensus/types/registry.js'
 import { parseUnlockHash, unlockHashToString } from '../../../consensus/types/unlockhash.js'
 import { deriveKey, mnemonicToSeed } from '../../../wallet/index.js'
+import { hashSwapSecret, secretMatches, swapCondition, swapContractAddress } from '../../../wallet/tx/swap.js'
 import type { Outcome, Vector } from '../framework.js'
 import { expectBinaryRefused } from '../reserved.js'
 
@@ -104,6 +105,17 @@ export function handle(v: Vector): Outcome {
         timeLock: BigInt(v.input.timelock),
       })
       expect(unlockHashToString(contract)).toBe(v.expected.contract_address ?? v.expected.contractid)
+      // the wallet's swap contract (what `wallet swap initiate|participate` locks coins with) reproduces it
+      const condition = swapCondition({
+        sender: parseUnlockHash(v.input.sender),
+        receiver: parseUnlockHash(v.input.receiver),
+        hashedSecret: hashSwapSecret(secret),
+        timeLock: BigInt(v.input.timelock),
+      })
+      expect(secretMatches(secret, condition.hashedSecret)).toBe(true)
+      expect(unlockHashToString(swapContractAddress(condition))).toBe(
+        v.expected.contract_address ?? v.expected.contractid,
+      )
       if (v.id === 'doc-atomicswap-tfchain-participation') {
         // the walkthrough prints these IDs without the transactions they hash: only their form is checkable
         for (const k of ['output_id', 'transaction_id', 'redeem_transaction_id']) isHash(v.expected[k])

@@ -260,6 +260,32 @@ describe('api: chain routes', () => {
     expectError(await get(app, `/outputs/blockstake/${oldStake}`), 404, 'not-found')
     expectError(await get(app, '/outputs/coin/123'), 400, 'invalid-parameter')
   })
+
+  it('GET /outputs/coin/:id/spent names the main-chain transaction that spent an output', async () => {
+    const { app, chain, registry } = await setup()
+    const g = genesisTransaction(def)
+    const spentId = registry.coinOutputId(g, 0)
+    const spender = (await chain.blockAt(1))!.transactions.find((tx) =>
+      tx.coinInputs.some((i) => toHex(i.parentId) === toHex(spentId)),
+    )!
+    const res = await get(app, `/outputs/coin/${toHex(spentId)}/spent`)
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({
+      id: toHex(spentId),
+      value: g.coinOutputs[0]!.value.toString(),
+      condition: conditionToJson(g.coinOutputs[0]!.condition),
+      unlockhash: unlockHashToString(conditionUnlockHash(g.coinOutputs[0]!.condition)),
+      spentBy: {
+        transactionId: toHex(registry.id(spender)),
+        height: 1,
+        blockId: toHex(chain.idAt(1)!),
+        index: (await chain.blockAt(1))!.transactions.indexOf(spender),
+      },
+    })
+    // an unspent output is not spent; a malformed ID is refused
+    expectError(await get(app, `/outputs/coin/${toHex(registry.coinOutputId(g, 1))}/spent`), 404, 'not-found')
+    expectError(await get(app, '/outputs/coin/xyz/spent'), 400, 'invalid-parameter')
+  })
 })
 
 describe('api: transaction pool', () => {
