@@ -1,10 +1,11 @@
 // `blockstake devnet up|status|faucet|logs|down|reset` (DESIGN §8), with minting and authorized
-// addresses on request (`--extensions minting,auth`, DESIGN §4).
+// addresses and grid capacity on request (`--extensions minting,auth,capacity`, DESIGN §4).
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import type { Command } from 'commander'
 import { nodeEd25519 } from '../consensus/crypto/ed25519.node.js'
 import { stringifyJson } from '../consensus/encoding/json.js'
 import { authCoinExtension } from '../consensus/extensions/authcointx/extension.js'
+import { capacityExtension } from '../consensus/extensions/capacity/extension.js'
 import {
   extensionParams,
   extensionsToJson,
@@ -62,6 +63,7 @@ const EXTENSION_NAMES: Record<string, keyof DevnetExtensions> = {
   minting: 'minting',
   auth: 'auth',
   authcoin: 'auth',
+  capacity: 'capacity',
 }
 
 /** `--extensions minting,auth` and `--auth whitelist|blocklist` (the default with auth: whitelist). */
@@ -75,13 +77,15 @@ export function parseDevnetExtensions(
     if (auth !== undefined) throw new UserError('--auth needs --extensions auth')
     return undefined
   }
-  const out: { minting?: boolean; auth?: 'whitelist' | 'blocklist' } = {}
+  const out: { minting?: boolean; auth?: 'whitelist' | 'blocklist'; capacity?: boolean } = {}
   for (const raw of list.split(',')) {
     const name = raw.trim().toLowerCase()
     if (name === '') continue
     const which = EXTENSION_NAMES[name]
-    if (!which) throw new UserError(`--extensions: unknown extension "${raw.trim()}" (known: minting, auth)`)
+    if (!which)
+      throw new UserError(`--extensions: unknown extension "${raw.trim()}" (known: minting, auth, capacity)`)
     if (which === 'minting') out.minting = true
+    else if (which === 'capacity') out.capacity = true
     else out.auth = (auth as 'whitelist' | 'blocklist' | undefined) ?? 'whitelist'
   }
   if (auth !== undefined && !out.auth) throw new UserError('--auth needs --extensions auth')
@@ -94,11 +98,14 @@ function devnetExtensionsOf(def: ChainDefinition): DevnetExtensions {
   return {
     ...(extensionParams(def, mintingExtension) ? { minting: true } : {}),
     ...(auth ? { auth: auth.authorizedByDefault ? 'blocklist' : 'whitelist' } : {}),
+    ...(extensionParams(def, capacityExtension) ? { capacity: true } : {}),
   }
 }
 
 const describeExtensions = (e: DevnetExtensions): string =>
-  [e.minting ? 'minting' : '', e.auth ? `auth (${e.auth})` : ''].filter(Boolean).join(', ') || 'none'
+  [e.minting ? 'minting' : '', e.auth ? `auth (${e.auth})` : '', e.capacity ? 'capacity' : '']
+    .filter(Boolean)
+    .join(', ') || 'none'
 
 /** One line per enabled extension of a chain: its versions and, for auth, its mode. */
 function extensionLines(def: ChainDefinition): string {
@@ -115,6 +122,8 @@ function extensionLines(def: ChainDefinition): string {
     parts.push(
       `authcoin (${auth.addressUpdateVersion}, ${auth.conditionUpdateVersion}; ${auth.authorizedByDefault ? 'blocklist' : 'whitelist'})`,
     )
+  const capacity = extensionParams(def, capacityExtension)
+  if (capacity) parts.push(`capacity (${capacity.registrationVersion}, ${capacity.reservationVersion})`)
   return parts.join(', ') || 'none'
 }
 
@@ -152,7 +161,7 @@ export function registerDevnetCommands(program: Command): void {
     .option('--timeout <s>', 'how long to wait for the first blocks', '120')
     .option(
       '--extensions <list>',
-      'new devnets: minting and/or auth (authorized addresses), e.g. minting,auth; an authority wallet holds their conditions',
+      'new devnets: minting, auth (authorized addresses) and/or capacity (grid capacity), e.g. minting,auth; an authority wallet holds the mint and auth conditions',
     )
     .option('--auth <mode>', 'with --extensions auth: whitelist (default) or blocklist')
     .action(

@@ -5,6 +5,7 @@
 import type { Command } from 'commander'
 import { BUILTIN_EXTENSIONS, type ExtensionCatalog } from '../consensus/extensions/catalog.js'
 import { registerAuthCommands } from './wallet/auth.js'
+import { registerCapacityCommands } from './wallet/capacity.js'
 import { registerMintCommands } from './wallet/mint.js'
 
 export interface CliExtension {
@@ -27,5 +28,6 @@ export const BUILTIN_PROGRAM_EXTENSIONS: ProgramExtensions = {
   cli: [
     { name: 'minting', walletCommands: registerMintCommands },
     { name: 'authcoin', walletCommands: registerAuthCommands },
+    { name: 'capacity', walletCommands: registerCapacityCommands },
   ],
 }

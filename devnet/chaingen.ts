@@ -24,6 +24,8 @@ export interface DevnetExtensions {
   readonly minting?: boolean
   /** Authorized addresses (176, 177): `whitelist` (authorizedByDefault false) or tfchain's `blocklist`. */
   readonly auth?: 'whitelist' | 'blocklist'
+  /** Grid capacity (224, 225; docs/capacity.md), with its default parameters. */
+  readonly capacity?: boolean
 }
 
 /**
@@ -33,11 +35,16 @@ export interface DevnetExtensions {
  */
 export function devnetExtensions(
   enabled: DevnetExtensions,
-  authority: SigningKey,
+  authority: SigningKey | undefined,
   authorized: readonly SigningKey[],
 ): Record<string, JsonValue> {
-  const condition = conditionToJson(unlockHashCondition(publicKeyUnlockHash(authority.publicKey)))
+  if ((enabled.minting || enabled.auth) && !authority)
+    throw new Error('minting and authorized addresses need an authority key')
+  const condition = authority
+    ? conditionToJson(unlockHashCondition(publicKeyUnlockHash(authority.publicKey)))
+    : null
   const out: Record<string, JsonValue> = {}
+  if (enabled.capacity) out.capacity = {}
   if (enabled.minting)
     out.minting = {
       genesisMintCondition: condition,

@@ -129,8 +129,14 @@ export async function initDevnet(opts: {
 
   const base = preset('devnet')
   const def = devnetDefinition({
-    ...(authority
-      ? { extensions: devnetExtensions(wanted, authority.key, [faucetKey, ...stakers, authority.key]) }
+    ...(authority || wanted.capacity
+      ? {
+          extensions: devnetExtensions(wanted, authority?.key, [
+            faucetKey,
+            ...stakers,
+            ...(authority ? [authority.key] : []),
+          ]),
+        }
       : {}),
     stakers,
     coinsTo: faucetKey,

@@ -11,6 +11,7 @@ import { type UnlockHash, unlockHashToString } from '../../consensus/types/unloc
 import { loadChainOption } from '../../node/datadir.js'
 import { chainRefOf, DEFAULT_NODE } from '../../wallet/client/node-api.js'
 import { signatureStatus } from '../../wallet/tx/build.js'
+import { farmerUnsigned } from '../../wallet/tx/capacity.js'
 import { authoritySignatureStatus, extensionKindOf } from '../../wallet/tx/extensions.js'
 import {
   type ChainRef,
@@ -92,6 +93,7 @@ export function missingSignatures(file: TransactionFile): string | undefined {
       ? `${name} (multisig) has ${short.have} of ${short.need} signatures`
       : `${name} is not signed`
   }
+  if (farmerUnsigned(file.transaction)) return 'the farmer signature is not signed'
   if (!file.authority) return undefined
   const a = authoritySignatureStatus(file.transaction, file.authority)
   if (a.have >= a.need) return undefined

@@ -27,6 +27,7 @@ import {
   signInputs,
   WalletError,
 } from '../../wallet/tx/build.js'
+import { farmerOf, signFarmerIfOwned } from '../../wallet/tx/capacity.js'
 import { signAuthority } from '../../wallet/tx/extensions.js'
 import { type SpentOutput, spentConditions, type TransactionFile } from '../../wallet/tx/file.js'
 import { parseLockTime, timeLocked } from '../../wallet/tx/lock.js'
@@ -270,6 +271,9 @@ export async function signTransactionFile(
   const indexes: number[] = []
   // the mint/auth condition's keys sign its fulfillment (no hint: the authority is not the wallet's output)
   const owners = file.authority ? [{ condition: file.authority.condition, keyIndex: undefined }] : []
+  // a capacity registration's farmer key signs its farmer signature
+  const farmer = farmerOf(file.transaction)
+  if (farmer) owners.push({ condition: unlockHashCondition(farmer), keyIndex: undefined })
   for (const s of [...all, ...owners])
     for (const signer of conditionSigners(s.condition)) {
       const address = unlockHashToString(signer)
@@ -288,8 +292,9 @@ export async function signTransactionFile(
   const authority = file.authority
     ? signAuthority(registry, nodeEd25519, inputs.tx, file.authority, keyring(keys))
     : { tx: inputs.tx, signed: 0 }
-  const tx = authority.tx
-  const signed = inputs.signed + authority.signed
+  const farmerSigned = signFarmerIfOwned(registry, nodeEd25519, authority.tx, keyring(keys))
+  const tx = farmerSigned.tx
+  const signed = inputs.signed + authority.signed + farmerSigned.signed
   const multisig = all
     .map((s) => (s.condition.type === 3 ? s.condition.condition : s.condition))
     .filter((c) => c.type === 4)

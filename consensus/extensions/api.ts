@@ -50,6 +50,8 @@ export interface QueryContext {
   readonly def: ChainDefinition
   readonly state: ExtensionStateView
   readonly height: number
+  /** The timestamp of the block at `height` (what "now" is for the state). */
+  readonly time: number
 }
 
 /**
@@ -61,7 +63,10 @@ export interface ExtensionQuery {
   readonly path: string
   /** One line for the route list. */
   readonly description: string
-  /** Answers from `ctx`; throws a `QueryError` for a bad parameter or something that does not exist. */
+  /**
+   * Answers from `ctx`; throws a `QueryError` for a bad parameter or something that does not exist.
+   * `params` holds the path parameters and the query string's parameters given once (`?owner=…`).
+   */
   answer(params: Readonly<Record<string, string>>, ctx: QueryContext): JsonValue
 }
 

@@ -13,6 +13,7 @@ import type { TransactionRegistry } from '../types/transaction.js'
 import { composeRules, type RuleSet } from '../validation/rules.js'
 import type { EnabledExtension, Extension } from './api.js'
 import { authCoinExtension } from './authcointx/extension.js'
+import { capacityExtension } from './capacity/extension.js'
 import { mintingExtension } from './minting/extension.js'
 import { rejectUnknownKeys } from './params.js'
 
@@ -20,8 +21,8 @@ import { rejectUnknownKeys } from './params.js'
 // biome-ignore lint/suspicious/noExplicitAny: each extension has its own parameter type
 export type ExtensionCatalog = readonly Extension<any>[]
 
-/** Minting and authorized addresses (DESIGN §4). */
-export const BUILTIN_EXTENSIONS: ExtensionCatalog = [mintingExtension, authCoinExtension]
+/** Minting, authorized addresses and grid capacity (DESIGN §4). */
+export const BUILTIN_EXTENSIONS: ExtensionCatalog = [mintingExtension, authCoinExtension, capacityExtension]
 
 /** The enabled extensions of a chain: name → parsed parameters. */
 export type ExtensionSettings = Readonly<Record<string, unknown>>

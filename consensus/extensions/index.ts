@@ -1,5 +1,6 @@
 export * from './api.js'
 export * from './authcointx/index.js'
+export * from './capacity/index.js'
 export * from './catalog.js'
 export * from './checks.js'
 export * from './common.js'

@@ -78,6 +78,11 @@ export interface TransactionType {
   sigHash(tx: Transaction, extras: readonly ExtraObject[]): Uint8Array
   /** Extra payouts the block creator must pay for this transaction (spec §4.5). */
   customMinerPayouts?(tx: Transaction): readonly MinerPayoutDeclaration[]
+  /**
+   * Addresses that act in the transaction besides its coin flow (a capacity farmer): address policies of
+   * other extensions (authorization) apply to them as to the coin flow's addresses.
+   */
+  parties?(tx: Transaction): readonly import('./unlockhash.js').UnlockHash[]
 }
 
 export class TransactionRegistry {
@@ -250,6 +255,11 @@ export class TransactionRegistry {
 
   customMinerPayouts(tx: Transaction): readonly MinerPayoutDeclaration[] {
     return this.get(tx.version).customMinerPayouts?.(tx) ?? []
+  }
+
+  /** The addresses `tx` names as acting parties besides its coin flow (`TransactionType.parties`). */
+  parties(tx: Transaction): readonly import('./unlockhash.js').UnlockHash[] {
+    return this.get(tx.version).parties?.(tx) ?? []
   }
 }
 

@@ -39,6 +39,16 @@ export type ValidationCode =
   | 'auth-condition-unchanged'
   | 'invalid-auth-condition'
   | 'unauthorized-address'
+  // grid capacity (docs/capacity.md)
+  | 'invalid-farmer-signature'
+  | 'invalid-payout-condition'
+  | 'invalid-owner-condition'
+  | 'invalid-reservation'
+  | 'not-node-farmer'
+  | 'unknown-node'
+  | 'below-reserved'
+  | 'wrong-payment'
+  | 'over-reservation'
   // an extension of the chain's own (the example in docs/extensions.md uses it)
   | 'extension-rule'
   // blocks (spec §5.2–5.4, §6.4)

@@ -59,6 +59,16 @@ export const VALIDATION_VERDICTS = {
   'auth-condition-unchanged': TIP_DEPENDENT,
   'unauthorized-address': TIP_DEPENDENT,
   'extension-rule': TIP_DEPENDENT,
+  // grid capacity: structure, then the registered nodes, prices and reservations (state)
+  'invalid-farmer-signature': REJECT,
+  'invalid-payout-condition': REJECT,
+  'invalid-owner-condition': REJECT,
+  'invalid-reservation': REJECT,
+  'not-node-farmer': TIP_DEPENDENT,
+  'unknown-node': TIP_DEPENDENT,
+  'below-reserved': TIP_DEPENDENT,
+  'wrong-payment': TIP_DEPENDENT,
+  'over-reservation': TIP_DEPENDENT,
   // blocks
   'unknown-parent': IGNORE,
   'known-invalid': REJECT,

@@ -159,11 +159,23 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
 
   for (const ext of opts.extensions ?? []) {
     for (const query of ext.queries ?? []) {
-      app.get<{ Params: Record<string, string> }>(query.path, async (req, reply) => {
-        // the state and the height are read together, with no await in between: they belong to one tip
-        const ctx = { def: chain.def, state: chain.extensionState, height: chain.height }
-        return sendJson(reply, query.answer(req.params, ctx))
-      })
+      app.get<{ Params: Record<string, string>; Querystring: Record<string, unknown> }>(
+        query.path,
+        async (req, reply) => {
+          // the state and the height are read together, with no await in between: they belong to one tip
+          const ctx = {
+            def: chain.def,
+            state: chain.extensionState,
+            height: chain.height,
+            time: chain.tip.timestamp,
+          }
+          // query-string parameters given once (a repeated one arrives as a list and is left out)
+          const single = Object.entries(req.query ?? {}).filter(
+            (e): e is [string, string] => typeof e[1] === 'string',
+          )
+          return sendJson(reply, query.answer({ ...Object.fromEntries(single), ...req.params }, ctx))
+        },
+      )
     }
   }
 

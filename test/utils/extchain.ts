@@ -47,10 +47,15 @@ export const def: ChainDefinition = {
   },
 }
 export const { registry, rules } = chainConsensus(def)
+const [extDef, extRegistry] = [def, registry]
 export const NOW = (): number => 2_000_000_000
 
 /** The next block on `chain`'s tip: the staker's respend, `txs`, and the payouts they owe. */
-export function nextBlock(chain: MemoryChain, txs: readonly Transaction[]): Block {
+export function nextBlock(
+  chain: MemoryChain,
+  txs: readonly Transaction[],
+  { def, registry } = { def: extDef, registry: extRegistry },
+): Block {
   const tip = chain.tip
   const pobsOutput = { blockHeight: tip.height, transactionIndex: 0, outputIndex: 0 }
   const holder = chain.blocks[tip.height]!.block.transactions[0]!

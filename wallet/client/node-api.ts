@@ -321,6 +321,11 @@ export class NodeClient {
     return undefined
   }
 
+  /** `GET path` of an extension route (e.g. `/capacity/nodes/node-1`): its JSON answer, unchecked. */
+  query<T>(path: string): Promise<T> {
+    return getJson<T>(this.url, path)
+  }
+
   /** Posts a transaction to the pool; returns its ID. A refusal is a NodeClientError `refused` with the node's reason. */
   async submit(tx: Transaction): Promise<string> {
     let res: Response

@@ -145,7 +145,8 @@ function transfersRule(p: AuthCoinParams): TransactionRule {
     name: TRANSFERS,
     versions: 'all',
     validate: (tx, spent, ctx) => {
-      if (tx.coinOutputs.length === 0 && spent.coins.length === 0) return
+      const parties = ctx.registry.parties(tx)
+      if (tx.coinOutputs.length === 0 && spent.coins.length === 0 && parties.length === 0) return
       const touched = new Map<string, { uh: UnlockHash; where: ValidationDetails }>()
       for (const [index, o] of tx.coinOutputs.entries()) {
         const uh = conditionUnlockHash(o.condition)
@@ -159,12 +160,19 @@ function transfersRule(p: AuthCoinParams): TransactionRule {
       }
       if (tx.version <= 1 && touched.size === 1 && tx.coinOutputs.length <= p.selfTransferMaxCoinOutputs)
         return
+      // addresses a transaction type names as acting parties (e.g. a capacity farmer) must be authorized too
+      for (const uh of parties) {
+        const k = uhKey(uh)
+        if (!touched.has(k)) touched.set(k, { uh, where: {} })
+      }
       for (const { uh, where } of touched.values()) {
         if (!authorizationApplies(uh) || addressState(ctx.state, uh).authorized) continue
         const address = show(uh)
         const what = where.output
           ? `coinOutputs[${where.output.index}] pays to ${address}`
-          : `coinInputs[${where.input!.index}] spends from ${address}`
+          : where.input
+            ? `coinInputs[${where.input.index}] spends from ${address}`
+            : `the transaction acts for ${address}`
         throw ruleError(TRANSFERS, 'unauthorized-address', `${what}, which is not authorized`, {
           ...where,
           address,

@@ -36,8 +36,14 @@ describe('devnet extensions', () => {
     expect(parseDevnetExtensions('minting,auth', undefined)).toEqual({ minting: true, auth: 'whitelist' })
     expect(parseDevnetExtensions('authcoin', 'blocklist')).toEqual({ auth: 'blocklist' })
     expect(parseDevnetExtensions(' Minting ', undefined)).toEqual({ minting: true })
+    expect(parseDevnetExtensions('capacity', undefined)).toEqual({ capacity: true })
+    expect(parseDevnetExtensions('minting,auth,capacity', undefined)).toEqual({
+      minting: true,
+      auth: 'whitelist',
+      capacity: true,
+    })
     expect(() => parseDevnetExtensions('minting,notary', undefined)).toThrow(
-      '--extensions: unknown extension "notary" (known: minting, auth)',
+      '--extensions: unknown extension "notary" (known: minting, auth, capacity)',
     )
     expect(() => parseDevnetExtensions('minting', 'whitelist')).toThrow('--auth needs --extensions auth')
     expect(() => parseDevnetExtensions(undefined, 'blocklist')).toThrow('--auth needs --extensions auth')
@@ -123,5 +129,20 @@ describe('devnet extensions', () => {
     expect(plain.config.authority).toBeUndefined()
     expect(chainOf(plain.config.chainFile).extensions).toEqual({})
     expect((await runCli('devnet', 'status', '--dir', join(dir, 'plain'))).out).toContain('extensions: none')
+  })
+
+  it('a capacity devnet (--extensions capacity) enables 224 and 225 and needs no authority', async () => {
+    const d = join(dir, 'capacity')
+    const created = await initDevnet({ dir: d, nodes: 1, blockTime: 2, extensions: { capacity: true } })
+    expect(created.authorityMnemonic).toBeUndefined()
+    const def = chainOf(created.config.chainFile)
+    expect(def.extensions).toEqual({ capacity: {} })
+    expect(chainConsensus(def).registry.versions).toEqual(expect.arrayContaining([224, 225]))
+    expect((await runCli('devnet', 'status', '--dir', d)).out).toContain('extensions: capacity (224, 225)')
+    const other = await runCli('devnet', 'up', '--dir', d, '--extensions', 'minting')
+    expect(other).toMatchObject({
+      code: 2,
+      err: `the devnet in ${d} runs with extensions capacity, not minting: "devnet reset" (or another --dir) starts a new chain\n`,
+    })
   })
 })

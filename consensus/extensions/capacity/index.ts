@@ -1,0 +1,5 @@
+export * from './extension.js'
+export * from './params.js'
+export * from './rules.js'
+export * from './state.js'
+export * from './types.js'
