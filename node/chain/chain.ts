@@ -41,6 +41,7 @@ import {
   decodeValue,
   delayedListCodec,
   encodeValue,
+  indexKey,
   infoKey,
   key,
   outputEntryCodec,
@@ -339,6 +340,22 @@ export class Chain extends EventEmitter<ChainEvents> {
         id: k.slice(at + 8),
       })
     }
+    return out
+  }
+
+  /**
+   * The entries of indexer `name`'s index (`ChainIndexer`) whose own key starts with `prefix`, in key order,
+   * at most `limit`: each its own key (without the table and name) and its value.
+   */
+  async indexEntries(
+    name: string,
+    prefix: Uint8Array,
+    limit: number,
+  ): Promise<{ key: Uint8Array; value: Uint8Array }[]> {
+    const at = indexKey(name, new Uint8Array(0)).length
+    const out: { key: Uint8Array; value: Uint8Array }[] = []
+    for await (const [k, v] of this.store.entries({ ...prefixRange(indexKey(name, prefix)), limit }))
+      out.push({ key: k.slice(at), value: v })
     return out
   }
 
