@@ -4,8 +4,10 @@
 // extensions to `main` (cli/program.ts) with the catalog its nodes validate with.
 import type { Command } from 'commander'
 import { BUILTIN_EXTENSIONS, type ExtensionCatalog } from '../consensus/extensions/catalog.js'
+import { registerNotaryCommands } from './notary.js'
 import { registerAuthCommands } from './wallet/auth.js'
 import { registerMintCommands } from './wallet/mint.js'
+import { registerNotaryWalletCommands } from './wallet/notary.js'
 
 export interface CliExtension {
   /** The consensus extension it serves (its name in a chain definition). */
@@ -27,5 +29,7 @@ export const BUILTIN_PROGRAM_EXTENSIONS: ProgramExtensions = {
   cli: [
     { name: 'minting', walletCommands: registerMintCommands },
     { name: 'authcoin', walletCommands: registerAuthCommands },
+    // ordinary arbitrary data: no chain rule, every node indexes it (node/extensions.ts)
+    { name: 'notary', walletCommands: registerNotaryWalletCommands, commands: registerNotaryCommands },
   ],
 }
