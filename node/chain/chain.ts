@@ -31,7 +31,7 @@ import { WriteBuffer } from './buffer.js'
 import { delayedAt, revertDiff, spentOutputs, writeDiff } from './diffs.js'
 import { ExtensionStore, writeExtensionChanges } from './extension-state.js'
 import { type AppliedBlock, type ImportHost, type ImportResult, importBlocks } from './import.js'
-import { type ChainIndexer, transactionIndexer } from './indexers.js'
+import { type ChainIndexer, catchUpIndexer, indexerMarkerKey, transactionIndexer } from './indexers.js'
 import { MainIndex, type MainView } from './main-index.js'
 import { DEFAULT_ORPHAN_LIMITS, type OrphanLimits, OrphanPool } from './orphans.js'
 import {
@@ -116,6 +116,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly ancestry: Ancestry
   private readonly orphans: OrphanPool
   private readonly indexers: readonly ChainIndexer[]
+  /** The indexers an extension adds: each keeps a marker of where it is complete (`indexerMarkerKey`). */
+  private readonly extraIndexers: readonly ChainIndexer[]
   /** Main chain block IDs and timestamps by height (the stake modifier and retargeting read them). */
   private main!: MainIndex
   private extensions!: ExtensionStore
@@ -139,7 +141,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.blocks = new BlockStore(opts.store, this.codec)
     this.ancestry = new Ancestry(this.blocks, opts.registry)
     this.orphans = new OrphanPool(opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS)
-    this.indexers = [transactionIndexer(opts.registry), ...(opts.indexers ?? [])]
+    this.extraIndexers = opts.indexers ?? []
+    this.indexers = [transactionIndexer(opts.registry), ...this.extraIndexers]
   }
 
   /** Opens the chain in `store`, writing the genesis block on first use; resumes from the stored tip. */
@@ -194,6 +197,20 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.main = new MainIndex(ids, timestamps)
     this.extensions = await ExtensionStore.load(this.store)
     this.setTip(tipId, tipMeta)
+    // an index added to a data directory that has blocks already (an older build, a program without it)
+    for (const indexer of this.extraIndexers)
+      await catchUpIndexer(
+        {
+          store: this.store,
+          tipId,
+          tipHeight: tipMeta.height,
+          idAt: (h) => this.main.idAt(h),
+          isOnMainChain: (id, h) => this.main.isOnMain(id, h),
+          meta: (id) => this.blocks.meta(id),
+          block: (id) => this.blocks.block(id),
+        },
+        indexer,
+      )
   }
 
   private async writeGenesis(): Promise<void> {
@@ -764,6 +781,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     writeExtensionChanges(buf, diff.extensionChanges)
     buf.put(infoKey('tip'), id)
     for (const indexer of this.indexers) indexer.index(buf, { block, id, height: diff.height, diff }, 'put')
+    for (const indexer of this.extraIndexers) buf.put(indexerMarkerKey(indexer.name), id)
   }
 
   /** A block leaves the main chain: the reverse of `writeMainBlock`, in `buf`; returns the state changes that undo it. */
@@ -777,6 +795,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const undo = invertChanges(diff.extensionChanges)
     writeExtensionChanges(buf, undo)
     for (const indexer of this.indexers) indexer.index(buf, { block, id, height, diff }, 'del')
+    for (const indexer of this.extraIndexers) buf.put(indexerMarkerKey(indexer.name), block.parentId)
     return undo
   }
 

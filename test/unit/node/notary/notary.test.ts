@@ -46,15 +46,15 @@ const b = generatedChain({
   arbitraryData: (h, i) => (h === 4 && i === 0 ? notaryRecord(hashC) : new Uint8Array(0)),
 })
 
-async function open(def: ChainDefinition) {
-  const store = await openLevelStore(join(dir, 'db'))
+async function open(def: ChainDefinition, db = 'db', indexed = true) {
+  const store = await openLevelStore(join(dir, db))
   const chain = await Chain.open({
     store,
     def,
     registry: coreRegistry(),
     verifier: nodeEd25519,
     now: NOW,
-    indexers: [notaryIndexer],
+    ...(indexed ? { indexers: [notaryIndexer] } : {}),
   })
   const pool = new TransactionPool({ chain, verifier: nodeEd25519, now: NOW }).attach()
   const app = await buildApi({
@@ -128,6 +128,39 @@ describe('notary index and GET /notary/:hash', () => {
     const again = await node.get(toHex(hashC))
     expect(again.body).toEqual(c.body)
     expect(verifyNotaryReceipt(parseNotaryReceipt(again.body.registrations[0]), hashC).valid).toBe(true)
+    await node.close()
+  }, 60_000)
+
+  it('catches up a data directory whose blocks were added without the index, and one that reorganised meanwhile', async () => {
+    const heights = async (node: Awaited<ReturnType<typeof open>>, hash: Uint8Array) => {
+      const r = await node.get(toHex(hash))
+      return r.status === 200 ? r.body.registrations.map((x: any) => x.height) : r.status
+    }
+    // an older build: blocks 1-4 without the index; then the index from genesis
+    let node = await open(a.def, 'old', false)
+    expect((await node.chain.addBlocks(a.blocks.slice(0, 4))).error).toBeUndefined()
+    await node.close()
+    node = await open(a.def, 'old')
+    expect(await heights(node, hashA)).toEqual([3])
+    await node.close()
+    // a run without it again (blocks 5-12): caught up from where it stopped
+    node = await open(a.def, 'old', false)
+    expect((await node.chain.addBlocks(a.blocks.slice(4))).error).toBeUndefined()
+    await node.close()
+    node = await open(a.def, 'old')
+    expect(await heights(node, hashA)).toEqual([3, 5])
+    expect(await heights(node, hashB)).toEqual([6])
+    await node.close()
+    // a reorg to chain B while it did not run: A's entries go, B's come
+    node = await open(b.def, 'old', false)
+    for (const block of b.blocks) await node.chain.addBlock(block)
+    expect(toHex(node.chain.tip.id)).toBe(b.ids.at(-1))
+    await node.close()
+    node = await open(b.def, 'old')
+    expect(await heights(node, hashA)).toBe(404)
+    expect(await heights(node, hashB)).toBe(404)
+    expect(await heights(node, hashC)).toEqual([4])
+    expect(await node.chain.indexEntries(NOTARY_INDEX, new Uint8Array(0), 100)).toHaveLength(1)
     await node.close()
   }, 60_000)
 })
