@@ -94,8 +94,12 @@ export async function checkReceipt(text: string, fileHash: Uint8Array, node?: st
 }
 
 export function registerNotaryCommands(program: Command): void {
-  const notary = program.command('notary').description('notary receipts (docs/notary.md)')
-  notary
+  registerVerifyCommand(program.command('notary').description('notary receipts (docs/notary.md)'))
+}
+
+/** `verify RECEIPT FILE` under `parent` (`blockstake notary`, and `blockstake wallet notary` too). */
+export function registerVerifyCommand(parent: Command): void {
+  parent
     .command('verify <receipt> <file>')
     .description(
       "check that RECEIPT proves FILE was notarized: the file's hash, the record in the transaction, the Merkle proof, the block ID; with --node, that the block is on the node's main chain",

@@ -16,7 +16,7 @@ import { NodeClient, NodeClientError } from '../../wallet/client/node-api.js'
 import { buildTransaction } from '../../wallet/tx/build.js'
 import { UserError } from '../errors.js'
 import { println } from '../io.js'
-import { hashFile } from '../notary.js'
+import { hashFile, registerVerifyCommand } from '../notary.js'
 import {
   amountText,
   type CommonOptions,
@@ -113,6 +113,8 @@ export function registerNotaryWalletCommands(wallet: Command): void {
   })
 
   const notary = wallet.command('notary').description('notary receipts (docs/notary.md)')
+  // the same as `blockstake notary verify` (DESIGN §6 lists it among the wallet's commands): no wallet needed
+  registerVerifyCommand(notary)
   notary
     .command('receipt <target>')
     .description(
