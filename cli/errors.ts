@@ -13,6 +13,11 @@ export class UserError extends Error {
   override readonly name: string = 'UserError'
 }
 
+/** A command that found what it was asked to check wrong (a notary receipt): one line, exit code 1. */
+export class CheckFailed extends Error {
+  override readonly name = 'CheckFailed'
+}
+
 /**
  * Errors of the layers below whose message is written for the user and whose cause is the user's input
  * (a malformed file, a bad key or passphrase, too few funds, a node on another chain): exit code 2 too.
@@ -28,6 +33,7 @@ const USER_MISTAKES = [
 
 /** Maps any error to the one line a user sees and the exit code (2 = bad input, 1 = failure). */
 export function describeError(err: unknown): { line: string; exitCode: number } {
+  if (err instanceof CheckFailed) return { line: err.message, exitCode: 1 }
   if (err instanceof DecodeError) return { line: `invalid input: ${err.message}`, exitCode: 2 }
   if (err instanceof UserError || USER_MISTAKES.some((type) => err instanceof type))
     return { line: (err as Error).message, exitCode: 2 }

@@ -4,9 +4,11 @@
 // extensions to `main` (cli/program.ts) with the catalog its nodes validate with.
 import type { Command } from 'commander'
 import { BUILTIN_EXTENSIONS, type ExtensionCatalog } from '../consensus/extensions/catalog.js'
+import { registerNotaryCommands } from './notary.js'
 import { registerAuthCommands } from './wallet/auth.js'
 import { registerCapacityCommands } from './wallet/capacity.js'
 import { registerMintCommands } from './wallet/mint.js'
+import { registerNotaryWalletCommands } from './wallet/notary.js'
 
 export interface CliExtension {
   /** The consensus extension it serves (its name in a chain definition). */
@@ -29,5 +31,7 @@ export const BUILTIN_PROGRAM_EXTENSIONS: ProgramExtensions = {
     { name: 'minting', walletCommands: registerMintCommands },
     { name: 'authcoin', walletCommands: registerAuthCommands },
     { name: 'capacity', walletCommands: registerCapacityCommands },
+    // ordinary arbitrary data: no chain rule, every node indexes it (node/extensions.ts)
+    { name: 'notary', walletCommands: registerNotaryWalletCommands, commands: registerNotaryCommands },
   ],
 }

@@ -103,6 +103,8 @@ export interface GenerateOptions {
   readonly keys: readonly SigningKey[]
   readonly blocks: number
   readonly transactionsPerBlock: number
+  /** The arbitrary data of transfer `index` of block `height` (default none). */
+  readonly arbitraryData?: (height: number, index: number) => Uint8Array
 }
 
 interface Spendable {
@@ -177,7 +179,7 @@ export function* generateChain(opts: GenerateOptions): Generator<Block> {
         blockStakeInputs: [],
         blockStakeOutputs: [],
         minerFees: [fee],
-        arbitraryData: new Uint8Array(0),
+        arbitraryData: opts.arbitraryData?.(height, i) ?? new Uint8Array(0),
       }
       const tx = signSingleSignature(registry, ed, unsigned, 'coinInputs', 0, input.key)
       const outIds = registry.outputIds(tx)

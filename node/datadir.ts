@@ -25,6 +25,7 @@ import { Chain } from './chain/chain.js'
 import type { ChainIndexer } from './chain/indexers.js'
 import { infoKey } from './chain/tables.js'
 import { openLevelStore } from './db/level.js'
+import { BUILTIN_NODE_EXTENSIONS } from './extensions.js'
 
 /** A data directory or chain definition the user has to fix (the CLI prints it as one line, exit 2). */
 export class DataDirError extends Error {
@@ -160,7 +161,10 @@ export async function openDataDir(
   opts: {
     readonly create: boolean
     readonly catalog?: ExtensionCatalog
-    /** Indexes written in each block's batch besides the transaction and address index. */
+    /**
+     * Indexes written in each block's batch besides the transaction and address index (default: the
+     * built-in node extensions', so a chain imported offline is indexed as a running node indexes it).
+     */
     readonly indexers?: readonly ChainIndexer[]
     /**
      * Each committed batch is flushed to the disk before the commit resolves (default: on, unless
@@ -200,7 +204,7 @@ export async function openDataDir(
       registry,
       rules,
       verifier: nodeEd25519,
-      ...(opts.indexers ? { indexers: opts.indexers } : {}),
+      indexers: opts.indexers ?? BUILTIN_NODE_EXTENSIONS.flatMap((e) => e.indexers ?? []),
     })
   } catch (err) {
     await store.close().catch(() => undefined)

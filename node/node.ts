@@ -11,6 +11,7 @@ import { BlockCreator } from './blockcreator/creator.js'
 import type { Chain } from './chain/chain.js'
 import type { ChainIndexer } from './chain/indexers.js'
 import { chainRules, openDataDir } from './datadir.js'
+import { BUILTIN_NODE_EXTENSIONS, type NodeExtension } from './extensions.js'
 import { TransactionPool } from './mempool/pool.js'
 import { judgePoolError } from './pool-verdict.js'
 
@@ -29,6 +30,8 @@ export interface NodeOptions {
   readonly catalog?: ExtensionCatalog
   /** Indexes written in each block's batch besides the transaction and address index (an extension's). */
   readonly indexers?: readonly ChainIndexer[]
+  /** Indexers and API routes of node extensions (default: the built-in ones, the notary index). */
+  readonly nodeExtensions?: readonly NodeExtension[]
 }
 
 export class BlockstakeNode {
@@ -46,10 +49,12 @@ export class BlockstakeNode {
   /** Opens the data dir (resuming its stored tip), joins the network, serves the API, creates blocks. */
   static async start(opts: NodeOptions): Promise<BlockstakeNode> {
     const log = opts.logger
+    const extensions = opts.nodeExtensions ?? BUILTIN_NODE_EXTENSIONS
+    const indexers = [...extensions.flatMap((e) => e.indexers ?? []), ...(opts.indexers ?? [])]
     const chain = await openDataDir(opts.dataDir, opts.def, {
       create: true,
       ...(opts.catalog ? { catalog: opts.catalog } : {}),
-      ...(opts.indexers ? { indexers: opts.indexers } : {}),
+      indexers,
     })
     const pool = new TransactionPool({
       chain,
@@ -80,6 +85,7 @@ export class BlockstakeNode {
         ...(opts.apiToken !== undefined ? { token: opts.apiToken } : {}),
         logger: log,
         extensions: chainRules(opts.def, opts.catalog).extensions,
+        routes: extensions.flatMap((e) => (e.routes ? [e.routes] : [])),
         publishTransactionSet: (txs) => {
           network
             .publishTransactionSet(txs)

@@ -38,3 +38,71 @@ export const SEGMENT_SIZE = 64
 export function calculateLeaves(dataSize: number): number {
   return Math.max(1, Math.ceil(dataSize / SEGMENT_SIZE))
 }
+
+// ---- inclusion proofs (not in the reference, which has no SPV: spec/rivine.md §9) --------------------
+
+/** The root of `hashes[from, to)` (a subtree of the RFC 6962 shape). */
+function subtreeRoot(hashes: readonly Uint8Array[], from: number, to: number): Uint8Array {
+  return merkleRootOfHashes(hashes.slice(from, to))
+}
+
+/** Largest power of two strictly smaller than `n` (n ≥ 2). */
+function splitPoint(n: number): number {
+  let k = 1
+  while (k * 2 < n) k *= 2
+  return k
+}
+
+/**
+ * The inclusion proof of leaf `index` among `hashes` (leaf hashes): the sibling subtree roots from the leaf
+ * up to the root, nearest first (RFC 9162 §2.1.3.1 `PATH`, whose tree shape the root above has).
+ */
+export function merkleProof(hashes: readonly Uint8Array[], index: number): Uint8Array[] {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= hashes.length)
+    throw new RangeError(`leaf ${index} is not in a tree of ${hashes.length} leaves`)
+  const path: Uint8Array[] = []
+  let from = 0
+  let to = hashes.length
+  // walk down from the root; the siblings met are collected top first, then reversed
+  while (to - from > 1) {
+    const k = splitPoint(to - from)
+    if (index < from + k) {
+      path.push(subtreeRoot(hashes, from + k, to))
+      to = from + k
+    } else {
+      path.push(subtreeRoot(hashes, from, from + k))
+      from += k
+    }
+  }
+  return path.reverse()
+}
+
+/**
+ * The root that `path` leads to from `leafHash` at `index` in a tree of `leafCount` leaves (RFC 9162
+ * §2.1.3.2), or undefined when the path does not fit that position (too short, too long, or the index is
+ * outside the tree). The caller compares the result with the root it trusts.
+ */
+export function merkleRootFromProof(
+  leafHash: Uint8Array,
+  index: number,
+  leafCount: number,
+  path: readonly Uint8Array[],
+): Uint8Array | undefined {
+  if (!Number.isSafeInteger(leafCount) || leafCount < 1) return undefined
+  if (!Number.isSafeInteger(index) || index < 0 || index >= leafCount) return undefined
+  // fn: the node's index at this level; sn: the last index at this level (bigint-free: both < 2^53)
+  let fn = index
+  let sn = leafCount - 1
+  let r = leafHash
+  for (const p of path) {
+    if (p.length !== 32 || sn === 0) return undefined
+    if (fn % 2 === 1 || fn === sn) {
+      r = merkleNodeHash(p, r)
+      // a right-edge node with no sibling at this level moves up without hashing
+      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) [fn, sn] = [Math.floor(fn / 2), Math.floor(sn / 2)]
+    } else r = merkleNodeHash(r, p)
+    fn = Math.floor(fn / 2)
+    sn = Math.floor(sn / 2)
+  }
+  return sn === 0 ? r : undefined
+}

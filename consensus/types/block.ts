@@ -111,8 +111,8 @@ export class BlockCodec {
     return b
   }
 
-  /** spec §2.5: leaves are every payout, then every transaction, in their Sia encoding. */
-  merkleRoot(b: Block): Uint8Array {
+  /** spec §2.5: the merkle leaves, every payout then every transaction, in their Sia encoding. */
+  merkleLeaves(b: Block): Uint8Array[] {
     const leaves: Uint8Array[] = []
     for (const p of b.minerPayouts) {
       const w = new Writer('sia', 64)
@@ -120,7 +120,11 @@ export class BlockCodec {
       leaves.push(w.finish())
     }
     for (const tx of b.transactions) leaves.push(this.registry.encode(tx))
-    return merkleRoot(leaves)
+    return leaves
+  }
+
+  merkleRoot(b: Block): Uint8Array {
+    return merkleRoot(this.merkleLeaves(b))
   }
 
   header(b: Block): BlockHeader {

@@ -48,7 +48,19 @@ export interface ApiOptions {
   readonly maxEventStreamsPerClient?: number
   /** The chain's enabled extensions: their queries become GET routes (DESIGN §3, the node-level hook). */
   readonly extensions?: readonly EnabledExtension[]
+  /** Routes a node extension adds (DESIGN §3, the node-level hook), with the API's errors and JSON. */
+  readonly routes?: readonly ApiRoutes[]
 }
+
+/** What a node extension's routes see: the chain and the pool, and how to answer JSON. */
+export interface ApiRouteContext {
+  readonly chain: Chain
+  readonly pool: TransactionPool
+  readonly sendJson: (reply: FastifyReply, value: JsonValue) => FastifyReply
+}
+
+/** Registers a node extension's routes; errors thrown as `ApiError` answer `{"code","message"}`. */
+export type ApiRoutes = (app: FastifyInstance, ctx: ApiRouteContext) => void
 
 export interface Api {
   readonly url: string
@@ -178,6 +190,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       )
     }
   }
+
+  for (const routes of opts.routes ?? []) routes(app, { chain, pool, sendJson })
 
   // ---- chain --------------------------------------------------------------------------------------
 

@@ -33,6 +33,8 @@ import { ExtensionStore, writeExtensionChanges } from './extension-state.js'
 import { type AppliedBlock, type ImportHost, type ImportResult, importBlocks } from './import.js'
 import {
   type ChainIndexer,
+  catchUpIndexer,
+  indexerMarkerKey,
   SPENT_COINS_INDEX,
   type SpentCoinOutput,
   spentCoinIndexer,
@@ -123,6 +125,11 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly ancestry: Ancestry
   private readonly orphans: OrphanPool
   private readonly indexers: readonly ChainIndexer[]
+  /**
+   * The indexers that keep a marker of where they are complete (`indexerMarkerKey`), so a data directory
+   * made without them is caught up when it opens: the spent coin output index and those extensions add.
+   */
+  private readonly extraIndexers: readonly ChainIndexer[]
   /** Main chain block IDs and timestamps by height (the stake modifier and retargeting read them). */
   private main!: MainIndex
   private extensions!: ExtensionStore
@@ -146,11 +153,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.blocks = new BlockStore(opts.store, this.codec)
     this.ancestry = new Ancestry(this.blocks, opts.registry)
     this.orphans = new OrphanPool(opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS)
-    this.indexers = [
-      transactionIndexer(opts.registry),
-      spentCoinIndexer(opts.registry),
-      ...(opts.indexers ?? []),
-    ]
+    this.extraIndexers = [spentCoinIndexer(opts.registry), ...(opts.indexers ?? [])]
+    this.indexers = [transactionIndexer(opts.registry), ...this.extraIndexers]
   }
 
   /** Opens the chain in `store`, writing the genesis block on first use; resumes from the stored tip. */
@@ -205,6 +209,20 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.main = new MainIndex(ids, timestamps)
     this.extensions = await ExtensionStore.load(this.store)
     this.setTip(tipId, tipMeta)
+    // an index added to a data directory that has blocks already (an older build, a program without it)
+    for (const indexer of this.extraIndexers)
+      await catchUpIndexer(
+        {
+          store: this.store,
+          tipId,
+          tipHeight: tipMeta.height,
+          idAt: (h) => this.main.idAt(h),
+          isOnMainChain: (id, h) => this.main.isOnMain(id, h),
+          meta: (id) => this.blocks.meta(id),
+          block: (id) => this.blocks.block(id),
+        },
+        indexer,
+      )
   }
 
   private async writeGenesis(): Promise<void> {
@@ -357,6 +375,22 @@ export class Chain extends EventEmitter<ChainEvents> {
         id: k.slice(at + 8),
       })
     }
+    return out
+  }
+
+  /**
+   * The entries of indexer `name`'s index (`ChainIndexer`) whose own key starts with `prefix`, in key order,
+   * at most `limit`: each its own key (without the table and name) and its value.
+   */
+  async indexEntries(
+    name: string,
+    prefix: Uint8Array,
+    limit: number,
+  ): Promise<{ key: Uint8Array; value: Uint8Array }[]> {
+    const at = indexKey(name, new Uint8Array(0)).length
+    const out: { key: Uint8Array; value: Uint8Array }[] = []
+    for await (const [k, v] of this.store.entries({ ...prefixRange(indexKey(name, prefix)), limit }))
+      out.push({ key: k.slice(at), value: v })
     return out
   }
 
@@ -765,6 +799,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     writeExtensionChanges(buf, diff.extensionChanges)
     buf.put(infoKey('tip'), id)
     for (const indexer of this.indexers) indexer.index(buf, { block, id, height: diff.height, diff }, 'put')
+    for (const indexer of this.extraIndexers) buf.put(indexerMarkerKey(indexer.name), id)
   }
 
   /** A block leaves the main chain: the reverse of `writeMainBlock`, in `buf`; returns the state changes that undo it. */
@@ -778,6 +813,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const undo = invertChanges(diff.extensionChanges)
     writeExtensionChanges(buf, undo)
     for (const indexer of this.indexers) indexer.index(buf, { block, id, height, diff }, 'del')
+    for (const indexer of this.extraIndexers) buf.put(indexerMarkerKey(indexer.name), block.parentId)
     return undo
   }
 

@@ -2,14 +2,27 @@
 // transaction index, the address index and the spent coin output index here; more (an extension's) plug in through `ChainIndexer`.
 
 import { type Codec, currency, fixedBytes, struct } from '../../consensus/encoding/codec.js'
+import { equalBytes } from '../../consensus/encoding/hex.js'
 import type { BlockDiff } from '../../consensus/state/outputs.js'
 import { hexKey } from '../../consensus/state/outputs.js'
 import type { Block } from '../../consensus/types/block.js'
 import { type Condition, conditionCodec, conditionUnlockHash } from '../../consensus/types/conditions.js'
 import type { TransactionRegistry } from '../../consensus/types/transaction.js'
 import type { UnlockHash } from '../../consensus/types/unlockhash.js'
-import type { WriteBuffer } from './buffer.js'
-import { addressKey, encodeValue, indexKey, key, Table, txLocationCodec } from './tables.js'
+import { type KVStore, prefixRange } from '../db/kvstore.js'
+import { WriteBuffer } from './buffer.js'
+import {
+  addressKey,
+  type BlockMeta,
+  blockDiffCodec,
+  decodeValue,
+  encodeValue,
+  indexKey,
+  infoKey,
+  key,
+  Table,
+  txLocationCodec,
+} from './tables.js'
 
 /** What an index sees of a main-chain block: written with `op` put when applied, del when reverted. */
 export interface IndexedBlock {
@@ -121,4 +134,65 @@ export function spentCoinIndexer(registry: TransactionRegistry): ChainIndexer {
       }
     },
   }
+}
+
+/**
+ * Where an extension's index is complete up to: the main-chain block whose entries it wrote last (an info
+ * key written in every block's batch with the entries). A data directory where the indexer did not run
+ * (made by an older build, or a program without it) is caught up when it opens: `catchUpIndexer`.
+ */
+export const indexerMarkerKey = (name: string): Uint8Array => infoKey(`indexed/${name}`)
+
+/** The committed chain `catchUpIndexer` reads (the chain's own reads, before any write is queued). */
+export interface IndexerCatchUpSource {
+  readonly store: KVStore
+  readonly tipId: Uint8Array
+  readonly tipHeight: number
+  idAt(height: number): Uint8Array | undefined
+  isOnMainChain(id: Uint8Array, height: number): boolean
+  meta(id: Uint8Array): Promise<BlockMeta | undefined>
+  block(id: Uint8Array): Promise<Block | undefined>
+}
+
+/** Blocks indexed per batch while catching up (each batch moves the marker: a crash resumes there). */
+const CATCH_UP_BATCH = 256
+
+/**
+ * Brings `indexer`'s entries to the tip: from its marker when the marker is on the main chain, else (no
+ * marker, or one on a branch that left the main chain while the indexer was not running) from genesis after
+ * removing every entry it has. Returns the number of blocks indexed.
+ */
+export async function catchUpIndexer(src: IndexerCatchUpSource, indexer: ChainIndexer): Promise<number> {
+  const markerKey = indexerMarkerKey(indexer.name)
+  const marker = await src.store.get(markerKey)
+  if (marker && equalBytes(marker, src.tipId)) return 0
+  const meta = marker && (await src.meta(marker))
+  let from: number
+  if (marker && meta && src.isOnMainChain(marker, meta.height)) from = meta.height + 1
+  else {
+    const all = prefixRange(indexKey(indexer.name, EMPTY))
+    for (;;) {
+      const keys: Uint8Array[] = []
+      for await (const [k] of src.store.entries({ ...all, limit: 4096 })) keys.push(k)
+      if (keys.length === 0) break
+      await src.store.batch(keys.map((k) => ({ type: 'del', key: k })))
+    }
+    from = 0
+  }
+  for (let start = from; start <= src.tipHeight; start += CATCH_UP_BATCH) {
+    const buf = new WriteBuffer(src.store)
+    let last: Uint8Array | undefined
+    for (let height = start; height <= Math.min(src.tipHeight, start + CATCH_UP_BATCH - 1); height++) {
+      const id = src.idAt(height)
+      const block = id && (await src.block(id))
+      const undo = id && (await src.store.get(key(Table.Undo, id)))
+      if (!id || !block || !undo)
+        throw new Error(`catching up the ${indexer.name} index: main-chain block ${height} is not stored`)
+      indexer.index(buf, { block, id, height, diff: decodeValue(blockDiffCodec, undo) }, 'put')
+      last = id
+    }
+    if (last) buf.put(markerKey, last)
+    await buf.commit()
+  }
+  return src.tipHeight - from + 1
 }

@@ -80,6 +80,7 @@ export function generatedChain(opts: {
   readonly transactionsPerBlock?: number
   readonly timestamp?: number
   readonly constants?: Partial<ChainConstants>
+  readonly arbitraryData?: (height: number, index: number) => Uint8Array
 }): GeneratedChain {
   const keys = [devKey(0), devKey(1)]
   const base = preset('devnet')
@@ -99,6 +100,7 @@ export function generatedChain(opts: {
       keys,
       blocks: opts.blocks,
       transactionsPerBlock: opts.transactionsPerBlock ?? 1,
+      ...(opts.arbitraryData ? { arbitraryData: opts.arbitraryData } : {}),
     }),
   ]
   const codec = new BlockCodec(registry)

@@ -326,6 +326,49 @@ export class NodeClient {
     return getJson<T>(this.url, path)
   }
 
+  /**
+   * `GET /notary/:hash`: every main-chain registration of a document hash, each a receipt's JSON, or the
+   * node's reason when it has none (not registered, or only by a pool transaction).
+   */
+  async notary(
+    hash: string,
+  ): Promise<
+    { readonly height: number; readonly registrations: readonly unknown[] } | { readonly none: string }
+  > {
+    const body = await getJson<{ height?: unknown; registrations?: unknown }>(
+      this.url,
+      `/notary/${hash}`,
+      [404],
+    )
+    if (body instanceof Absent) return { none: body.message ?? `the node has no registration of ${hash}` }
+    if (typeof body.height !== 'number' || !Array.isArray(body.registrations))
+      throw new NodeClientError(
+        'bad-answer',
+        `the node at ${this.url} answered /notary/${hash} without registrations`,
+      )
+    return { height: body.height, registrations: body.registrations }
+  }
+
+  /** The node's tip height (`GET /consensus`). */
+  async height(): Promise<number> {
+    const body = await getJson<{ height?: unknown }>(this.url, '/consensus')
+    if (typeof body.height !== 'number')
+      throw new NodeClientError('bad-answer', `the node at ${this.url} answered /consensus without a height`)
+    return body.height
+  }
+
+  /** The ID of the node's main-chain block at `height`, or undefined when its chain is not that high. */
+  async blockIdAt(height: number): Promise<string | undefined> {
+    const body = await getJson<{ id?: unknown }>(this.url, `/blocks/${height}`, [404])
+    if (body instanceof Absent) return undefined
+    if (typeof body.id !== 'string')
+      throw new NodeClientError(
+        'bad-answer',
+        `the node at ${this.url} answered /blocks/${height} without an id`,
+      )
+    return body.id
+  }
+
   /** Posts a transaction to the pool; returns its ID. A refusal is a NodeClientError `refused` with the node's reason. */
   async submit(tx: Transaction): Promise<string> {
     let res: Response
@@ -378,7 +421,15 @@ export function chainRefOf(def: ChainDefinition): ChainRef {
   return chainRef(def, toHex(id))
 }
 
-async function getJson<T>(base: string, path: string): Promise<T> {
+/** An answer with a status the caller expects for "not there", and the node's message. */
+class Absent {
+  constructor(readonly message: string | undefined) {}
+}
+
+async function getJson<T>(base: string, path: string): Promise<T>
+async function getJson<T>(base: string, path: string, absent: readonly number[]): Promise<T | Absent>
+/** GET `path` as JSON; a status in `absent` (a 404 for something not there) gives an `Absent`. */
+async function getJson<T>(base: string, path: string, absent: readonly number[] = []): Promise<T | Absent> {
   let res: Response
   try {
     res = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(TIMEOUT_MS) })
@@ -386,6 +437,8 @@ async function getJson<T>(base: string, path: string): Promise<T> {
     throw new NodeClientError('unreachable', `cannot reach the node at ${base}: ${(err as Error).message}`)
   }
   const body = (await res.json().catch(() => undefined)) as (T & { message?: string }) | undefined
+  if (absent.includes(res.status))
+    return new Absent(typeof body?.message === 'string' ? body.message : undefined)
   if (!res.ok || body === undefined)
     throw new NodeClientError(
       'bad-answer',

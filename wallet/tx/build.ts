@@ -92,9 +92,10 @@ export function buildTransaction(req: TransactionRequest): Transaction {
   const stakes = req.blockStakes ?? { available: [], outputs: [] }
   for (const o of [...req.coins.outputs, ...stakes.outputs])
     if (o.value <= 0n) throw new WalletError('invalid-amount', 'every output needs a positive amount')
-  if (req.coins.outputs.length + stakes.outputs.length === 0)
-    throw new WalletError('invalid-amount', 'a transaction needs at least one output')
   const data = req.arbitraryData ?? new Uint8Array(0)
+  // a data-only transaction (a notary record) pays only its fee, with change
+  if (req.coins.outputs.length + stakes.outputs.length === 0 && data.length === 0)
+    throw new WalletError('invalid-amount', 'a transaction needs at least one output or arbitrary data')
   const maxData = req.maxArbitraryData ?? 83
   if (data.length > maxData)
     throw new WalletError('data-too-large', `arbitrary data of ${data.length} bytes exceeds ${maxData}`)

@@ -181,3 +181,30 @@ describe('wallet transfers', () => {
     ])
   })
 })
+
+describe('data-only transactions (a notary record)', () => {
+  it('pay only their fee, the rest back as change; without data they are refused', () => {
+    const data = utf8('nty1'.padEnd(36, '.'))
+    const tx = buildTransaction({
+      coins: { available: [out(1, 5n)], outputs: [] },
+      fee: 1n,
+      change: to(a),
+      arbitraryData: data,
+    })
+    expect(tx.coinOutputs).toEqual([{ value: 4n, condition: to(a) }])
+    expect(tx.minerFees).toEqual([1n])
+    expect(tx.arbitraryData).toEqual(data)
+    // an input of exactly the fee leaves nothing to pay back
+    const exact = buildTransaction({
+      coins: { available: [out(1, 1n)], outputs: [] },
+      fee: 1n,
+      change: to(a),
+      arbitraryData: data,
+    })
+    expect(exact.coinOutputs).toEqual([])
+    expect(exact.coinInputs).toHaveLength(1)
+    expect(() =>
+      buildTransaction({ coins: { available: [out(1, 5n)], outputs: [] }, fee: 1n, change: to(a) }),
+    ).toThrow(/at least one output or arbitrary data/)
+  })
+})
