@@ -168,6 +168,7 @@ async function runOnce(run: number): Promise<void> {
     0,
     nodeEd25519,
   )
+  const wireAtStart = await lab!.stats()
   const nodes = config.nodes.map((_, i) => startNode(config, i, hosts))
   const halves = [nodes.slice(0, 2), nodes.slice(2, 4)] as const
   const wallets = [0, 1].map(() => deriveKey(generateSeed(), 0, nodeEd25519))
@@ -273,9 +274,13 @@ async function runOnce(run: number): Promise<void> {
       )
       await sleep(1500)
     }
-    const splitMs = Date.now() - splitAt
     // what each half has at the heal: its tip, its branch's block ids, the transfers it confirmed
-    const atHeal = await Promise.all(halves.map((h) => tipOf(h[0]!)))
+    // each half's two nodes on one tip (two blocks at one height make short forks inside a half too)
+    const atHeal = await until('each half to agree on its tip before the heal', 60_000, async () => {
+      const tips = await Promise.all(halves.map(async (h) => oneTip(await tipsOf(h))))
+      return tips.every((t) => t !== undefined) ? (tips as Tip[]) : undefined
+    })
+    const splitMs = Date.now() - splitAt
     const forkFloor = Math.max(0, (atSplit?.height ?? 0) - 3)
     const branches = await Promise.all(
       halves.map(async (h, k) => {
@@ -376,7 +381,8 @@ async function runOnce(run: number): Promise<void> {
       `(fork at ${forkHeight}); one tip ${(convergeMs / 1000).toFixed(1)} s after the heal (height ${converged.height}); ` +
       `${lost.length} transfers of the losing branch back and confirmed ${((reconfirmed - healedAt) / 1000).toFixed(1)} s ` +
       `after the heal, ${lost.filter(([tx]) => seenInPool.has(tx)).length} of them seen in a pool; ` +
-      `wire: ${stats.forwarded} packets forwarded, ${stats.lost} lost, ${stats.cut} cut by the split`
+      `wire: ${stats.forwarded - wireAtStart.forwarded} packets forwarded, ${stats.lost - wireAtStart.lost} lost, ` +
+      `${stats.cut - wireAtStart.cut} cut by the split`
     summary.push(line)
     console.log(line)
   } finally {
