@@ -69,7 +69,7 @@ export class PeerManager {
     // those dials settle the node does not count as synced (it would build on a tip it has not compared)
     if (this.opts.bootstrap.length > 0) {
       this.bootstrapping = true
-      void this.dialBootstrap().finally(() => {
+      void this.dialBootstrap(Number.POSITIVE_INFINITY).finally(() => {
         this.bootstrapping = false
         this.opts.onChange()
       })
@@ -311,23 +311,25 @@ export class PeerManager {
     const peers = [...this.states.values()]
     if (this.ctx.host.getConnections().length === 0) {
       // alone: the bootstrap peers again (the gater refuses banned ones)
-      await this.dialBootstrap()
-    } else if (this.outboundCount() < this.maxOutbound && peers.length > 0) {
-      const pick = peers[Math.floor(Math.random() * peers.length)]!
-      await this.exchangePeers(pick.id)
+      await this.dialBootstrap(Number.POSITIVE_INFINITY)
+    } else if (this.outboundCount() < this.maxOutbound) {
+      // bootstrap peers lost while others stayed (a partition, their restart) are dialled again too: else
+      // the two halves of a network that split stay apart for good, each connected within itself
+      await this.dialBootstrap(this.maxOutbound - this.outboundCount())
+      if (peers.length > 0) await this.exchangePeers(peers[Math.floor(Math.random() * peers.length)]!.id)
     }
   }
 
-  /** Dials every bootstrap peer we are not connected to (the gater refuses banned ones). */
-  private async dialBootstrap(): Promise<void> {
+  /** Dials up to `slots` bootstrap peers we are not connected to (the gater refuses banned ones). */
+  private async dialBootstrap(slots: number): Promise<void> {
     const signal = AbortSignal.any([AbortSignal.timeout(this.ctx.requestTimeoutMs), this.ctx.signal])
     const self = this.ctx.host.peerId.toString()
+    const missing = this.opts.bootstrap.filter((ma) => {
+      const id = parseTcpAddress(ma)?.peerId
+      return !(id !== undefined && (id === self || this.states.has(id) || this.dialing.has(id)))
+    })
     await Promise.all(
-      this.opts.bootstrap.map((ma) => {
-        const id = parseTcpAddress(ma)?.peerId
-        if (id !== undefined && (id === self || this.states.has(id))) return undefined
-        return this.ctx.host.dial(ma, { signal }).catch(() => undefined)
-      }),
+      missing.slice(0, slots).map((ma) => this.ctx.host.dial(ma, { signal }).catch(() => undefined)),
     )
   }
 }

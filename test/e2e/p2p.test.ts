@@ -1,6 +1,7 @@
 // DESIGN §5 (P2P), in process: real libp2p hosts on 127.0.0.1 port 0 over real LevelDB chains in temp dirs.
 // (a) sync from a bootstrap peer, (b) peer exchange + gossip across three nodes, (c) another genesis is
-// refused, (d) a peer gossiping an invalid block is banned while the others go on.
+// refused, (d) a peer gossiping an invalid block is banned while the others go on, (g) a lost bootstrap
+// peer is dialled again while others stay connected.
 import { lpStream } from '@libp2p/utils'
 import pino from 'pino'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -227,5 +228,31 @@ describe('p2p', () => {
     await a.p2p.publishBlock(blocks[64]!)
     await until(() => b.chain.height === 65 && b.p2p.synced, 10_000, 'b to catch up with a')
     expect(tipHex(b)).toBe(tipHex(a))
+  })
+
+  it('(g) a bootstrap peer lost while another stays connected is dialled again (a partition heals)', async () => {
+    const fast = { statusIntervalMs: 300 }
+    const b = await startNode('b', { height: 5, ...fast })
+    const c = await startNode('c', { height: 5, ...fast })
+    const a = await startNode('a', { peers: [b, c], ...fast })
+    await until(
+      () => connected(a, b) && connected(a, c) && connected(c, a),
+      10_000,
+      'a and its bootstrap peers to see each other',
+    )
+    // c drops a (as a cut link would); a keeps b, so it is not alone, and neither b nor c can lead a back
+    // to c by peer exchange (b knows only a, c dials nobody): only a's redial of its bootstrap peer can
+    let dropped = false
+    a.p2p.libp2p.addEventListener('peer:disconnect', (e) => {
+      if (e.detail.toString() === c.p2p.peerId) dropped = true
+    })
+    await c.p2p.libp2p.hangUp(a.p2p.libp2p.peerId)
+    await until(() => dropped, 10_000, 'a to see c gone')
+    expect(connected(a, b)).toBe(true)
+    await until(
+      () => connected(a, c) && a.p2p.libp2p.getConnections(c.p2p.libp2p.peerId).length > 0,
+      10_000,
+      'a to dial c again',
+    )
   })
 })

@@ -14,8 +14,8 @@ import { buildTransfer, keyring, signInputs } from '../tx/build.js'
 import { NodeClientError } from './node-api.js'
 
 /**
- * Pays `value` base units to `to` from the addresses of `key` (and `moreKeys`), change back to `key`'s
- * address; returns the transaction ID.
+ * Pays `value` base units to `to` (and each of `alsoPay`) from the addresses of `key` (and `moreKeys`),
+ * change back to `key`'s address; returns the transaction ID. `token`: the node's API token, if it has one.
  */
 export async function transfer(opts: {
   readonly api: string
@@ -24,7 +24,9 @@ export async function transfer(opts: {
   readonly moreKeys?: readonly SigningKey[]
   readonly to: UnlockHash
   readonly value: bigint
+  readonly alsoPay?: readonly { readonly to: UnlockHash; readonly value: bigint }[]
   readonly data?: Uint8Array
+  readonly token?: string
 }): Promise<string> {
   const registry = registryFor(opts.def)
   const from = publicKeyUnlockHash(opts.key.publicKey)
@@ -52,7 +54,10 @@ export async function transfer(opts: {
   }
   const unsigned = buildTransfer({
     available,
-    outputs: [{ value: opts.value, condition: unlockHashCondition(opts.to) }],
+    outputs: [{ to: opts.to, value: opts.value }, ...(opts.alsoPay ?? [])].map((o) => ({
+      value: o.value,
+      condition: unlockHashCondition(o.to),
+    })),
     fee: opts.def.constants.minimumTransactionFee,
     change: unlockHashCondition(from),
     maxArbitraryData: opts.def.constants.arbitraryDataSizeLimit,
@@ -63,7 +68,10 @@ export async function transfer(opts: {
   const { tx } = signInputs(registry, nodeEd25519, unsigned, spent, keyring(keys))
   const post = await fetch(`${opts.api}/txpool`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(opts.token !== undefined ? { authorization: `Bearer ${opts.token}` } : {}),
+    },
     body: registry.toJsonString(tx),
     signal: AbortSignal.timeout(5000),
   })
