@@ -78,8 +78,8 @@ export const TRANSACTION_VIEW = {
 /** A condition in Rivine's JSON (spec §3): `{type, data}`. */
 export const CONDITION = {
   type: 'object',
+  description: 'the nil condition is {}',
   properties: { type: { type: 'integer' }, data: {} },
-  required: ['type'],
 }
 
 /** node/api/views.ts outputView, with the extra fields of the routes that answer it. */

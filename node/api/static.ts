@@ -14,9 +14,12 @@ const FILES: Readonly<Record<string, string>> = {
   'explorer.css': 'text/css; charset=utf-8',
 }
 
-/** Chain data never runs as code: scripts and styles only from the node, data only from its API. */
+/**
+ * Chain data never runs as code: scripts and styles only from the node, data only from its API
+ * (WebAssembly may compile: the blake2b hasher of a dropped file).
+ */
 const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 /** dist/explorer of this package, whether this file runs built (dist/node/api) or from source (node/api). */
