@@ -693,7 +693,11 @@ async function start(): Promise<void> {
     input.value = ''
     location.hash = `#/search/${encodeURIComponent(q)}`
   })
-  window.addEventListener('hashchange', () => void render())
+  window.addEventListener('hashchange', () => {
+    // the old page goes at once: nothing of it can pass for the answer of the new one
+    page.replaceChildren(h('p', { class: 'muted' }, 'Loading…'))
+    void render()
+  })
   live()
   await render()
 }

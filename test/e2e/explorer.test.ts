@@ -111,7 +111,6 @@ describe('the API of a devnet node matches its description', () => {
     const block = await getJson(`${url}/blocks/${tx.height}`)
     const spentInput = tx.transaction.data.coininputs[0].parentid as string
     const zero = '0'.repeat(64)
-    const stake = (await getJson(`${url}/blocks/${block.height}`)).block.transactions[0]
     const urls: [string, number][] = [
       ['/openapi.json', 200],
       ['/chain', 200],
@@ -133,16 +132,20 @@ describe('the API of a devnet node matches its description', () => {
       ['/peers', 200],
       [`/notary/${zero}`, 404],
     ]
-    if (stake?.data?.blockstakeoutputs) {
-      const ids = (await getJson(`${url}/transactions/${block.transactionIds[0]}`)).blockStakeOutputIds
-      const unspent = await getJson(`${url}/outputs/blockstake/${ids[0]}`)
-      if (unspent) urls.push([`/outputs/blockstake/${ids[0]}`, 200])
-    }
     for (const [u, status] of urls) {
       const res = await fetch(`${url}${u}`)
       expect(res.status, u).toBe(status)
       checker.check('GET', u, status, await res.json())
     }
+    // the staker respends its block stake output every block: read the newest one until it answers unspent
+    await until('an unspent block stake output', 15_000, async () => {
+      const tipBlock = await getJson(`${url}/blocks/${(await getJson(`${url}/consensus`)).height}`)
+      const holder = await getJson(`${url}/transactions/${tipBlock.transactionIds[0]}`)
+      const res = await fetch(`${url}/outputs/blockstake/${holder.blockStakeOutputIds[0]}`)
+      if (res.status !== 200) return undefined
+      checker.check('GET', `/outputs/blockstake/${holder.blockStakeOutputIds[0]}`, 200, await res.json())
+      return true
+    })
     // the non-JSON answers carry the documented content type
     for (const [op, u] of [
       ['/', '/'],
@@ -183,7 +186,7 @@ describe('the explorer in headless Chromium', () => {
     await page.waitForSelector('#tx-id', { timeout: 15_000 })
     expect(await page.textContent('#tx-id')).toBe(txid)
     expect(await page.textContent('#arbitrary-data')).toBe(SCRIPT_DATA)
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined()
     expect(await page.locator('main script, main img').count()).toBe(0)
     expect(await page.textContent('main')).toContain('12.5')
     await page.screenshot({ path: join(ARTIFACTS, 'transaction.png'), fullPage: true })
@@ -203,20 +206,15 @@ describe('the explorer in headless Chromium', () => {
     await page.waitForSelector('#tip-height', { timeout: 15_000 })
     const before = Number(await page.textContent('#tip-height'))
     const marker = await page.evaluate(() => {
-      ;(window as unknown as { __sameDocument: boolean }).__sameDocument = true
+      ;(globalThis as { __sameDocument?: boolean }).__sameDocument = true
       return true
     })
     expect(marker).toBe(true)
-    await page.waitForFunction(
-      (h) => Number(document.getElementById('tip-height')?.textContent) > h,
-      before,
-      {
-        timeout: 30_000,
-      },
+    // the page is not reloaded: the height changes in place, from the /events stream
+    await until('a new block on the overview', 30_000, async () =>
+      Number(await page.textContent('#tip-height', { timeout: 1000 })) > before ? true : undefined,
     )
-    expect(
-      await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
-    ).toBe(true)
+    expect(await page.evaluate(() => (globalThis as { __sameDocument?: boolean }).__sameDocument)).toBe(true)
     await page.screenshot({ path: join(ARTIFACTS, 'overview-live.png') })
   })
 
@@ -229,8 +227,11 @@ describe('the explorer in headless Chromium', () => {
       ['#/search/hello', 'not a block height'],
     ] as const) {
       await page.goto(`${url}/${hash}`)
-      await page.waitForSelector('#not-found', { timeout: 15_000 })
-      expect((await page.textContent('#not-found'))?.toLowerCase()).toContain(text.toLowerCase())
+      const shown = await until(`the not-found page of ${hash}`, 15_000, async () => {
+        const t = (await page.textContent('#not-found', { timeout: 1000 }))?.toLowerCase()
+        return t?.includes(text.toLowerCase()) ? t : undefined
+      })
+      expect(shown).toContain(text.toLowerCase())
     }
     await page.screenshot({ path: join(ARTIFACTS, 'not-found.png') })
   })
