@@ -218,12 +218,18 @@ export function registerDevnetCommands(program: Command): void {
               faucetMnemonic,
               ...(authority ? { authorityMnemonic: authority } : {}),
               chainFile: config.chainFile,
-              nodes: config.nodes.map((n) => ({ name: n.name, api: apiUrl(n), p2p: p2pAddress(n) })),
+              nodes: config.nodes.map((n) => ({
+                name: n.name,
+                api: apiUrl(n),
+                explorer: `${apiUrl(n)}/`,
+                p2p: p2pAddress(n),
+              })),
             }),
           )
         } else {
           printTable(status)
           println('')
+          println(`explorer: ${apiUrl(config.nodes[0]!)}/ (every node serves it at / of its API)`)
           println(`faucet mnemonic: ${faucetMnemonic}`)
           println(`faucet address:  ${config.faucet.address}`)
           if (authority && config.authority) {

@@ -63,6 +63,8 @@ export interface ExtensionQuery {
   readonly path: string
   /** One line for the route list. */
   readonly description: string
+  /** The JSON Schema of the answer, for the API description (GET /openapi.json); any JSON when absent. */
+  readonly response?: { readonly [key: string]: unknown }
   /**
    * Answers from `ctx`; throws a `QueryError` for a bad parameter or something that does not exist.
    * `params` holds the path parameters and the query string's parameters given once (`?owner=…`).

@@ -26,7 +26,10 @@ import { ApiError, notFound, parseAddressParam, parseHashParam, parseUintParam }
 import { EventStreams } from './events.js'
 import { ChainFeed } from './feed.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
+import { collectRoutes } from './openapi.js'
 import { addressOutputs } from './outputs.js'
+import * as S from './schemas.js'
+import { explorerRoutes } from './static.js'
 import { blockView, outputView, targetHex, transactionView } from './views.js'
 
 export interface ApiOptions {
@@ -50,6 +53,8 @@ export interface ApiOptions {
   readonly extensions?: readonly EnabledExtension[]
   /** Routes a node extension adds (DESIGN §3, the node-level hook), with the API's errors and JSON. */
   readonly routes?: readonly ApiRoutes[]
+  /** The built explorer pages served at `/` (default: dist/explorer of this package). */
+  readonly explorerDir?: string
 }
 
 /** What a node extension's routes see: the chain and the pool, and how to answer JSON. */
@@ -67,6 +72,9 @@ export interface Api {
   readonly app: FastifyInstance
   close(): Promise<void>
 }
+
+/** The version of the API description (GET /openapi.json). */
+const API_VERSION = '1.0.0'
 
 /** Default and largest number of entries in an address lookup. */
 const DEFAULT_ADDRESS_LIMIT = 100
@@ -142,6 +150,9 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     maxClients: opts.maxEventClients,
     maxPerClient: opts.maxEventStreamsPerClient,
   })
+  // the routes answer JSON they serialized themselves (bigint-safe); response schemas document them
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  const documented = collectRoutes(app)
   app.addHook('preClose', async () => streams.close())
   app.addHook('onClose', async () => feed.close())
 
@@ -171,8 +182,17 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
 
   for (const ext of opts.extensions ?? []) {
     for (const query of ext.queries ?? []) {
+      const names = [...query.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!)
       app.get<{ Params: Record<string, string>; Querystring: Record<string, unknown> }>(
         query.path,
+        {
+          schema: {
+            summary: query.description,
+            tags: [ext.name],
+            params: S.params(Object.fromEntries(names.map((n) => [n, n]))),
+            response: S.answers(query.response ?? S.ANY_JSON, 400, 404),
+          },
+        },
         async (req, reply) => {
           // the state and the height are read together, with no await in between: they belong to one tip
           const ctx = {
@@ -196,100 +216,182 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   // ---- chain --------------------------------------------------------------------------------------
 
   // the chain definition (constants, genesis, extensions): what wallets need to build transactions
-  app.get('/chain', async (_req, reply) =>
-    sendJson(reply, { genesisId: toHex(chain.genesisId), definition: chainDefinitionToJson(chain.def) }),
+  app.get(
+    '/chain',
+    { schema: { summary: 'the chain definition', tags: ['chain'], response: S.answers(S.CHAIN) } },
+    async (_req, reply) =>
+      sendJson(reply, { genesisId: toHex(chain.genesisId), definition: chainDefinitionToJson(chain.def) }),
   )
 
-  app.get('/consensus', async (_req, reply) => {
-    const tip = chain.tip
-    return sendJson(reply, {
-      height: tip.height,
-      tipId: toHex(tip.id),
-      timestamp: tip.timestamp,
-      synced: network?.synced ?? true,
-      target: targetHex(tip.childTarget),
-      depth: targetHex(tip.depth),
-      peers: network?.peers().length ?? 0,
-      genesisId: toHex(chain.genesisId),
-      chain: chain.def.name,
-      network: chain.def.network,
-    })
-  })
+  app.get(
+    '/consensus',
+    { schema: { summary: 'the tip and sync state', tags: ['chain'], response: S.answers(S.CONSENSUS) } },
+    async (_req, reply) => {
+      const tip = chain.tip
+      return sendJson(reply, {
+        height: tip.height,
+        tipId: toHex(tip.id),
+        timestamp: tip.timestamp,
+        synced: network?.synced ?? true,
+        target: targetHex(tip.childTarget),
+        depth: targetHex(tip.depth),
+        peers: network?.peers().length ?? 0,
+        genesisId: toHex(chain.genesisId),
+        chain: chain.def.name,
+        network: chain.def.network,
+      })
+    },
+  )
 
-  app.get<{ Params: { height: string } }>('/blocks/:height', async (req, reply) => {
-    const height = parseUintParam('height', req.params.height)
-    const id = chain.idAt(height)
-    const block = id && (await chain.block(id))
-    if (!id || !block) throw notFound(`no block at height ${height} (the tip is at ${chain.height})`)
-    return sendJson(reply, blockView(chain, block, id, height))
-  })
+  app.get<{ Params: { height: string } }>(
+    '/blocks/:height',
+    {
+      schema: {
+        summary: 'the main-chain block at a height',
+        tags: ['chain'],
+        params: S.params({ height: 'block height' }),
+        response: S.answers(S.BLOCK_VIEW, 400, 404),
+      },
+    },
+    async (req, reply) => {
+      const height = parseUintParam('height', req.params.height)
+      const id = chain.idAt(height)
+      const block = id && (await chain.block(id))
+      if (!id || !block) throw notFound(`no block at height ${height} (the tip is at ${chain.height})`)
+      return sendJson(reply, blockView(chain, block, id, height))
+    },
+  )
 
-  app.get<{ Params: { id: string } }>('/blocks/id/:id', async (req, reply) => {
-    const id = parseHashParam('id', req.params.id)
-    const found = await findBlock(chain, id)
-    if (!found) throw notFound(`block ${toHex(id)} not found`)
-    return sendJson(reply, found)
-  })
+  app.get<{ Params: { id: string } }>(
+    '/blocks/id/:id',
+    {
+      schema: {
+        summary: 'a block by ID (main chain or side chain)',
+        tags: ['chain'],
+        params: S.params({ id: 'block ID, 64 hex' }),
+        response: S.answers(S.BLOCK_VIEW, 400, 404),
+      },
+    },
+    async (req, reply) => {
+      const id = parseHashParam('id', req.params.id)
+      const found = await findBlock(chain, id)
+      if (!found) throw notFound(`block ${toHex(id)} not found`)
+      return sendJson(reply, found)
+    },
+  )
 
-  app.get<{ Params: { id: string } }>('/transactions/:id', async (req, reply) => {
-    const raw = req.params.id
-    if (/^[0-9]{1,19}$/.test(raw)) {
-      // spec §2.7: a short ID is (height << 14) | index
-      const short = BigInt(raw)
-      const height = Number(short >> 14n)
-      const index = Number(short & 0x3fffn)
-      const blockId = chain.idAt(height)
-      const block = blockId && (await chain.block(blockId))
-      const tx = block?.transactions[index]
-      if (!blockId || !tx) throw notFound(`no transaction with short ID ${raw}`)
-      return sendJson(reply, transactionView(chain, tx, { blockId, height, index }))
-    }
-    const id = parseHashParam('id', raw)
-    const view = await findTransaction(chain, pool, id)
-    if (!view) throw notFound(`transaction ${toHex(id)} not found`)
-    return sendJson(reply, view)
-  })
+  app.get<{ Params: { id: string } }>(
+    '/transactions/:id',
+    {
+      schema: {
+        summary: 'a transaction by ID or short ID, confirmed or in the pool',
+        tags: ['chain'],
+        params: S.params({ id: 'transaction ID (64 hex) or short ID ((height << 14) | index)' }),
+        response: S.answers(S.TRANSACTION_VIEW, 400, 404),
+      },
+    },
+    async (req, reply) => {
+      const raw = req.params.id
+      if (/^[0-9]{1,19}$/.test(raw)) {
+        // spec §2.7: a short ID is (height << 14) | index
+        const short = BigInt(raw)
+        const height = Number(short >> 14n)
+        const index = Number(short & 0x3fffn)
+        const blockId = chain.idAt(height)
+        const block = blockId && (await chain.block(blockId))
+        const tx = block?.transactions[index]
+        if (!blockId || !tx) throw notFound(`no transaction with short ID ${raw}`)
+        return sendJson(reply, transactionView(chain, tx, { blockId, height, index }))
+      }
+      const id = parseHashParam('id', raw)
+      const view = await findTransaction(chain, pool, id)
+      if (!view) throw notFound(`transaction ${toHex(id)} not found`)
+      return sendJson(reply, view)
+    },
+  )
 
-  app.get<{ Params: { id: string } }>('/outputs/coin/:id', async (req, reply) => {
-    const id = parseHashParam('id', req.params.id)
-    const o = await chain.coinOutput(id)
-    if (!o) throw notFound(`coin output ${toHex(id)} is not unspent (unknown, spent or not yet mature)`)
-    return sendJson(reply, outputView(o, spenderField(chain, pool, id)))
-  })
+  app.get<{ Params: { id: string } }>(
+    '/outputs/coin/:id',
+    {
+      schema: {
+        summary: 'an unspent coin output',
+        tags: ['outputs'],
+        params: S.params({ id: 'output ID, 64 hex' }),
+        response: S.answers(S.OUTPUT_VIEW, 400, 404),
+      },
+    },
+    async (req, reply) => {
+      const id = parseHashParam('id', req.params.id)
+      const o = await chain.coinOutput(id)
+      if (!o) throw notFound(`coin output ${toHex(id)} is not unspent (unknown, spent or not yet mature)`)
+      return sendJson(reply, outputView(o, spenderField(chain, pool, id)))
+    },
+  )
 
   // a spent coin output and the main-chain transaction that spent it (an atomic swap's redeem reveals its secret)
-  app.get<{ Params: { id: string } }>('/outputs/coin/:id/spent', async (req, reply) => {
-    const id = parseHashParam('id', req.params.id)
-    const spent = await chain.spentCoinOutput(id)
-    const at = spent && (await chain.transactionLocation(spent.transactionId))
-    if (!spent || !at) throw notFound(`coin output ${toHex(id)} is not spent on the main chain`)
-    return sendJson(
-      reply,
-      outputView(
-        { id, value: spent.value, condition: spent.condition },
-        {
-          spentBy: {
-            transactionId: toHex(spent.transactionId),
-            height: at.height,
-            blockId: toHex(at.blockId),
-            index: at.index,
+  app.get<{ Params: { id: string } }>(
+    '/outputs/coin/:id/spent',
+    {
+      schema: {
+        summary: 'a spent coin output and the transaction that spent it',
+        tags: ['outputs'],
+        params: S.params({ id: 'output ID, 64 hex' }),
+        response: S.answers(S.OUTPUT_VIEW, 400, 404),
+      },
+    },
+    async (req, reply) => {
+      const id = parseHashParam('id', req.params.id)
+      const spent = await chain.spentCoinOutput(id)
+      const at = spent && (await chain.transactionLocation(spent.transactionId))
+      if (!spent || !at) throw notFound(`coin output ${toHex(id)} is not spent on the main chain`)
+      return sendJson(
+        reply,
+        outputView(
+          { id, value: spent.value, condition: spent.condition },
+          {
+            spentBy: {
+              transactionId: toHex(spent.transactionId),
+              height: at.height,
+              blockId: toHex(at.blockId),
+              index: at.index,
+            },
           },
-        },
-      ),
-    )
-  })
+        ),
+      )
+    },
+  )
 
-  app.get<{ Params: { id: string } }>('/outputs/blockstake/:id', async (req, reply) => {
-    const id = parseHashParam('id', req.params.id)
-    const o = await chain.blockStakeOutput(id)
-    if (!o) throw notFound(`block stake output ${toHex(id)} is not unspent (unknown or spent)`)
-    return sendJson(reply, outputView(o, spenderField(chain, pool, id)))
-  })
+  app.get<{ Params: { id: string } }>(
+    '/outputs/blockstake/:id',
+    {
+      schema: {
+        summary: 'an unspent block stake output',
+        tags: ['outputs'],
+        params: S.params({ id: 'output ID, 64 hex' }),
+        response: S.answers(S.OUTPUT_VIEW, 400, 404),
+      },
+    },
+    async (req, reply) => {
+      const id = parseHashParam('id', req.params.id)
+      const o = await chain.blockStakeOutput(id)
+      if (!o) throw notFound(`block stake output ${toHex(id)} is not unspent (unknown or spent)`)
+      return sendJson(reply, outputView(o, spenderField(chain, pool, id)))
+    },
+  )
 
   // ---- addresses ----------------------------------------------------------------------------------
 
   app.get<{ Params: { address: string }; Querystring: { limit?: string } }>(
     '/addresses/:address/outputs',
+    {
+      schema: {
+        summary: 'the unspent outputs and balances of an address',
+        tags: ['addresses'],
+        params: S.params({ address: 'address, 78 hex' }),
+        querystring: S.query({ limit: `address index entries to read, 1 to ${MAX_OUTPUTS_LIMIT}` }),
+        response: S.answers(S.ADDRESS_OUTPUTS, 400),
+      },
+    },
     async (req, reply) => {
       const uh = parseAddressParam('address', req.params.address)
       const limit = optionalUint(req.query, 'limit', DEFAULT_OUTPUTS_LIMIT, 1, MAX_OUTPUTS_LIMIT)
@@ -301,6 +403,15 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
 
   app.get<{ Params: { hash: string }; Querystring: { limit?: string } }>(
     '/explorer/hashes/:hash',
+    {
+      schema: {
+        summary: 'what a hash is: a block, transaction, unspent output or address (with its history)',
+        tags: ['explorer'],
+        params: S.params({ hash: '64-hex ID or 78-character address' }),
+        querystring: S.query({ limit: `history entries of an address, 1 to ${MAX_ADDRESS_LIMIT}` }),
+        response: S.answers(S.EXPLORER_HASH, 400, 404),
+      },
+    },
     async (req, reply) => {
       const hash = req.params.hash
       if (hash.length === 78) {
@@ -360,48 +471,75 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
 
   // ---- transaction pool ---------------------------------------------------------------------------
 
-  app.get('/txpool', async (_req, reply) => {
-    const txs = pool.transactions()
-    return sendJson(reply, {
-      transactions: txs.map((tx) => chain.registry.toJson(tx)),
-      transactionIds: txs.map((tx) => toHex(chain.registry.id(tx))),
-      count: txs.length,
-      bytes: pool.bytes,
-    })
-  })
+  app.get(
+    '/txpool',
+    { schema: { summary: 'the pool transactions', tags: ['pool'], response: S.answers(S.TXPOOL) } },
+    async (_req, reply) => {
+      const txs = pool.transactions()
+      return sendJson(reply, {
+        transactions: txs.map((tx) => chain.registry.toJson(tx)),
+        transactionIds: txs.map((tx) => toHex(chain.registry.id(tx))),
+        count: txs.length,
+        bytes: pool.bytes,
+      })
+    },
+  )
 
-  app.post('/txpool', async (req, reply) => {
-    const { txs, single } = parseSubmission(chain, req.body)
-    const { ids } = await pool.addSet(txs)
-    if (opts.publishTransactionSet) {
-      try {
-        opts.publishTransactionSet(txs)
-      } catch (err) {
-        req.log.error({ err }, 'api: publishing a transaction set failed')
+  app.post(
+    '/txpool',
+    {
+      schema: {
+        summary: 'submit a transaction or a set of dependent transactions',
+        tags: ['pool'],
+        body: S.TXPOOL_SUBMISSION,
+        response: S.answers(S.TXPOOL_ACCEPTED, 400, 401, 409, 413, 415, 503),
+      },
+    },
+    async (req, reply) => {
+      const { txs, single } = parseSubmission(chain, req.body)
+      const { ids } = await pool.addSet(txs)
+      if (opts.publishTransactionSet) {
+        try {
+          opts.publishTransactionSet(txs)
+        } catch (err) {
+          req.log.error({ err }, 'api: publishing a transaction set failed')
+        }
       }
-    }
-    return sendJson(reply, single ? { transactionId: toHex(ids[0]!) } : { transactionIds: ids.map(toHex) })
-  })
+      return sendJson(reply, single ? { transactionId: toHex(ids[0]!) } : { transactionIds: ids.map(toHex) })
+    },
+  )
 
   // ---- network, events, metrics -------------------------------------------------------------------
 
-  app.get('/peers', async (_req, reply) =>
-    sendJson(
-      reply,
-      (network?.peers() ?? []).map((p) => ({
-        id: p.id,
-        addresses: [...p.addresses],
-        direction: p.direction,
-        height: p.height,
-        tipId: p.tipId,
-      })),
-    ),
+  app.get(
+    '/peers',
+    { schema: { summary: 'connected peers', tags: ['network'], response: S.answers(S.PEERS) } },
+    async (_req, reply) =>
+      sendJson(
+        reply,
+        (network?.peers() ?? []).map((p) => ({
+          id: p.id,
+          addresses: [...p.addresses],
+          direction: p.direction,
+          height: p.height,
+          tipId: p.tipId,
+        })),
+      ),
   )
 
   // no HEAD twin: it would open a stream too
   app.get<{ Querystring: { address?: unknown } }>(
     '/events',
-    { exposeHeadRoute: false },
+    {
+      exposeHeadRoute: false,
+      schema: {
+        summary: 'Server-Sent Events: tip, reorg, and address (with ?address=) events',
+        tags: ['network'],
+        produces: 'text/event-stream',
+        querystring: S.query({ address: 'also send the activity of this address' }),
+        response: S.answers(S.TEXT, 400, 429, 503),
+      },
+    },
     async (req, reply) => {
       const raw = req.query.address
       const address =
@@ -418,96 +556,128 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     },
   )
 
-  app.get('/metrics', async (_req, reply) => {
-    const memory = process.memoryUsage()
-    const text = renderMetrics([
-      {
-        name: 'blockstake_height',
-        type: 'gauge',
-        help: 'Height of the main chain tip.',
-        value: chain.height,
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics',
+        tags: ['network'],
+        produces: METRICS_CONTENT_TYPE,
+        response: S.answers(S.TEXT),
       },
-      {
-        name: 'blockstake_peers',
-        type: 'gauge',
-        help: 'Connected peers.',
-        value: network?.peers().length ?? 0,
+    },
+    async (_req, reply) => {
+      const memory = process.memoryUsage()
+      const text = renderMetrics([
+        {
+          name: 'blockstake_height',
+          type: 'gauge',
+          help: 'Height of the main chain tip.',
+          value: chain.height,
+        },
+        {
+          name: 'blockstake_peers',
+          type: 'gauge',
+          help: 'Connected peers.',
+          value: network?.peers().length ?? 0,
+        },
+        {
+          name: 'blockstake_synced',
+          type: 'gauge',
+          help: '1 when the node has caught up with its peers.',
+          value: (network?.synced ?? true) ? 1 : 0,
+        },
+        {
+          name: 'blockstake_txpool_transactions',
+          type: 'gauge',
+          help: 'Transactions in the pool.',
+          value: pool.size,
+        },
+        {
+          name: 'blockstake_txpool_bytes',
+          type: 'gauge',
+          help: 'Binary size of the pool transactions.',
+          value: pool.bytes,
+        },
+        {
+          name: 'blockstake_blocks_applied_total',
+          type: 'counter',
+          help: 'Blocks applied to the main chain since the API started.',
+          value: feed.blocksApplied,
+        },
+        {
+          name: 'blockstake_reorgs_total',
+          type: 'counter',
+          help: 'Tip changes that reverted blocks since the API started.',
+          value: feed.reorgs,
+        },
+        {
+          name: 'blockstake_sync_rate_blocks_per_second',
+          type: 'gauge',
+          help: 'Blocks per second applied by the last sync run (0 when idle).',
+          value: network?.syncRate ?? 0,
+        },
+        {
+          name: 'blockstake_api_event_streams',
+          type: 'gauge',
+          help: 'Open /events streams.',
+          value: streams.size,
+        },
+        {
+          name: 'process_resident_memory_bytes',
+          type: 'gauge',
+          help: 'Resident memory size in bytes.',
+          value: memory.rss,
+        },
+        {
+          name: 'process_cpu_seconds_total',
+          type: 'counter',
+          help: 'User and system CPU time spent, in seconds.',
+          value: cpuSeconds(),
+        },
+        {
+          name: 'nodejs_heap_size_total_bytes',
+          type: 'gauge',
+          help: 'V8 heap reserved, in bytes.',
+          value: memory.heapTotal,
+        },
+        {
+          name: 'nodejs_heap_size_used_bytes',
+          type: 'gauge',
+          help: 'V8 heap in use, in bytes.',
+          value: memory.heapUsed,
+        },
+        {
+          name: 'nodejs_external_memory_bytes',
+          type: 'gauge',
+          help: 'Memory of C++ objects bound to JavaScript objects (buffers included), in bytes.',
+          value: memory.external,
+        },
+      ])
+      return reply.type(METRICS_CONTENT_TYPE).send(text)
+    },
+  )
+
+  explorerRoutes(app, opts.explorerDir)
+
+  // rendered on first use: every route, this one included, is registered by then
+  let openapi: string | undefined
+  app.get(
+    '/openapi.json',
+    {
+      schema: {
+        summary: 'this document (OpenAPI 3.1)',
+        tags: ['meta'],
+        response: S.answers({ type: 'object' }),
       },
-      {
-        name: 'blockstake_synced',
-        type: 'gauge',
-        help: '1 when the node has caught up with its peers.',
-        value: (network?.synced ?? true) ? 1 : 0,
-      },
-      {
-        name: 'blockstake_txpool_transactions',
-        type: 'gauge',
-        help: 'Transactions in the pool.',
-        value: pool.size,
-      },
-      {
-        name: 'blockstake_txpool_bytes',
-        type: 'gauge',
-        help: 'Binary size of the pool transactions.',
-        value: pool.bytes,
-      },
-      {
-        name: 'blockstake_blocks_applied_total',
-        type: 'counter',
-        help: 'Blocks applied to the main chain since the API started.',
-        value: feed.blocksApplied,
-      },
-      {
-        name: 'blockstake_reorgs_total',
-        type: 'counter',
-        help: 'Tip changes that reverted blocks since the API started.',
-        value: feed.reorgs,
-      },
-      {
-        name: 'blockstake_sync_rate_blocks_per_second',
-        type: 'gauge',
-        help: 'Blocks per second applied by the last sync run (0 when idle).',
-        value: network?.syncRate ?? 0,
-      },
-      {
-        name: 'blockstake_api_event_streams',
-        type: 'gauge',
-        help: 'Open /events streams.',
-        value: streams.size,
-      },
-      {
-        name: 'process_resident_memory_bytes',
-        type: 'gauge',
-        help: 'Resident memory size in bytes.',
-        value: memory.rss,
-      },
-      {
-        name: 'process_cpu_seconds_total',
-        type: 'counter',
-        help: 'User and system CPU time spent, in seconds.',
-        value: cpuSeconds(),
-      },
-      {
-        name: 'nodejs_heap_size_total_bytes',
-        type: 'gauge',
-        help: 'V8 heap reserved, in bytes.',
-        value: memory.heapTotal,
-      },
-      {
-        name: 'nodejs_heap_size_used_bytes',
-        type: 'gauge',
-        help: 'V8 heap in use, in bytes.',
-        value: memory.heapUsed,
-      },
-      {
-        name: 'nodejs_external_memory_bytes',
-        type: 'gauge',
-        help: 'Memory of C++ objects bound to JavaScript objects (buffers included), in bytes.',
-        value: memory.external,
-      },
-    ])
-    return reply.type(METRICS_CONTENT_TYPE).send(text)
-  })
+    },
+    async (_req, reply) => {
+      openapi ??= stringifyJson(
+        documented.document({ title: `Blockstake node API (${chain.def.name})`, version: API_VERSION }),
+      )
+      return reply.type('application/json; charset=utf-8').send(openapi)
+    },
+  )
 
   await app.ready()
   return app
@@ -651,6 +821,13 @@ function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err
   if (err instanceof PoolError) return poolFailure(err)
   if (err instanceof DecodeError) return decodeFailure(err)
+  const validation = (err as { validation?: unknown; validationContext?: unknown }).validationContext
+  if (typeof validation === 'string') {
+    const message = `${validation}: ${(err as Error).message}`
+    return validation === 'body'
+      ? new ApiError(400, 'bad-request', message)
+      : new ApiError(400, 'invalid-parameter', message)
+  }
   if (err instanceof QueryError)
     return err.status === 404 ? notFound(err.message) : new ApiError(400, 'invalid-parameter', err.message)
   const status = (err as { statusCode?: unknown }).statusCode

@@ -63,10 +63,12 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   devnet: ['consensus', 'p2p', 'wallet', 'node'],
   cli: ['consensus', 'p2p', 'wallet', 'node', 'devnet'],
   bench: ['consensus', 'p2p', 'wallet', 'node', 'devnet', 'cli'],
+  // the block explorer's pages (issue #17): browser code over the node's HTTP API and the protocol core
+  explorer: ['consensus'],
 }
 
 /** Folders whose files (except `*.node.ts`, their Node-only halves) must bundle for a browser. */
-const BROWSER_SAFE = ['consensus', 'wallet/keys', 'wallet/tx', 'wallet/client', 'p2p/protocols']
+const BROWSER_SAFE = ['consensus', 'wallet/keys', 'wallet/tx', 'wallet/client', 'p2p/protocols', 'explorer']
 /** Packages a browser-safe file may not import (Node built-ins are refused by their `node:` prefix too). */
 const NODE_ONLY_PACKAGES = /^(node:|level$|classic-level$|libp2p$|@libp2p\/(tcp|noise|yamux)$|pino$|fastify$)/
 /** Bare Node built-ins, for imports written without the `node:` prefix. */
