@@ -10,7 +10,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { blake2b256 } from '../consensus/crypto/hash.js'
-import { utf8 } from '../consensus/encoding/hex.js'
+import { toHex, utf8 } from '../consensus/encoding/hex.js'
 import { type ChainProtocols, type ChainProtocolsInit, chainProtocols } from './chain-protocols.js'
 import type { GossipTopics } from './protocols/ids.js'
 
@@ -34,6 +34,16 @@ export interface HostOptions {
   readonly gater: ConnectionGater
   readonly topics: GossipTopics
   readonly protocols: ChainProtocolsInit
+}
+
+/** A gossip message's content-addressed ID, `H(topic ‖ data)`, remembered per data buffer (computed once). */
+const contentIds = new WeakMap<Uint8Array, { readonly topic: string; readonly id: Uint8Array }>()
+function contentId(topic: string, data: Uint8Array): Uint8Array {
+  const known = contentIds.get(data)
+  if (known && known.topic === topic) return known.id
+  const id = blake2b256(utf8(topic), data)
+  contentIds.set(data, { topic, id })
+  return id
 }
 
 /** The host, not started. */
@@ -62,7 +72,11 @@ export function createHost(opts: HostOptions): Promise<Host> {
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         // content-addressed IDs: the same block or set from two publishers is one message
-        msgIdFn: (msg: Message) => blake2b256(utf8(msg.topic), msg.data),
+        msgIdFn: (msg: Message) => contentId(msg.topic, msg.data),
+        // the same ID before the envelope's signature is checked: a copy of a message seen already (every
+        // relayed message arrives once per mesh peer) is dropped without verifying its signature again; an
+        // ID enters this cache only once a message with a valid signature had it
+        fastMsgIdFn: (msg) => toHex(contentId(msg.topic, msg.data ?? new Uint8Array(0))),
         maxInboundDataLength: maxMessage + 64 * 1024,
         allowedTopics: [opts.topics.blocks, opts.topics.txs],
       }),
