@@ -35,7 +35,7 @@ export interface GossipOptions {
  * How long a set accepted from the API waits for others to share its gossip message: each message costs
  * its envelope signature, its ID, framing and encryption per peer, and a validation round at every peer.
  */
-export const GOSSIP_BATCH_MS = 10
+export const GOSSIP_BATCH_MS = 50
 
 /** Ancestors fetched by ID for a gossiped orphan before falling back to a locator sync. */
 const MAX_ANCESTORS = 32

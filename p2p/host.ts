@@ -1,7 +1,7 @@
 // DESIGN §5 (P2P): the node's libp2p host. TCP + noise + yamux + identify + ping + gossipsub and the chain's
 // request/response protocols; mdns is off (peers come from bootstrap lists and peer exchange).
 import { bootstrap } from '@libp2p/bootstrap'
-import { type GossipSub, gossipsub, type Message } from '@libp2p/gossipsub'
+import { type GossipSub, gossipsub, type Message, StrictNoSign } from '@libp2p/gossipsub'
 import { type Identify, identify } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
 import { noise } from '@libp2p/noise'
@@ -71,11 +71,14 @@ export function createHost(opts: HostOptions): Promise<Host> {
         emitSelf: false,
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
+        // no envelope signatures (a wire change: topics version 2): a message's ID is its content hash, every
+        // message is validated for what it carries, and penalties go to the peer that sent it to us, so an
+        // author's signature added nothing but a signature to make per message and one to check per copy
+        globalSignaturePolicy: StrictNoSign,
         // content-addressed IDs: the same block or set from two publishers is one message
         msgIdFn: (msg: Message) => contentId(msg.topic, msg.data),
-        // the same ID before the envelope's signature is checked: a copy of a message seen already (every
-        // relayed message arrives once per mesh peer) is dropped without verifying its signature again; an
-        // ID enters this cache only once a message with a valid signature had it
+        // the same ID, remembered from the first copy: a copy of a message seen already (every relayed
+        // message arrives once per mesh peer) is dropped before anything else is done with it
         fastMsgIdFn: (msg) => toHex(contentId(msg.topic, msg.data ?? new Uint8Array(0))),
         maxInboundDataLength: maxMessage + 64 * 1024,
         allowedTopics: [opts.topics.blocks, opts.topics.txs],

@@ -89,7 +89,7 @@ describe('protocol ids and topics', () => {
       peers: `/blockstake/${p}/peers/1`,
     })
     expect(gossipTopics(genesisId)).toEqual({
-      blocks: `blockstake/${p}/blocks/1`,
+      blocks: `blockstake/${p}/blocks/2`,
       txs: `blockstake/${p}/txs/2`,
     })
   })
