@@ -450,9 +450,12 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
   private state: PoolState
   private seq = 0
   private queue: Promise<unknown> = Promise.resolve()
-  /** Submissions waiting for the next drain (queued once in `queue` while any wait). */
+  /**
+   * Submissions waiting for a drain; a drain is queued in `queue` for every `MAX_GROUP_SETS` of them, so
+   * every submission's drain is queued when `addSet` returns (`settled` waits for it).
+   */
   private intake: Submission[] = []
-  private drainQueued = false
+  private drainsQueued = 0
   private attached = false
   private resyncQueued = false
   /** Transactions of reverted blocks waiting for the next revalidation, by block height. */
@@ -655,14 +658,11 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
   addSet(txs: readonly Transaction[]): Promise<{ ids: Uint8Array[] }> {
     return new Promise((resolve, reject) => {
       this.intake.push({ txs, resolve, reject })
-      this.queueDrain()
+      if (this.intake.length > this.drainsQueued * MAX_GROUP_SETS) {
+        this.drainsQueued++
+        this.serial(() => this.drain()).catch((err) => this.onError(err))
+      }
     })
-  }
-
-  private queueDrain(): void {
-    if (this.drainQueued) return
-    this.drainQueued = true
-    this.serial(() => this.drain()).catch((err) => this.onError(err))
   }
 
   /**
@@ -670,9 +670,9 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
    * (`addGroupNow`), each set on top of the pool and the sets before it, as if submitted one by one.
    */
   private async drain(): Promise<void> {
-    this.drainQueued = false
+    this.drainsQueued--
     const group = this.intake.splice(0, MAX_GROUP_SETS)
-    if (this.intake.length > 0) this.queueDrain()
+    if (group.length === 0) return
     if (group.length === 1) return settle(group[0]!, () => this.addSetNow(group[0]!.txs))
     let pending: readonly Prepared[] = []
     try {

@@ -656,6 +656,27 @@ describe('transaction pool: sets submitted together', () => {
     expect(oneByOne).toEqual(together)
   })
 
+  it('settled() waits for every submission made before it, beyond one group', async () => {
+    const { pool, registry, genesis, pay } = await setup()
+    // two fan-outs of 150 outputs (a transaction holds at most 16,000 bytes), then 300 sets spending them
+    const fanOuts = [genesis[0]!, genesis[1]!].map((g) =>
+      transfer(
+        registry,
+        [g],
+        Array.from({ length: 150 }, () => ({ value: 2n * COIN, condition: to(key1) })),
+        COIN,
+      ),
+    )
+    for (const f of fanOuts) await pool.addSet([f])
+    const children = fanOuts.flatMap((f) =>
+      Array.from({ length: 150 }, (_, i) => pay(outputOf(registry, f, i, key1), COIN, COIN)),
+    )
+    const submitted = children.map((tx) => pool.addSet([tx]))
+    await pool.settled()
+    expect(pool.size).toBe(302)
+    await Promise.all(submitted)
+  })
+
   it('a bad signature in the group: every set judged alone, so an honest rival of the forged set gets in', async () => {
     const { chain, genesis, pay } = await setup()
     const { pool, batches } = countingPool(chain)
