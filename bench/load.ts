@@ -58,6 +58,8 @@ try {
     confirmTimeoutMs: 300_000,
     log: (text) => console.error(text),
     onPhase: (phase) => {
+      // the monotonic clock (µs) that --cpu-prof timestamps use, to cut a node's profile to a phase
+      console.error(`phase ${phase} at ${process.hrtime.bigint() / 1000n} µs`)
       const used = process.cpuUsage()
       cpu[phase] = {
         nodes: pids.reduce((s, pid) => s + cpuSeconds(pid), 0),

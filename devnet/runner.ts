@@ -10,19 +10,21 @@ import { type DevnetConfig, type DevnetNode, devnetPassphrase } from './setup.js
  * How to run the `blockstake` CLI from here: the built JS, or the TypeScript source through tsx when
  * running from source. `BLOCKSTAKE_CLI=dist` prefers the build even from source (benchmarks measure
  * what ships). Node's flags and `env` (this process's environment plus malloc tunables) are those the
- * `blockstake` launcher (bin/blockstake) starts Node with.
+ * `blockstake` launcher (bin/blockstake) starts Node with, plus the space-separated flags of
+ * `BLOCKSTAKE_NODE_FLAGS` (profiling: `--cpu-prof --cpu-prof-dir=DIR`, which NODE_OPTIONS refuses).
  */
 export function cliCommand(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const here = fileURLToPath(import.meta.url)
   const built = join(here, '../../dist/cli/main.js')
   const env = withMallocEnv()
+  const flags = [...NODE_FLAGS, ...(process.env.BLOCKSTAKE_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])]
   if (here.endsWith('.ts') && !(process.env.BLOCKSTAKE_CLI === 'dist' && existsSync(built))) {
-    const args = [...NODE_FLAGS, '--import', 'tsx', join(here, '../../cli/main.ts')]
+    const args = [...flags, '--import', 'tsx', join(here, '../../cli/main.ts')]
     return { command: process.execPath, args, env }
   }
   return {
     command: process.execPath,
-    args: [...NODE_FLAGS, here.endsWith('.ts') ? built : join(here, '../../cli/main.js')],
+    args: [...flags, here.endsWith('.ts') ? built : join(here, '../../cli/main.js')],
     env,
   }
 }

@@ -11,7 +11,7 @@ import { ProtocolViolation } from './chain-protocols.js'
 import { errorText, type P2PContext } from './context.js'
 import { PENALTY } from './penalties.js'
 import type { GossipTopics } from './protocols/ids.js'
-import type { Status, WireMessages } from './protocols/messages.js'
+import { MAX_GOSSIP_SETS, type Status, type WireMessages } from './protocols/messages.js'
 import type { PoolLike, PoolRefusal } from './types.js'
 
 export interface GossipOptions {
@@ -31,13 +31,29 @@ export interface GossipOptions {
   readonly onSideBlock: (id: Uint8Array, height: number) => void
 }
 
+/**
+ * How long a set accepted from the API waits for others to share its gossip message: each message costs
+ * its envelope signature, its ID, framing and encryption per peer, and a validation round at every peer.
+ */
+export const GOSSIP_BATCH_MS = 50
+
 /** Ancestors fetched by ID for a gossiped orphan before falling back to a locator sync. */
 const MAX_ANCESTORS = 32
 const MAX_FUTURE_RETRIES = 16
 
+/** Sets waiting to be gossiped together, encoded, with the callers waiting for the peer count. */
+interface Outbox {
+  readonly sets: Uint8Array[]
+  /** The message's size so far (its list prefix and the sets). */
+  bytes: number
+  readonly sent: ((peers: number) => void)[]
+  readonly timer: NodeJS.Timeout
+}
+
 export class Gossip {
   private readonly fetchingParents = new Set<string>()
   private readonly futureTimers = new Set<NodeJS.Timeout>()
+  private outbox: Outbox | undefined
 
   constructor(
     private readonly ctx: P2PContext,
@@ -55,6 +71,11 @@ export class Gossip {
   }
 
   stop(): void {
+    if (this.outbox) {
+      clearTimeout(this.outbox.timer)
+      for (const sent of this.outbox.sent) sent(0)
+      this.outbox = undefined
+    }
     for (const t of this.futureTimers) clearTimeout(t)
     this.futureTimers.clear()
     const pubsub = this.ctx.host.services.pubsub
@@ -67,9 +88,40 @@ export class Gossip {
     return this.publish(this.opts.topics.blocks, this.opts.messages.encodeGossipBlock(block))
   }
 
-  /** Gossips a transaction set this node accepted from its API; returns the number of peers it was sent to. */
+  /**
+   * Gossips a transaction set this node accepted from its API, in one message with the other sets accepted
+   * within `GOSSIP_BATCH_MS` (up to the message's limits); resolves to the number of peers it was sent to.
+   */
   publishTransactionSet(txs: readonly Transaction[]): Promise<number> {
-    return this.publish(this.opts.topics.txs, this.opts.messages.encodeGossipTransactions(txs))
+    const { messages } = this.opts
+    const set = messages.encodeTransactionSet(txs)
+    if (
+      this.outbox &&
+      (this.outbox.bytes + set.length > messages.maxTransactionSetSize ||
+        this.outbox.sets.length >= MAX_GOSSIP_SETS)
+    )
+      this.flushTransactionSets()
+    this.outbox ??= {
+      sets: [],
+      bytes: 8,
+      sent: [],
+      timer: setTimeout(() => this.flushTransactionSets(), GOSSIP_BATCH_MS),
+    }
+    const outbox = this.outbox
+    outbox.sets.push(set)
+    outbox.bytes += set.length
+    return new Promise((resolve) => outbox.sent.push(resolve))
+  }
+
+  private flushTransactionSets(): void {
+    const outbox = this.outbox
+    if (!outbox) return
+    this.outbox = undefined
+    clearTimeout(outbox.timer)
+    const data = this.opts.messages.encodeGossipTransactionSetsRaw(outbox.sets)
+    void this.publish(this.opts.topics.txs, data).then((peers) => {
+      for (const sent of outbox.sent) sent(peers)
+    })
   }
 
   private async publish(topic: string, data: Uint8Array): Promise<number> {
@@ -206,8 +258,10 @@ export class Gossip {
   }
 
   /**
-   * accepted → ACCEPT; refused → the refusal's verdict: IGNORE (duplicates, conflicts, a full pool, rules our
-   * tip or clock decides) or REJECT with a penalty weighted by the signature checks the set could cost.
+   * Each set of the message goes to the pool (they are validated together there). Any set refused with
+   * REJECT → REJECT, penalised with the signature checks each such set could cost; otherwise any set
+   * accepted → ACCEPT (relayed), and IGNORE when every set was ignored (duplicates, conflicts, a full pool,
+   * rules our tip or clock decides).
    */
   private readonly validateTransactions = async (
     from: PeerId,
@@ -215,28 +269,39 @@ export class Gossip {
   ): Promise<TopicValidatorResult> => {
     const { penalties } = this.ctx
     const peer = from.toString()
-    let txs: readonly Transaction[]
+    let sets: readonly (readonly Transaction[])[]
     try {
-      txs = this.opts.messages.decodeGossipTransactions(msg.data)
+      sets = this.opts.messages.decodeGossipTransactionSets(msg.data)
     } catch (err) {
       penalties.penalise(peer, PENALTY.badMessage, `undecodable gossiped transactions: ${errorText(err)}`)
       return TopicValidatorResult.Reject
     }
     // while catching up, transactions spend outputs we do not have yet
     if (!this.opts.synced()) return TopicValidatorResult.Ignore
-    try {
-      await this.opts.pool.addSet(txs)
-      return TopicValidatorResult.Accept
-    } catch (err) {
-      const refusal = this.opts.judgePoolError(err)
-      if (refusal.verdict === 'ignore') return TopicValidatorResult.Ignore
-      const points = Math.min(
-        penalties.banScore,
-        PENALTY.rejectedSet + PENALTY.perSignature * signatureChecks(txs, refusal.transaction),
+    const results = await Promise.allSettled(sets.map((txs) => this.opts.pool.addSet(txs)))
+    let accepted = false
+    let points = 0
+    let rejected = 0
+    let first = ''
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'fulfilled') {
+        accepted = true
+        continue
+      }
+      const refusal = this.opts.judgePoolError(r.reason)
+      if (refusal.verdict === 'ignore') continue
+      points += PENALTY.rejectedSet + PENALTY.perSignature * signatureChecks(sets[i]!, refusal.transaction)
+      if (rejected++ === 0) first = `(${refusal.code}): ${errorText(r.reason)}`
+    }
+    if (rejected > 0) {
+      penalties.penalise(
+        peer,
+        Math.min(penalties.banScore, points),
+        `refused ${rejected} of ${sets.length} gossiped transaction sets, the first ${first}`,
       )
-      penalties.penalise(peer, points, `refused transaction set (${refusal.code}): ${errorText(err)}`)
       return TopicValidatorResult.Reject
     }
+    return accepted ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
   }
 }
 

@@ -1,7 +1,7 @@
 // DESIGN §5 (P2P): the node's libp2p host. TCP + noise + yamux + identify + ping + gossipsub and the chain's
 // request/response protocols; mdns is off (peers come from bootstrap lists and peer exchange).
 import { bootstrap } from '@libp2p/bootstrap'
-import { type GossipSub, gossipsub, type Message } from '@libp2p/gossipsub'
+import { type GossipSub, gossipsub, type Message, StrictNoSign } from '@libp2p/gossipsub'
 import { type Identify, identify } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
 import { noise } from '@libp2p/noise'
@@ -10,7 +10,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { blake2b256 } from '../consensus/crypto/hash.js'
-import { utf8 } from '../consensus/encoding/hex.js'
+import { toHex, utf8 } from '../consensus/encoding/hex.js'
 import { type ChainProtocols, type ChainProtocolsInit, chainProtocols } from './chain-protocols.js'
 import type { GossipTopics } from './protocols/ids.js'
 
@@ -34,6 +34,16 @@ export interface HostOptions {
   readonly gater: ConnectionGater
   readonly topics: GossipTopics
   readonly protocols: ChainProtocolsInit
+}
+
+/** A gossip message's content-addressed ID, `H(topic ‖ data)`, remembered per data buffer (computed once). */
+const contentIds = new WeakMap<Uint8Array, { readonly topic: string; readonly id: Uint8Array }>()
+function contentId(topic: string, data: Uint8Array): Uint8Array {
+  const known = contentIds.get(data)
+  if (known && known.topic === topic) return known.id
+  const id = blake2b256(utf8(topic), data)
+  contentIds.set(data, { topic, id })
+  return id
 }
 
 /** The host, not started. */
@@ -61,8 +71,15 @@ export function createHost(opts: HostOptions): Promise<Host> {
         emitSelf: false,
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
+        // no envelope signatures (a wire change: topics version 2): a message's ID is its content hash, every
+        // message is validated for what it carries, and penalties go to the peer that sent it to us, so an
+        // author's signature added nothing but a signature to make per message and one to check per copy
+        globalSignaturePolicy: StrictNoSign,
         // content-addressed IDs: the same block or set from two publishers is one message
-        msgIdFn: (msg: Message) => blake2b256(utf8(msg.topic), msg.data),
+        msgIdFn: (msg: Message) => contentId(msg.topic, msg.data),
+        // the same ID, remembered from the first copy: a copy of a message seen already (every relayed
+        // message arrives once per mesh peer) is dropped before anything else is done with it
+        fastMsgIdFn: (msg) => toHex(contentId(msg.topic, msg.data ?? new Uint8Array(0))),
         maxInboundDataLength: maxMessage + 64 * 1024,
         allowedTopics: [opts.topics.blocks, opts.topics.txs],
       }),

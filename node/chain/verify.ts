@@ -44,15 +44,43 @@ function importKey(publicKey: Uint8Array): Promise<webcrypto.CryptoKey> {
   return key
 }
 
+/**
+ * Signature checks that verified lately (the key, message and signature bytes as one string), so a
+ * transaction's signatures are verified once: when it enters the pool, not again in the block that
+ * includes it (nor for each node that relays it to us). The same bytes always give the same answer, and
+ * only a success is remembered. Bounded: the oldest half is dropped when it is full.
+ */
+const verified = new Set<string>()
+/** About 25 MB at most (a 128-character string each): a pool of 60,000 one-input transfers. */
+export const MAX_VERIFIED_SIGNATURES = 65_536
+
+const checkKey = (c: SignatureCheck): string =>
+  Buffer.concat([c.publicKey, c.signature, c.message]).toString('latin1')
+
+function rememberVerified(key: string): void {
+  if (verified.size >= MAX_VERIFIED_SIGNATURES) {
+    let drop = verified.size / 2
+    for (const k of verified) {
+      if (drop-- <= 0) break
+      verified.delete(k)
+    }
+  }
+  verified.add(key)
+}
+
 /** True when every signature verifies (cofactorless, via OpenSSL); checks run concurrently. */
 export async function verifyAll(checks: readonly SignatureCheck[]): Promise<boolean> {
   if (checks.length === 0) return true
+  const keys = checks.map(checkKey)
+  const todo = checks.filter((_, i) => !verified.has(keys[i]!))
+  if (todo.length === 0) return true
   try {
     const results = await Promise.all(
-      checks.map(async (c) =>
+      todo.map(async (c) =>
         subtle.verify({ name: 'Ed25519' }, await importKey(c.publicKey), c.signature, c.message),
       ),
     )
+    for (const [i, ok] of results.entries()) if (ok) rememberVerified(checkKey(todo[i]!))
     return results.every(Boolean)
   } catch {
     return false

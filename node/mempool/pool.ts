@@ -320,6 +320,41 @@ class PoolView implements OutputView {
   }
 }
 
+/** What the sets of a group validated so far spend and create, on top of the pool (not yet in it). */
+class GroupOverlay {
+  readonly txs = new Set<string>()
+  readonly sets = new Set<string>()
+  readonly spentBy = new Map<string, Described>()
+  readonly created = new Map<string, OutputEntry>()
+
+  add(fresh: readonly Described[], setKey: string): void {
+    this.sets.add(setKey)
+    for (const d of fresh) {
+      this.txs.add(d.key)
+      for (const o of d.outputs) this.created.set(o.key, o.entry)
+      for (const k of d.inputs) this.spentBy.set(k, d)
+    }
+  }
+}
+
+/** The pool's view with a group's earlier sets applied on top. */
+class GroupView implements OutputView {
+  constructor(
+    private readonly group: GroupOverlay,
+    private readonly pool: PoolView,
+  ) {}
+  coinOutput(id: Uint8Array): OutputEntry | undefined {
+    const k = coinKey(id)
+    if (this.group.spentBy.has(k)) return undefined
+    return this.group.created.get(k) ?? this.pool.coinOutput(id)
+  }
+  blockStakeOutput(id: Uint8Array): OutputEntry | undefined {
+    const k = stakeKey(id)
+    if (this.group.spentBy.has(k)) return undefined
+    return this.group.created.get(k) ?? this.pool.blockStakeOutput(id)
+  }
+}
+
 /** A binary max-heap. */
 class Heap<T> {
   private readonly items: T[] = []
@@ -360,6 +395,12 @@ class Heap<T> {
 
 /** Prefetch attempts before proceeding on a tip that keeps moving (the next revalidation corrects it). */
 const MAX_FETCH_ROUNDS = 5
+
+/**
+ * Submissions validated together at most (one store read and one signature batch for all of them): the
+ * sets that arrive while the pool is busy wait in the intake and are taken together.
+ */
+const MAX_GROUP_SETS = 256
 
 /** Refused sets remembered at most. */
 const MAX_REMEMBERED_REJECTIONS = 4096
@@ -409,6 +450,12 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
   private state: PoolState
   private seq = 0
   private queue: Promise<unknown> = Promise.resolve()
+  /**
+   * Submissions waiting for a drain; a drain is queued in `queue` for every `MAX_GROUP_SETS` of them, so
+   * every submission's drain is queued when `addSet` returns (`settled` waits for it).
+   */
+  private intake: Submission[] = []
+  private drainsQueued = 0
   private attached = false
   private resyncQueued = false
   /** Transactions of reverted blocks waiting for the next revalidation, by block height. */
@@ -609,13 +656,43 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
    * tip's height and timestamp (spec §4.4). Returns the IDs of all its transactions; throws PoolError.
    */
   addSet(txs: readonly Transaction[]): Promise<{ ids: Uint8Array[] }> {
-    return this.serial(() => this.addSetNow(txs))
+    return new Promise((resolve, reject) => {
+      this.intake.push({ txs, resolve, reject })
+      if (this.intake.length > this.drainsQueued * MAX_GROUP_SETS) {
+        this.drainsQueued++
+        this.serial(() => this.drain()).catch((err) => this.onError(err))
+      }
+    })
   }
 
-  private async addSetNow(
-    txs: readonly Transaction[],
-    signaturesVerified = false,
-  ): Promise<{ ids: Uint8Array[] }> {
+  /**
+   * Takes the waiting submissions: one alone goes through `addSetNow`; several are validated as a group
+   * (`addGroupNow`), each set on top of the pool and the sets before it, as if submitted one by one.
+   */
+  private async drain(): Promise<void> {
+    this.drainsQueued--
+    const group = this.intake.splice(0, MAX_GROUP_SETS)
+    if (group.length === 0) return
+    if (group.length === 1) return settle(group[0]!, () => this.addSetNow(group[0]!.txs))
+    let pending: readonly Prepared[] = []
+    try {
+      pending = group.flatMap((sub) => {
+        try {
+          return [{ sub, ...this.prepare(sub.txs) }]
+        } catch (err) {
+          sub.reject(err)
+          return []
+        }
+      })
+      await this.addGroupNow(pending, new Set())
+    } catch (err) {
+      // not a refusal (the store failed): every set still waiting gets the error
+      for (const p of pending) p.sub.reject(err)
+    }
+  }
+
+  /** The set's sizes checked (these refusals need no state), its transactions described, its ID. */
+  private prepare(txs: readonly Transaction[]): Omit<Prepared, 'sub'> {
     if (txs.length === 0) throw new PoolError('empty-set', 'the transaction set is empty')
     const c = this.chain.def.constants
     const described = txs.map((tx) => this.describe(tx))
@@ -638,7 +715,151 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
       )
     }
     const setId = blake2b256(u64le(described.length), ...described.map((d) => d.encoded))
-    const setKey = hexKey(setId)
+    return { described, setId, setKey: hexKey(setId) }
+  }
+
+  /**
+   * Validates `group` in order, each set on top of the pool and the group's sets before it, with one store
+   * read for all of them and their signatures verified in one batch; settles each submission. The outcome
+   * is the one of `addSetNow` for each set in turn: when the batch fails (a bad signature), every set goes
+   * through `addSetNow` one by one (a set after the bad one may have been refused because of it); a set
+   * that would need evictions goes through it too, with those after it. `verified`: sets whose signatures
+   * an earlier pass verified (a pass starts again when the chain moved during the batch check).
+   */
+  private async addGroupNow(group: readonly Prepared[], verified: Set<string>): Promise<void> {
+    if (this.stale) await this.resync()
+    const {
+      view: chainView,
+      tip,
+      confirmed,
+    } = await this.fetch(
+      () => group.flatMap((p) => p.described.map((d) => d.tx)),
+      () => group.flatMap((p) => p.described.filter((d) => !this.state.txs.has(d.key)).map((d) => d.id)),
+    )
+
+    // from here to the signature batch everything is synchronous: no chain event can interleave
+    const state = this.state
+    const overlay = new GroupOverlay()
+    const view = new GroupView(overlay, new PoolView(state, chainView))
+    const extension = new ExtensionStateOverlay(state.extension)
+    const limit = this.chain.def.constants.poolSizeLimit
+    const outcomes: GroupOutcome[] = []
+    const checks: SignatureCheck[] = []
+    const checked: string[] = []
+    let bytes = 0
+    let alone = group.length
+    for (const [n, p] of group.entries()) {
+      try {
+        const { setKey, described } = p
+        if (state.sets.has(setKey) || overlay.sets.has(setKey))
+          throw new PoolError('duplicate', 'the transaction set is already known')
+        const known = this.rejections.get(setKey)
+        if (known) throw known
+        const fresh: { d: Described; index: number }[] = []
+        const seen = new Set<string>()
+        for (const [index, d] of described.entries()) {
+          if (confirmed.has(d.key) || state.txs.has(d.key) || overlay.txs.has(d.key) || seen.has(d.key))
+            continue
+          seen.add(d.key)
+          fresh.push({ d, index })
+        }
+        if (fresh.length === 0) {
+          if (described.every((d) => confirmed.has(d.key)))
+            throw new PoolError('already-confirmed', 'every transaction of the set is already confirmed')
+          throw new PoolError('duplicate', 'every transaction of the set is already in the pool or confirmed')
+        }
+        for (const { d, index } of fresh) {
+          for (const [i, k] of d.inputs.entries()) {
+            const other = state.spentBy.get(k) ?? overlay.spentBy.get(k)
+            if (!other) continue
+            throw conflict(d, index, i, other)
+          }
+        }
+        const setBytes = fresh.reduce((s, f) => s + f.d.size, 0)
+        if (state.bytes + bytes + setBytes > limit) {
+          // evictions: this set and the ones after it one by one
+          alone = n
+          break
+        }
+        const deferred = new DeferredVerifier()
+        let applied: AppliedTransactions
+        try {
+          applied = applyTransactions(
+            fresh.map((f) => f.d.tx),
+            this.context(tip, extension, deferred),
+            view,
+          )
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err
+          throw this.rejected(
+            setKey,
+            invalid(
+              err,
+              fresh.map((f) => f.index),
+            ),
+          )
+        }
+        if (!verified.has(setKey) && deferred.checks.length > 0) {
+          checks.push(...deferred.checks)
+          checked.push(setKey)
+        }
+        overlay.add(
+          fresh.map((f) => f.d),
+          setKey,
+        )
+        for (const c of applied.extensionChanges) extension.set(c.extension, c.key, c.after)
+        bytes += setBytes
+        outcomes.push({ ok: true, fresh: fresh.map((f) => f.d), applied })
+      } catch (err) {
+        if (!(err instanceof PoolError)) throw err
+        outcomes.push({ ok: false, err })
+      }
+    }
+
+    if (checks.length > 0) {
+      if (!(await this.verifyBatch(checks))) {
+        // a signature fails: each set on its own, as if submitted one by one
+        for (const p of group) await settle(p.sub, () => this.addSetNow(p.sub.txs))
+        return
+      }
+      for (const k of checked) verified.add(k)
+      // the chain moved while the signatures were checked: validate again on it
+      if (this.chain.tip !== tip || this.state !== state) return this.addGroupNow(group, verified)
+    }
+
+    for (const [n, o] of outcomes.entries()) {
+      const p = group[n]!
+      if (!o.ok) {
+        p.sub.reject(o.err)
+        continue
+      }
+      const set: SetEntry = {
+        key: p.setKey,
+        id: p.setId,
+        txs: [],
+        bytes: 0,
+        fees: 0n,
+        seq: this.seq++,
+        addedAt: this.now(),
+        addedHeight: tip.height,
+      }
+      const spent = spentPerTransaction(
+        o.fresh.map((d) => d.tx),
+        o.applied,
+      )
+      const entries = o.fresh.map((d, i) => state.insert(set, d, spent[i]!))
+      state.recordChanges(entries[0]!, o.applied.extensionChanges)
+      this.emit('added', setInfo(set))
+      p.sub.resolve({ ids: p.described.map((d) => d.id) })
+    }
+    for (const p of group.slice(alone)) await settle(p.sub, () => this.addSetNow(p.sub.txs))
+  }
+
+  private async addSetNow(
+    txs: readonly Transaction[],
+    signaturesVerified = false,
+  ): Promise<{ ids: Uint8Array[] }> {
+    const { described, setId, setKey } = this.prepare(txs)
     // blocks were reverted since the last revalidation (queued behind this set): their transactions go
     // back into the pool first, or a set spending one of them would be refused for a missing output
     if (this.stale) await this.resync()
@@ -673,17 +894,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     for (const { d, index } of fresh) {
       for (const [i, k] of d.inputs.entries()) {
         const other = state.spentBy.get(k)
-        if (!other) continue
-        const nCoin = d.tx.coinInputs.length
-        const input =
-          i < nCoin
-            ? { list: 'coinInputs' as const, index: i }
-            : { list: 'blockStakeInputs' as const, index: i - nCoin }
-        throw new PoolError(
-          'conflict',
-          `transaction ${index} spends ${input.list}[${input.index}], already spent by pool transaction ${other.key}`,
-          { transaction: index, input, conflictsWith: other.id },
-        )
+        if (other) throw conflict(d, index, i, other)
       }
     }
 
@@ -1052,6 +1263,51 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     const entries = [...this.state.txs.values()].filter((e) => sets.includes(e.set))
     this.removeEntries(entries, reason)
   }
+}
+
+interface Submission {
+  readonly txs: readonly Transaction[]
+  readonly resolve: (result: { ids: Uint8Array[] }) => void
+  readonly reject: (err: unknown) => void
+}
+
+interface Prepared {
+  readonly sub: Submission
+  readonly described: readonly Described[]
+  readonly setId: Uint8Array
+  readonly setKey: string
+}
+
+type GroupOutcome =
+  | { readonly ok: true; readonly fresh: readonly Described[]; readonly applied: AppliedTransactions }
+  | { readonly ok: false; readonly err: PoolError }
+
+/** Runs `fn` for the submission and settles it with the outcome. */
+async function settle(sub: Submission, fn: () => Promise<{ ids: Uint8Array[] }>): Promise<void> {
+  try {
+    sub.resolve(await fn())
+  } catch (err) {
+    sub.reject(err)
+  }
+}
+
+/** Transaction `index` of the submitted set spends input `i` of `d`, which `other` already spends. */
+function conflict(
+  d: Described,
+  index: number,
+  i: number,
+  other: { readonly key: string; readonly id: Uint8Array },
+): PoolError {
+  const nCoin = d.tx.coinInputs.length
+  const input =
+    i < nCoin
+      ? { list: 'coinInputs' as const, index: i }
+      : { list: 'blockStakeInputs' as const, index: i - nCoin }
+  return new PoolError(
+    'conflict',
+    `transaction ${index} spends ${input.list}[${input.index}], already spent by pool transaction ${other.key}`,
+    { transaction: index, input, conflictsWith: other.id },
+  )
 }
 
 function setInfo(s: SetEntry): PoolSetInfo {

@@ -22,7 +22,7 @@ export interface ProtocolIds {
 export interface GossipTopics {
   /** A Sia-encoded block. */
   readonly blocks: string
-  /** A Sia-encoded list of transactions (one set). */
+  /** A Sia-encoded list of transaction sets (version 2; version 1 carried one set per message). */
   readonly txs: string
 }
 
@@ -37,8 +37,11 @@ export function protocolIds(genesisId: Uint8Array): ProtocolIds {
   }
 }
 
-/** `blockstake/<genesis16>/blocks/1` and `blockstake/<genesis16>/txs/1` */
+/**
+ * `blockstake/<genesis16>/blocks/2` and `blockstake/<genesis16>/txs/2`: version 2 messages carry no envelope
+ * signature (p2p/host.ts `StrictNoSign`), version 1 were signed by their author.
+ */
 export function gossipTopics(genesisId: Uint8Array): GossipTopics {
   const p = genesisPrefix(genesisId)
-  return { blocks: `blockstake/${p}/blocks/1`, txs: `blockstake/${p}/txs/1` }
+  return { blocks: `blockstake/${p}/blocks/2`, txs: `blockstake/${p}/txs/2` }
 }

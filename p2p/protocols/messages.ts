@@ -31,6 +31,11 @@ export const MAX_PEER_ADDRESSES = 64
  * it spends from the pool, a handful in practice; checked before any transaction is decoded.
  */
 export const MAX_SET_TRANSACTIONS = 256
+/**
+ * The most transaction sets one `txs` gossip message carries (a node gathers the sets its API accepted
+ * for a few milliseconds into one message); checked before any set is decoded.
+ */
+export const MAX_GOSSIP_SETS = 1024
 /** The longest multiaddr string accepted from a peer. */
 export const MAX_ADDRESS_LENGTH = 256
 /** Requests are small: the largest is a full locator (≈ 1 KiB). */
@@ -213,7 +218,7 @@ export const peersResponseCodec = struct({
 })
 export type PeersResponse = Infer<typeof peersResponseCodec>
 
-/** The `txs` gossip payload: one transaction set (Sia `[]Transaction`, at least one). */
+/** One transaction set: Sia `[]Transaction`, at least one. */
 export const transactionSetCodec = (registry: TransactionRegistry): Codec<readonly Transaction[]> => {
   const list = boundedArray(transactionCodecOf(registry), MAX_SET_TRANSACTIONS, 'transactions')
   return {
@@ -226,12 +231,27 @@ export const transactionSetCodec = (registry: TransactionRegistry): Codec<readon
   }
 }
 
+/** The `txs` gossip payload (topic version 2): a Sia list of transaction sets, at least one, none empty. */
+export const transactionSetsCodec = (
+  registry: TransactionRegistry,
+): Codec<readonly (readonly Transaction[])[]> => {
+  const list = boundedArray(transactionSetCodec(registry), MAX_GOSSIP_SETS, 'transaction sets')
+  return {
+    write: (w, v) => list.write(w, v),
+    read: (r) => {
+      const sets = list.read(r)
+      if (sets.length === 0) throw new DecodeError('bad-length', 'no transaction set')
+      return sets
+    },
+  }
+}
+
 // ---- one chain's wire format ------------------------------------------------------------------------
 
 export interface MessageLimits {
   /** The chain's block size limit (the largest block any message carries). */
   readonly blockSizeLimit: number
-  /** The chain's transaction set size limit (the largest `txs` gossip payload). */
+  /** The chain's transaction set size limit (about the largest `txs` gossip payload). */
   readonly transactionSetSizeLimit: number
 }
 
@@ -252,11 +272,12 @@ export class WireMessages {
   readonly maxMessageSize: number
   /** The largest request. */
   readonly maxRequestSize = MAX_REQUEST_SIZE
-  /** The largest `txs` gossip payload. */
+  /** The largest `txs` gossip payload (its sets together, with their length prefixes). */
   readonly maxTransactionSetSize: number
   private readonly blocksResponse: Codec<BlocksResponse>
   private readonly blockResponse: Codec<Block | undefined>
   private readonly transactionSet: Codec<readonly Transaction[]>
+  private readonly transactionSets: Codec<readonly (readonly Transaction[])[]>
 
   constructor(
     readonly blockCodec: BlockCodec,
@@ -267,6 +288,7 @@ export class WireMessages {
     this.blocksResponse = blocksResponseCodec(blockCodec)
     this.blockResponse = blockResponseCodec(blockCodec)
     this.transactionSet = transactionSetCodec(blockCodec.registry)
+    this.transactionSets = transactionSetsCodec(blockCodec.registry)
   }
 
   encodeStatus = (s: Status): Uint8Array => encode(statusCodec, s)
@@ -315,7 +337,22 @@ export class WireMessages {
     return this.blockCodec.decode(b)
   }
 
-  encodeGossipTransactions = (txs: readonly Transaction[]): Uint8Array => encode(this.transactionSet, txs)
-  decodeGossipTransactions = (b: Uint8Array): readonly Transaction[] =>
-    decodeBounded(this.transactionSet, b, this.maxTransactionSetSize, 'gossiped transaction set')
+  /** One set's encoding (an element of a `txs` gossip message, see `encodeGossipTransactionSetsRaw`). */
+  encodeTransactionSet = (txs: readonly Transaction[]): Uint8Array => encode(this.transactionSet, txs)
+
+  encodeGossipTransactionSets = (sets: readonly (readonly Transaction[])[]): Uint8Array =>
+    encode(this.transactionSets, sets)
+  /** The same bytes as `encodeGossipTransactionSets`, from sets already encoded (`encodeTransactionSet`). */
+  encodeGossipTransactionSetsRaw = (sets: readonly Uint8Array[]): Uint8Array => {
+    if (sets.length === 0 || sets.length > MAX_GOSSIP_SETS)
+      throw new RangeError(`transaction sets: ${sets.length} entries, 1 to ${MAX_GOSSIP_SETS}`)
+    let size = 8
+    for (const s of sets) size += s.length
+    const w = new Writer('sia', size)
+    w.length(sets.length)
+    for (const s of sets) w.bytes(s)
+    return w.finish()
+  }
+  decodeGossipTransactionSets = (b: Uint8Array): readonly (readonly Transaction[])[] =>
+    decodeBounded(this.transactionSets, b, this.maxTransactionSetSize, 'gossiped transaction sets')
 }

@@ -133,6 +133,40 @@ describe('p2p', () => {
     )
   })
 
+  it('(b2) sets published together travel in one message; a forged set among them gets the sender penalised', async () => {
+    const a = await startNode('a', { height: 20 })
+    const b = await startNode('b', { peers: [a] })
+    await until(() => b.chain.height === 20 && b.p2p.synced, 10_000, 'b to sync')
+    await until(() => subscribed(a, b) && subscribed(b, a), 10_000, 'a and b to see each other subscribed')
+    const registry = coreRegistry()
+    const txs = [blocks[18]!, blocks[19]!].map(spendFrom)
+    for (const tx of txs) await a.pool.addSet([tx])
+    // published within the batching window: one message with both sets
+    const published = txs.map((tx) => a.p2p.publishTransactionSet([tx]))
+    expect(Math.min(...(await Promise.all(published)))).toBeGreaterThanOrEqual(1)
+    await until(() => txs.every((tx) => b.pool.has(registry.id(tx))), 10_000, 'both sets to reach b')
+    expect(b.p2p.penalties.score(a.p2p.peerId)).toBe(0)
+
+    // a message with a valid set and a forged one: refused as a whole, its sender penalised for the forgery
+    const x = await startNode('x', { peers: [b] })
+    await until(() => x.chain.height === 20 && x.p2p.synced, 10_000, 'x to sync')
+    await until(() => subscribed(x, b), 10_000, "x to see b's subscription")
+    const honest = spendFrom(blocks[16]!)
+    const input = honest.coinInputs[0]!
+    const f = input.fulfillment as SingleSignatureFulfillment
+    const forged = {
+      ...honest,
+      coinInputs: [
+        { ...input, fulfillment: { ...f, signature: f.signature.map((v, i) => (i ? v : v ^ 1)) } },
+      ],
+    }
+    const valid = spendFrom(blocks[17]!)
+    await Promise.all([x.p2p.publishTransactionSet([valid]), x.p2p.publishTransactionSet([forged])])
+    await until(() => b.p2p.penalties.score(x.p2p.peerId) >= 10, 10_000, 'b to penalise x')
+    expect(b.pool.has(registry.id(valid))).toBe(true)
+    expect(b.pool.has(registry.id(forged))).toBe(false)
+  })
+
   it('(c) a node of another chain is refused and never synced', async () => {
     const a = await startNode('a', { height: 10 })
     const d = await startNode('d', { def: otherDef, peers: [a], statusIntervalMs: 300 })

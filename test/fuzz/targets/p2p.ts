@@ -130,8 +130,12 @@ export const p2pTargets = [
     encode: w.encodeGossipBlock,
     decode: w.decodeGossipBlock,
   })),
-  messageTarget('gossip-transactions', fc.array(transaction(false), { minLength: 1, maxLength: 4 }), (w) => ({
-    encode: w.encodeGossipTransactions,
-    decode: w.decodeGossipTransactions,
-  })),
+  messageTarget(
+    'gossip-transactions',
+    fc.array(fc.array(transaction(false), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }),
+    (w) => ({
+      encode: w.encodeGossipTransactionSets,
+      decode: w.decodeGossipTransactionSets,
+    }),
+  ),
 ]

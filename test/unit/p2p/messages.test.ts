@@ -14,6 +14,7 @@ import {
   gossipTopics,
   locatorHeights,
   MAX_BLOCKS_PER_REQUEST,
+  MAX_GOSSIP_SETS,
   MAX_LOCATOR_IDS,
   MAX_PEER_ADDRESSES,
   MAX_SET_TRANSACTIONS,
@@ -88,8 +89,8 @@ describe('protocol ids and topics', () => {
       peers: `/blockstake/${p}/peers/1`,
     })
     expect(gossipTopics(genesisId)).toEqual({
-      blocks: `blockstake/${p}/blocks/1`,
-      txs: `blockstake/${p}/txs/1`,
+      blocks: `blockstake/${p}/blocks/2`,
+      txs: `blockstake/${p}/txs/2`,
     })
   })
 
@@ -288,18 +289,33 @@ describe('gossip payloads', () => {
     rejects(() => wire.decodeGossipBlock(bin.subarray(0, 50)), 'truncated')
   })
 
-  it('a transaction set is a Sia list of transactions', () => {
+  it('a txs gossip message is a Sia list of transaction sets, each a Sia list of transactions', () => {
     const txs = blocks[1]!.transactions.slice(1)
-    const bin = wire.encodeGossipTransactions(txs)
-    expect(bin.subarray(0, 8)).toEqual(u64le(BigInt(txs.length)))
-    const back = wire.decodeGossipTransactions(bin)
-    expect(back.map((t) => toHex(registry.id(t)))).toEqual(txs.map((t) => toHex(registry.id(t))))
-    rejects(() => wire.decodeGossipTransactions(u64le(0n)), 'bad-length', /empty/)
-    rejects(() => wire.decodeGossipTransactions(new Uint8Array(wire.maxTransactionSetSize + 1)), 'bad-length')
-    rejects(() => wire.decodeGossipTransactions(concat(u64le(1n), Uint8Array.of(99))), 'unknown-type')
-    // the count is checked before any transaction is read
-    const tooMany = concat(u64le(BigInt(MAX_SET_TRANSACTIONS + 1)), new Uint8Array(4_000))
-    rejects(() => wire.decodeGossipTransactions(tooMany), 'bad-length', /at most 256/)
+    const sets = [txs, txs.slice(0, 1)]
+    const bin = wire.encodeGossipTransactionSets(sets)
+    expect(bin.subarray(0, 8)).toEqual(u64le(2n))
+    expect(bin.subarray(8, 16)).toEqual(u64le(BigInt(txs.length)))
+    expect(wire.encodeGossipTransactionSetsRaw(sets.map(wire.encodeTransactionSet))).toEqual(bin)
+    const back = wire.decodeGossipTransactionSets(bin)
+    expect(back.map((set) => set.map((t) => toHex(registry.id(t))))).toEqual(
+      sets.map((set) => set.map((t) => toHex(registry.id(t)))),
+    )
+    rejects(() => wire.decodeGossipTransactionSets(u64le(0n)), 'bad-length', /no transaction set/)
+    rejects(() => wire.decodeGossipTransactionSets(concat(u64le(1n), u64le(0n))), 'bad-length', /empty/)
+    rejects(
+      () => wire.decodeGossipTransactionSets(new Uint8Array(wire.maxTransactionSetSize + 1)),
+      'bad-length',
+    )
+    rejects(
+      () => wire.decodeGossipTransactionSets(concat(u64le(1n), u64le(1n), Uint8Array.of(99))),
+      'unknown-type',
+    )
+    // the counts are checked before any set or transaction is read
+    const tooMany = concat(u64le(1n), u64le(BigInt(MAX_SET_TRANSACTIONS + 1)), new Uint8Array(4_000))
+    rejects(() => wire.decodeGossipTransactionSets(tooMany), 'bad-length', /at most 256/)
+    const tooManySets = concat(u64le(BigInt(MAX_GOSSIP_SETS + 1)), new Uint8Array(4_000))
+    rejects(() => wire.decodeGossipTransactionSets(tooManySets), 'bad-length', /at most 1024/)
+    expect(() => wire.encodeGossipTransactionSetsRaw([])).toThrow(RangeError)
   })
 
   it('never throws anything but a DecodeError on garbage', () => {
@@ -307,7 +323,7 @@ describe('gossip payloads', () => {
       fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
         for (const decode of [
           wire.decodeGossipBlock,
-          wire.decodeGossipTransactions,
+          wire.decodeGossipTransactionSets,
           wire.decodeBlocksResponse,
           wire.decodeBlockResponse,
           wire.decodePeersResponse,

@@ -580,3 +580,117 @@ describe('transaction pool: cheap checks before signatures', () => {
     expect(batches).toEqual([1]) // not checked a second time
   })
 })
+
+describe('transaction pool: sets submitted together', () => {
+  /** A pool on `chain` counting its signature batches and store reads. */
+  function countingPool(chain: Chain) {
+    const batches: number[] = []
+    const lookup = vi.spyOn(chain, 'lookup')
+    const pool = new TransactionPool({
+      chain,
+      verifier: ed,
+      verifyBatch: (checks) => {
+        batches.push(checks.length)
+        return verifyAll(checks)
+      },
+    })
+    return { pool, batches, lookup }
+  }
+
+  const forge = (tx: Transaction): Transaction => {
+    const f = tx.coinInputs[0]!.fulfillment as { signature: Uint8Array }
+    return {
+      ...tx,
+      coinInputs: [
+        {
+          ...tx.coinInputs[0]!,
+          fulfillment: { ...f, signature: f.signature.map((b, i) => (i === 0 ? b ^ 1 : b)) },
+        } as Transaction['coinInputs'][number],
+      ],
+    }
+  }
+
+  const code = (r: PromiseSettledResult<unknown>): string =>
+    r.status === 'fulfilled' ? 'ok' : `${(r.reason as PoolError).code}/${(r.reason as PoolError).cause?.code}`
+
+  it('validates waiting sets with one store read and one signature batch, each on the ones before it', async () => {
+    const { chain, registry, genesis, pay } = await setup()
+    const { pool, batches, lookup } = countingPool(chain)
+    const a = pay(genesis[0]!, 10n * COIN, COIN)
+    const b = pay(genesis[1]!, 10n * COIN, COIN)
+    const child = pay(outputOf(registry, a, 0, key1), 5n * COIN, COIN, key2)
+    const grandchild = pay(outputOf(registry, child, 0, key2), 2n * COIN, COIN, key0)
+    lookup.mockClear()
+    // submitted together: all four wait for the same drain
+    const results = await Promise.all([a, b, child, grandchild].map((tx) => pool.addSet([tx])))
+    expect(results.map((r) => hex(r.ids))).toEqual(
+      [a, b, child, grandchild].map((tx) => [toHex(registry.id(tx))]),
+    )
+    expect(batches).toEqual([4])
+    expect(lookup).toHaveBeenCalledTimes(1)
+    expect(pool.transactions()).toEqual([a, b, child, grandchild])
+  })
+
+  it('gives each set the verdict it gets alone: duplicates, conflicts, invalid parents', async () => {
+    const { chain, registry, genesis, pay } = await setup()
+    const { pool } = countingPool(chain)
+    const a = pay(genesis[0]!, 10n * COIN, COIN, key1)
+    const rival = pay(genesis[0]!, 20n * COIN, COIN, key2)
+    const unbalanced = transfer(registry, [genesis[1]!], [{ value: 5000n * COIN, condition: to(key1) }], COIN)
+    const orphan = pay(outputOf(registry, unbalanced, 0, key1), COIN, COIN, key2)
+    const sets = [[a], [a], [rival], [unbalanced], [orphan], []]
+    const together = (await Promise.allSettled(sets.map((set) => pool.addSet(set)))).map(code)
+    expect(together).toEqual([
+      'ok',
+      'duplicate/undefined',
+      'conflict/undefined',
+      'invalid/unbalanced-coins',
+      'invalid/missing-output',
+      'empty-set/undefined',
+    ])
+    expect(pool.size).toBe(1)
+    // the same as one at a time, on a chain alike
+    const alone = await setup()
+    const oneByOne: string[] = []
+    for (const set of sets) oneByOne.push(code((await Promise.allSettled([alone.pool.addSet(set)]))[0]!))
+    expect(oneByOne).toEqual(together)
+  })
+
+  it('settled() waits for every submission made before it, beyond one group', async () => {
+    const { pool, registry, genesis, pay } = await setup()
+    // two fan-outs of 150 outputs (a transaction holds at most 16,000 bytes), then 300 sets spending them
+    const fanOuts = [genesis[0]!, genesis[1]!].map((g) =>
+      transfer(
+        registry,
+        [g],
+        Array.from({ length: 150 }, () => ({ value: 2n * COIN, condition: to(key1) })),
+        COIN,
+      ),
+    )
+    for (const f of fanOuts) await pool.addSet([f])
+    const children = fanOuts.flatMap((f) =>
+      Array.from({ length: 150 }, (_, i) => pay(outputOf(registry, f, i, key1), COIN, COIN)),
+    )
+    const submitted = children.map((tx) => pool.addSet([tx]))
+    await pool.settled()
+    expect(pool.size).toBe(302)
+    await Promise.all(submitted)
+  })
+
+  it('a bad signature in the group: every set judged alone, so an honest rival of the forged set gets in', async () => {
+    const { chain, genesis, pay } = await setup()
+    const { pool, batches } = countingPool(chain)
+    const forged = forge(pay(genesis[0]!, 10n * COIN, COIN, key1))
+    const honest = pay(genesis[0]!, 20n * COIN, COIN, key2)
+    const other = pay(genesis[1]!, 20n * COIN, COIN, key2)
+    const results = await Promise.allSettled([forged, honest, other].map((tx) => pool.addSet([tx])))
+    expect(results.map(code)).toEqual(['invalid/unfulfilled', 'ok', 'ok'])
+    // the group's batch (the forged set's and the other's signatures: the honest set conflicted with the
+    // forged one there), then each set alone
+    expect(batches).toEqual([2, 1, 1, 1])
+    expect(pool.transactions()).toEqual([honest, other])
+    // remembered: refused again without a signature check
+    expect((await rejects(pool.addSet([forged]))).cause?.code).toBe('unfulfilled')
+    expect(batches).toHaveLength(4)
+  })
+})
