@@ -37,6 +37,12 @@ export interface GossipOptions {
  */
 export const GOSSIP_BATCH_MS = 50
 
+/**
+ * Pool refusals (IGNORE) that still let a message be relayed as it is: the set, or each of its transactions,
+ * is in our pool or in a block already, so it was validated here in full.
+ */
+const RELAY_SAFE: ReadonlySet<string> = new Set(['duplicate', 'already-confirmed'])
+
 /** Ancestors fetched by ID for a gossiped orphan before falling back to a locator sync. */
 const MAX_ANCESTORS = 32
 const MAX_FUTURE_RETRIES = 16
@@ -259,9 +265,12 @@ export class Gossip {
 
   /**
    * Each set of the message goes to the pool (they are validated together there). Any set refused with
-   * REJECT → REJECT, penalised with the signature checks each such set could cost; otherwise any set
-   * accepted → ACCEPT (relayed), and IGNORE when every set was ignored (duplicates, conflicts, a full pool,
-   * rules our tip or clock decides).
+   * REJECT → REJECT, penalised with the signature checks each such set could cost. Otherwise the message is
+   * relayed as it is (ACCEPT) only when each of its sets was accepted or is one we hold already
+   * (`RELAY_SAFE`): a set ignored for a conflict, a full pool, or a rule our tip or clock decides was never
+   * checked in full here (its signatures may be forged), and a peer with another tip or pool would penalise
+   * us for relaying it. Such a message is dropped (IGNORE) and the sets we accepted go out in a message of
+   * our own; IGNORE when no set was accepted.
    */
   private readonly validateTransactions = async (
     from: PeerId,
@@ -279,17 +288,21 @@ export class Gossip {
     // while catching up, transactions spend outputs we do not have yet
     if (!this.opts.synced()) return TopicValidatorResult.Ignore
     const results = await Promise.allSettled(sets.map((txs) => this.opts.pool.addSet(txs)))
-    let accepted = false
+    const accepted: (readonly Transaction[])[] = []
+    let relayable = true
     let points = 0
     let rejected = 0
     let first = ''
     for (const [i, r] of results.entries()) {
       if (r.status === 'fulfilled') {
-        accepted = true
+        accepted.push(sets[i]!)
         continue
       }
       const refusal = this.opts.judgePoolError(r.reason)
-      if (refusal.verdict === 'ignore') continue
+      if (refusal.verdict === 'ignore') {
+        if (!RELAY_SAFE.has(refusal.code)) relayable = false
+        continue
+      }
       points += PENALTY.rejectedSet + PENALTY.perSignature * signatureChecks(sets[i]!, refusal.transaction)
       if (rejected++ === 0) first = `(${refusal.code}): ${errorText(r.reason)}`
     }
@@ -301,7 +314,11 @@ export class Gossip {
       )
       return TopicValidatorResult.Reject
     }
-    return accepted ? TopicValidatorResult.Accept : TopicValidatorResult.Ignore
+    if (accepted.length === 0) return TopicValidatorResult.Ignore
+    if (relayable) return TopicValidatorResult.Accept
+    // relay only what was validated here: the accepted sets, re-encoded, in a message of our own
+    for (const txs of accepted) void this.publishTransactionSet(txs)
+    return TopicValidatorResult.Ignore
   }
 }
 

@@ -746,6 +746,8 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
     const outcomes: GroupOutcome[] = []
     const checks: SignatureCheck[] = []
     const checked: string[] = []
+    /** Where each set's checks lie in `checks`, by its index in the group. */
+    const ranges: { readonly n: number; readonly from: number; readonly to: number }[] = []
     let bytes = 0
     let alone = group.length
     for (const [n, p] of group.entries()) {
@@ -800,6 +802,7 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
           )
         }
         if (!verified.has(setKey) && deferred.checks.length > 0) {
+          ranges.push({ n, from: checks.length, to: checks.length + deferred.checks.length })
           checks.push(...deferred.checks)
           checked.push(setKey)
         }
@@ -818,8 +821,20 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
 
     if (checks.length > 0) {
       if (!(await this.verifyBatch(checks))) {
-        // a signature fails: each set on its own, as if submitted one by one
-        for (const p of group) await settle(p.sub, () => this.addSetNow(p.sub.txs))
+        // a signature fails: the sets before the first one whose signatures fail keep their outcomes (each
+        // was judged on the pool and sets before it, all verified), and from that set on each goes on its
+        // own, as if submitted one by one (a set after the bad one may have been refused because of it).
+        // One forged set no longer sends a whole group of honest sets through a store read each.
+        let first = outcomes.length
+        for (const r of ranges) {
+          if (await this.verifyBatch(checks.slice(r.from, r.to))) continue
+          first = r.n
+          break
+        }
+        // the chain moved meanwhile: no outcome holds, every set on its own
+        const keep = this.chain.tip === tip && this.state === state ? first : 0
+        this.commitGroup(group, outcomes.slice(0, keep), state, tip)
+        for (const p of group.slice(keep)) await settle(p.sub, () => this.addSetNow(p.sub.txs))
         return
       }
       for (const k of checked) verified.add(k)
@@ -827,6 +842,17 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
       if (this.chain.tip !== tip || this.state !== state) return this.addGroupNow(group, verified)
     }
 
+    this.commitGroup(group, outcomes, state, tip)
+    for (const p of group.slice(alone)) await settle(p.sub, () => this.addSetNow(p.sub.txs))
+  }
+
+  /** Settles the group's first `outcomes.length` submissions with their outcomes, the accepted sets added. */
+  private commitGroup(
+    group: readonly Prepared[],
+    outcomes: readonly GroupOutcome[],
+    state: PoolState,
+    tip: TipInfo,
+  ): void {
     for (const [n, o] of outcomes.entries()) {
       const p = group[n]!
       if (!o.ok) {
@@ -852,7 +878,6 @@ export class TransactionPool extends EventEmitter<PoolEvents> implements Transac
       this.emit('added', setInfo(set))
       p.sub.resolve({ ids: p.described.map((d) => d.id) })
     }
-    for (const p of group.slice(alone)) await settle(p.sub, () => this.addSetNow(p.sub.txs))
   }
 
   private async addSetNow(

@@ -15,7 +15,15 @@ import type { Transaction } from '../../consensus/types/transaction.js'
 import { unlockHashToString } from '../../consensus/types/unlockhash.js'
 import { devnetDefinition, generateChain } from '../../devnet/chaingen.js'
 import { devKey } from '../utils/devchain.js'
-import { connected, type StartOptions, subscribed, TestNetwork, tipHex, until } from '../utils/p2p-network.js'
+import {
+  connected,
+  type StartOptions,
+  sleep,
+  subscribed,
+  TestNetwork,
+  tipHex,
+  until,
+} from '../utils/p2p-network.js'
 
 const keys = [devKey(0), devKey(1), devKey(2)]
 // generated blocks are ~2 s apart: the genesis lies far enough back for all of them to be in the past
@@ -165,6 +173,43 @@ describe('p2p', () => {
     await until(() => b.p2p.penalties.score(x.p2p.peerId) >= 10, 10_000, 'b to penalise x')
     expect(b.pool.has(registry.id(valid))).toBe(true)
     expect(b.pool.has(registry.id(forged))).toBe(false)
+  })
+
+  it('(b3) a relayer forwards only sets it validated: a set it ignored unchecked never gets it penalised', async () => {
+    // x (the attacker) and c each hold one connection, to a: whatever c gets from x comes through a
+    const a = await startNode('a', { height: 20 })
+    const c = await startNode('c', { peers: [a], maxPeers: 2 })
+    const x = await startNode('x', { peers: [a], maxPeers: 2 })
+    await until(() => [c, x].every((n) => n.chain.height === 20 && n.p2p.synced), 10_000, 'c and x to sync')
+    await until(
+      () => subscribed(a, c) && subscribed(c, a) && subscribed(a, x) && subscribed(x, a),
+      10_000,
+      'a, c and x to see each other subscribed',
+    )
+    const registry = coreRegistry()
+    // a's pool (only a's) spends the output of block 16: a refuses another spend of it as a conflict,
+    // IGNORE, without validating it; c has no such spend and validates it in full
+    const spent = spendFrom(blocks[16]!)
+    await a.pool.addSet([spent])
+    const input = spent.coinInputs[0]!
+    const f = input.fulfillment as SingleSignatureFulfillment
+    const junk: Transaction = {
+      ...spent,
+      arbitraryData: Uint8Array.of(1),
+      coinInputs: [
+        { ...input, fulfillment: { ...f, signature: f.signature.map((v, i) => (i ? v : v ^ 1)) } },
+      ],
+    }
+    const valid = spendFrom(blocks[17]!)
+    // one message: a valid set (a accepts it) carrying the junk set
+    await Promise.all([x.p2p.publishTransactionSet([valid]), x.p2p.publishTransactionSet([junk])])
+    await until(() => c.pool.has(registry.id(valid)), 10_000, 'the valid set to reach c through a')
+    await c.pool.settled()
+    await sleep(300)
+    expect(c.pool.has(registry.id(junk))).toBe(false)
+    expect(connected(c, x) || connected(x, c)).toBe(false)
+    // a did nothing wrong: it must not be penalised for a set it never vouched for
+    expect(c.p2p.penalties.score(a.p2p.peerId)).toBe(0)
   })
 
   it('(c) a node of another chain is refused and never synced', async () => {

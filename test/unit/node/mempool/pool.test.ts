@@ -686,11 +686,36 @@ describe('transaction pool: sets submitted together', () => {
     const results = await Promise.allSettled([forged, honest, other].map((tx) => pool.addSet([tx])))
     expect(results.map(code)).toEqual(['invalid/unfulfilled', 'ok', 'ok'])
     // the group's batch (the forged set's and the other's signatures: the honest set conflicted with the
-    // forged one there), then each set alone
-    expect(batches).toEqual([2, 1, 1, 1])
+    // forged one there), the forged set's own (the first set's: it fails), then each set alone
+    expect(batches).toEqual([2, 1, 1, 1, 1])
     expect(pool.transactions()).toEqual([honest, other])
     // remembered: refused again without a signature check
     expect((await rejects(pool.addSet([forged]))).cause?.code).toBe('unfulfilled')
-    expect(batches).toHaveLength(4)
+    expect(batches).toHaveLength(5)
+  })
+
+  it('a bad signature in the group: the sets before the forged one keep their outcomes, without a read each', async () => {
+    const { chain, registry, genesis, pay } = await setup()
+    const { pool, batches, lookup } = countingPool(chain)
+    const a = pay(genesis[0]!, 10n * COIN, COIN, key1)
+    const child = pay(outputOf(registry, a, 0, key1), 5n * COIN, COIN, key2)
+    const rival = pay(genesis[0]!, 20n * COIN, COIN, key2)
+    const forged = forge(pay(genesis[1]!, 10n * COIN, COIN, key1))
+    const honest = pay(genesis[1]!, 20n * COIN, COIN, key2)
+    lookup.mockClear()
+    const sets = [[a], [child], [rival], [forged], [honest]]
+    const together = (await Promise.allSettled(sets.map((set) => pool.addSet(set)))).map(code)
+    expect(together).toEqual(['ok', 'ok', 'conflict/undefined', 'invalid/unfulfilled', 'ok'])
+    // one read for the group, then one for each set from the forged one on (was one for every set)
+    expect(lookup).toHaveBeenCalledTimes(3)
+    // the group's batch (a, child, forged: rival and honest conflicted there), a's, child's and the forged
+    // set's own, then the forged set and honest alone
+    expect(batches).toEqual([3, 1, 1, 1, 1, 1])
+    expect(pool.transactions()).toEqual([a, child, honest])
+    // the same as one at a time, on a chain alike
+    const alone = await setup()
+    const oneByOne: string[] = []
+    for (const set of sets) oneByOne.push(code((await Promise.allSettled([alone.pool.addSet(set)]))[0]!))
+    expect(oneByOne).toEqual(together)
   })
 })
