@@ -60,6 +60,10 @@ export class Gossip {
   private readonly fetchingParents = new Set<string>()
   private readonly futureTimers = new Set<NodeJS.Timeout>()
   private outbox: Outbox | undefined
+  /** Gossip validations under way, per peer (the host takes one message of a peer at a time: host.ts). */
+  private readonly validating = new Map<string, number>()
+  /** The most validations one peer ever had under way at once (tests, diagnostics). */
+  peakValidationsPerPeer = 0
 
   constructor(
     private readonly ctx: P2PContext,
@@ -70,10 +74,29 @@ export class Gossip {
   start(): void {
     const pubsub = this.ctx.host.services.pubsub
     const { topics } = this.opts
-    pubsub.topicValidators.set(topics.blocks, this.validateBlock)
-    pubsub.topicValidators.set(topics.txs, this.validateTransactions)
+    pubsub.topicValidators.set(topics.blocks, this.counted(this.validateBlock))
+    pubsub.topicValidators.set(topics.txs, this.counted(this.validateTransactions))
     pubsub.subscribe(topics.blocks)
     pubsub.subscribe(topics.txs)
+  }
+
+  /** `validate`, counted in `validating` while it runs. */
+  private counted(
+    validate: (from: PeerId, msg: Message) => Promise<TopicValidatorResult>,
+  ): (from: PeerId, msg: Message) => Promise<TopicValidatorResult> {
+    return async (from, msg) => {
+      const peer = from.toString()
+      const n = (this.validating.get(peer) ?? 0) + 1
+      this.validating.set(peer, n)
+      this.peakValidationsPerPeer = Math.max(this.peakValidationsPerPeer, n)
+      try {
+        return await validate(from, msg)
+      } finally {
+        const left = (this.validating.get(peer) ?? 1) - 1
+        if (left > 0) this.validating.set(peer, left)
+        else this.validating.delete(peer)
+      }
+    }
   }
 
   stop(): void {

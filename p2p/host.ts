@@ -81,6 +81,13 @@ export function createHost(opts: HostOptions): Promise<Host> {
         // message arrives once per mesh peer) is dropped before anything else is done with it
         fastMsgIdFn: (msg) => toHex(contentId(msg.topic, msg.data ?? new Uint8Array(0))),
         maxInboundDataLength: maxMessage + 64 * 1024,
+        // one message of a peer at a time: the next RPC is read from its stream only when the messages of
+        // the last one are validated, so what a peer can make us hold and work on is that message plus
+        // what the muxer's window buffers (its stream waits, not our pool); by default gossipsub reads on
+        // and validates every message at once, and a peer streaming sets the pool ignores (no penalty)
+        // queued unbounded work ahead of everyone else's
+        awaitRpcHandler: true,
+        awaitRpcMessageHandler: true,
         allowedTopics: [opts.topics.blocks, opts.topics.txs],
       }),
       chain: chainProtocols(opts.protocols),

@@ -307,6 +307,11 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, 
     return this.gossip.publishTransactionSet(txs)
   }
 
+  /** The most gossip validations one peer ever had under way at once (one: host.ts). */
+  get peakGossipValidationsPerPeer(): number {
+    return this.gossip.peakValidationsPerPeer
+  }
+
   // ---- penalties ----------------------------------------------------------------------------------------
 
   /** Bans a peer (default `banSeconds`): it is disconnected and refused until the ban ends. */

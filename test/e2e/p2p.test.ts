@@ -6,7 +6,8 @@ import { lpStream } from '@libp2p/utils'
 import pino from 'pino'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
-import type { Block } from '../../consensus/types/block.js'
+import { blake2b256 } from '../../consensus/crypto/hash.js'
+import { type Block, BlockCodec } from '../../consensus/types/block.js'
 import { conditionUnlockHash, publicKeyUnlockHash } from '../../consensus/types/conditions.js'
 import type { SingleSignatureFulfillment } from '../../consensus/types/fulfillments.js'
 import { coreRegistry } from '../../consensus/types/registry.js'
@@ -14,9 +15,11 @@ import { signSingleSignature } from '../../consensus/types/sign.js'
 import type { Transaction } from '../../consensus/types/transaction.js'
 import { unlockHashToString } from '../../consensus/types/unlockhash.js'
 import { devnetDefinition, generateChain } from '../../devnet/chaingen.js'
+import { WireMessages } from '../../p2p/protocols/messages.js'
 import { devKey } from '../utils/devchain.js'
 import {
   connected,
+  rssMb,
   type StartOptions,
   sleep,
   subscribed,
@@ -210,6 +213,40 @@ describe('p2p', () => {
     expect(connected(c, x) || connected(x, c)).toBe(false)
     // a did nothing wrong: it must not be penalised for a set it never vouched for
     expect(c.p2p.penalties.score(a.p2p.peerId)).toBe(0)
+  })
+
+  it('(b4) a peer streaming sets the pool ignores gets one message validated at a time', async () => {
+    const a = await startNode('a', { height: 20 })
+    const x = await startNode('x', { peers: [a] })
+    await until(() => x.chain.height === 20 && x.p2p.synced, 10_000, 'x to sync')
+    await until(() => subscribed(x, a) && subscribed(a, x), 10_000, 'a and x to see each other subscribed')
+    const registry = coreRegistry()
+    const messages = new WireMessages(new BlockCodec(registry), def.constants)
+    const model = spendFrom(blocks[18]!)
+    // sets spending outputs nobody has: ignored by the pool (missing output), no penalty, yet each one is
+    // decoded and looked up; 200 messages of 64 such sets, sent as fast as x's host takes them
+    const bogus = (m: number, i: number): Transaction => ({
+      ...model,
+      coinInputs: [{ ...model.coinInputs[0]!, parentId: blake2b256(Uint8Array.of(m, i, 7)) }],
+    })
+    const pubsub = x.p2p.libp2p.services.pubsub
+    const before = rssMb()
+    for (let m = 0; m < 200; m++) {
+      const sets = Array.from({ length: 64 }, (_, i) => [bogus(m, i)])
+      await pubsub.publish(x.p2p.topics.txs, messages.encodeGossipTransactionSets(sets))
+    }
+    const valid = spendFrom(blocks[19]!)
+    await x.p2p.publishTransactionSet([valid])
+    await until(
+      () => a.pool.has(registry.id(valid)),
+      60_000,
+      "x's valid set to reach a's pool after the flood",
+    )
+    console.log(
+      `b4: RSS of the test process ${before} → ${rssMb()} MB; peak validations of one peer at a: ${a.p2p.peakGossipValidationsPerPeer}`,
+    )
+    expect(a.p2p.peakGossipValidationsPerPeer).toBe(1)
+    expect(a.p2p.isBanned(x.p2p.peerId)).toBe(false) // ignored sets are not an offence
   })
 
   it('(c) a node of another chain is refused and never synced', async () => {
