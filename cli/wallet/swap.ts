@@ -259,6 +259,10 @@ async function audit(outputIdText: string, opts: AuditOptions): Promise<void> {
     problems.push(`its hashed secret is ${hashedSecret}, not the ${expectedHash} expected`)
   if (expectedReceiver !== undefined && expectedReceiver !== receiver)
     problems.push(`it pays ${receiver}, not the ${expectedReceiver} expected`)
+  // with a wallet and no --receiver, the contract must pay this wallet (unless it is this wallet's own):
+  // a contract paying another address of the initiator matches amount and hashed secret just as well
+  if (expectedReceiver === undefined && wallet && !mine.has(sender) && !mine.has(receiver))
+    problems.push(`it pays ${receiver}, which is not an address of ${wallet.path}`)
   const spent = status.state === 'spent' || status.unconfirmedSpender !== undefined
   if (opts.json) {
     println(

@@ -150,4 +150,29 @@ describe('wallet swap redeem', () => {
     expect(node.pool.transactions()).toHaveLength(1)
     expect(Object.keys(redeemed)).toEqual(['transactionId'])
   })
+
+  it('audit: a contract that pays another address than this wallet does not match', async () => {
+    const carol = keyOf('carol').address
+    const initiated = await json(...w('faucet', 'swap', 'initiate', carol, '3'))
+    await mine()
+    const audit = await json(
+      ...w(
+        'alice',
+        'swap',
+        'audit',
+        initiated.outputId,
+        '--amount',
+        '3',
+        '--hashed-secret',
+        initiated.hashedSecret,
+      ),
+    )
+    expect(audit).toMatchObject({ receiver: carol, confirmed: true, matches: false })
+    expect(audit.problems.join()).toContain(`it pays ${carol}, which is not an address of`)
+    // the sender auditing its own contract, and anyone checking --receiver, see a match
+    expect(await json(...w('faucet', 'swap', 'audit', initiated.outputId))).toMatchObject({ matches: true })
+    expect(await json(...w('alice', 'swap', 'audit', initiated.outputId, '--receiver', carol))).toMatchObject(
+      { matches: true },
+    )
+  })
 })
