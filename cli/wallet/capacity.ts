@@ -60,6 +60,9 @@ interface NodeJson {
   payoutCondition: unknown
 }
 
+/** The most reservations `wallet reservations` reads per address. */
+const MAX_LISTED = 10_000
+
 interface ReservationJson {
   id: string
   nodeId: string
@@ -414,17 +417,34 @@ export function registerCapacityCommands(wallet: Command): void {
     const client = await NodeClient.connect(opts.node, w)
     capacityOf(client)
     const all: ReservationJson[] = []
+    let skipped = 0
     for (const k of await w.addresses()) {
-      const body = await client.query<{ reservations: ReservationJson[] }>(
-        `/capacity/reservations?owner=${k.address}`,
-      )
-      all.push(...body.reservations)
+      // paged by the node, oldest first; anyone can name any address as an owner, so only the newest
+      // MAX_LISTED of an address are read
+      let first = true
+      for (let offset = 0; ; ) {
+        const body = await client.query<{ total: number; reservations: ReservationJson[] }>(
+          `/capacity/reservations?owner=${k.address}&offset=${offset}`,
+        )
+        if (first && body.total > MAX_LISTED) {
+          skipped += body.total - MAX_LISTED
+          offset = body.total - MAX_LISTED
+          first = false
+          continue
+        }
+        first = false
+        all.push(...body.reservations)
+        offset += body.reservations.length
+        if (body.reservations.length === 0 || offset >= body.total) break
+      }
     }
     all.sort((a, b) => a.start - b.start)
     if (opts.json) {
-      println(JSON.stringify({ reservations: all }))
+      println(JSON.stringify({ reservations: all, ...(skipped ? { notListed: skipped } : {}) }))
       return
     }
+    if (skipped > 0)
+      println(`${skipped} older reservations not listed (the newest ${MAX_LISTED} per address are)`)
     if (all.length === 0) println('no reservations')
     for (const r of all) {
       const left = r.expired

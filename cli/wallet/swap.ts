@@ -179,6 +179,12 @@ async function spendContract(outputIdText: string, secretText: string | undefine
   const fee = feeOf(client, opts.fee)
   const { status, contract } = await findContract(client, outputId)
   assertSpendable(status, outputId)
+  // a redeem publishes the secret: while the contract is only in the pool its funding can still be replaced
+  // by a double spend, and the other side would take the initiator's coins with the secret for nothing
+  if (secret && status.state === 'unconfirmed')
+    throw new UserError(
+      `contract ${outputId} is not in a block yet: redeeming it now would reveal the secret while its funding can still be double spent; wait for it to be confirmed`,
+    )
   const side = secret ? contract.receiver : contract.sender
   const sideName = secret ? 'receiver' : 'sender'
   if (secret && !secretMatches(secret, contract.hashedSecret))
@@ -242,7 +248,9 @@ async function audit(outputIdText: string, opts: AuditOptions): Promise<void> {
   const amount = (v: Currency) => `${formatCoinString(v, client.precision)} coins`
   const problems: string[] = []
   if (status.state === 'spent') problems.push(`it is spent (by transaction ${status.spentBy.transactionId})`)
-  else if (status.unconfirmedSpender)
+  else if (status.state === 'unconfirmed')
+    problems.push('it is not in a block yet: its funding transaction can still be replaced')
+  if (status.state !== 'spent' && status.unconfirmedSpender)
     problems.push(`a pool transaction spends it (${status.unconfirmedSpender})`)
   if (timeLeft === 0) problems.push('its time lock has passed: the sender can refund it at any moment')
   if (expectedAmount !== undefined && expectedAmount !== status.value)
@@ -251,6 +259,10 @@ async function audit(outputIdText: string, opts: AuditOptions): Promise<void> {
     problems.push(`its hashed secret is ${hashedSecret}, not the ${expectedHash} expected`)
   if (expectedReceiver !== undefined && expectedReceiver !== receiver)
     problems.push(`it pays ${receiver}, not the ${expectedReceiver} expected`)
+  // with a wallet and no --receiver, the contract must pay this wallet (unless it is this wallet's own):
+  // a contract paying another address of the initiator matches amount and hashed secret just as well
+  if (expectedReceiver === undefined && wallet && !mine.has(sender) && !mine.has(receiver))
+    problems.push(`it pays ${receiver}, which is not an address of ${wallet.path}`)
   const spent = status.state === 'spent' || status.unconfirmedSpender !== undefined
   if (opts.json) {
     println(

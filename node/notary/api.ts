@@ -1,8 +1,14 @@
 // GET /notary/:hash (docs/notary.md): every main-chain registration of a document hash, each a receipt
 // that verifies offline (consensus/extensions/notary/receipt.ts).
 import { equalBytes, toHex } from '../../consensus/encoding/hex.js'
-import { notaryReceipt, notaryReceiptToJson } from '../../consensus/extensions/notary/receipt.js'
+import {
+  blockLeafHashes,
+  headerOfLeaves,
+  notaryReceipt,
+  notaryReceiptToJson,
+} from '../../consensus/extensions/notary/receipt.js'
 import { transactionNotaryHash } from '../../consensus/extensions/notary/record.js'
+import type { Block, BlockHeader } from '../../consensus/types/block.js'
 import { notFound, parseHashParam } from '../api/errors.js'
 import * as S from '../api/schemas.js'
 import type { ApiRoutes } from '../api/server.js'
@@ -26,10 +32,29 @@ export const notaryRoutes: ApiRoutes = (app, { chain, pool, sendJson }) => {
       const hash = parseHashParam('hash', req.params.hash)
       const entries = await notaryEntries(chain, hash, MAX_NOTARY_REGISTRATIONS + 1)
       const registrations = []
+      // registrations of one hash can share a block (anyone can register it again, cheaply): each block is
+      // read and its Merkle leaves hashed once per answer, not once per registration
+      const blocks = new Map<
+        string,
+        { block: Block; precomputed: { leafHashes: Uint8Array[]; header: BlockHeader } } | undefined
+      >()
       for (const e of entries.slice(0, MAX_NOTARY_REGISTRATIONS)) {
-        const block = await chain.block(e.blockId)
+        const blockKey = toHex(e.blockId)
+        if (!blocks.has(blockKey)) {
+          const b = await chain.block(e.blockId)
+          if (!b) blocks.set(blockKey, undefined)
+          else {
+            const leafHashes = blockLeafHashes(chain.codec, b)
+            blocks.set(blockKey, {
+              block: b,
+              precomputed: { leafHashes, header: headerOfLeaves(b, leafHashes) },
+            })
+          }
+        }
+        const read = blocks.get(blockKey)
         // a reorg between the index read and this one: the entry left with its block
-        if (!block || !chain.isOnMainChain(e.blockId, e.height)) continue
+        if (!read || !chain.isOnMainChain(e.blockId, e.height)) continue
+        const { block, precomputed } = read
         const tx = block.transactions[e.index]
         const recorded = tx && transactionNotaryHash(tx)
         if (!recorded || !equalBytes(recorded, hash))
@@ -44,6 +69,7 @@ export const notaryRoutes: ApiRoutes = (app, { chain, pool, sendJson }) => {
               block,
               height: e.height,
               txIndex: e.index,
+              precomputed,
             }),
           ),
         )

@@ -18,7 +18,9 @@ import {
   nodeCount,
   nodeIds,
   nodeRecord,
+  nodeReservationCount,
   nodeReservationIds,
+  ownerReservationCount,
   ownerReservationIds,
   reservationRecord,
   reservedAt,
@@ -119,10 +121,15 @@ const capacityQueries: readonly ExtensionQuery[] = [
   },
   {
     path: '/capacity/reservations',
-    description: 'reservations of ?owner=ADDRESS or ?node=ID, oldest first, with expiry and seconds left',
+    description:
+      'reservations of ?owner=ADDRESS or ?node=ID, oldest first (?offset, ?limit ≤ 1000), with expiry and seconds left: {total, reservations}',
     answer: (params, ctx) => {
       const get = capacityGetter(ctx.state)
+      // anyone can name any address as a reservation's owner: the lists are paged like the nodes'
+      const offset = listParam(params.offset, 'offset', 0)
+      const limit = Math.min(listParam(params.limit, 'limit', MAX_LIST), MAX_LIST)
       let ids: Uint8Array[]
+      let total: number
       if (params.owner !== undefined && params.node === undefined) {
         let owner: UnlockHash
         try {
@@ -132,16 +139,18 @@ const capacityQueries: readonly ExtensionQuery[] = [
             throw new QueryError(400, 'invalid-address', `owner: ${err.message}`)
           throw err
         }
-        ids = ownerReservationIds(get, owner)
+        ids = ownerReservationIds(get, owner, offset, limit)
+        total = ownerReservationCount(get, owner)
       } else if (params.node !== undefined && params.owner === undefined) {
         const nodeId = nodeIdParam(params.node)
         if (!nodeRecord(get, nodeId))
           throw new QueryError(404, 'not-found', `no node "${nodeId}" is registered`)
-        ids = nodeReservationIds(get, nodeId)
+        ids = nodeReservationIds(get, nodeId, offset, limit)
+        total = nodeReservationCount(get, nodeId)
       } else {
         throw new QueryError(400, 'invalid-query', 'give exactly one of ?owner=ADDRESS and ?node=ID')
       }
-      return { reservations: ids.map((id) => reservationToJson(ctx, id) ?? null) }
+      return { total, reservations: ids.map((id) => reservationToJson(ctx, id) ?? null) }
     },
   },
   {

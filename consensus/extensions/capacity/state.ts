@@ -177,13 +177,20 @@ export const nodeCount = (get: Get): number => count(get, 'nodes')
 export const nodeIds = (get: Get, offset = 0, limit = Infinity): string[] =>
   listOf(get, 'nodes', (v) => textDecoder.decode(v), offset, limit)
 
-/** The IDs of the reservations of an owner address, oldest first. */
-export const ownerReservationIds = (get: Get, owner: UnlockHash): Uint8Array[] =>
-  listOf(get, `owner/${addressHex(owner)}`, (v) => v)
+/** How many reservations an owner address has, and their IDs, oldest first (from `offset`, at most `limit`). */
+export const ownerReservationCount = (get: Get, owner: UnlockHash): number =>
+  count(get, `owner/${addressHex(owner)}`)
+export const ownerReservationIds = (
+  get: Get,
+  owner: UnlockHash,
+  offset = 0,
+  limit = Infinity,
+): Uint8Array[] => listOf(get, `owner/${addressHex(owner)}`, (v) => v, offset, limit)
 
-/** The IDs of the reservations of a node, oldest first. */
-export const nodeReservationIds = (get: Get, nodeId: string): Uint8Array[] =>
-  listOf(get, `node-rsv/${nodeId}`, (v) => v)
+/** How many reservations a node has had, and their IDs, oldest first (from `offset`, at most `limit`). */
+export const nodeReservationCount = (get: Get, nodeId: string): number => count(get, `node-rsv/${nodeId}`)
+export const nodeReservationIds = (get: Get, nodeId: string, offset = 0, limit = Infinity): Uint8Array[] =>
+  listOf(get, `node-rsv/${nodeId}`, (v) => v, offset, limit)
 
 export { getter as capacityGetter }
 

@@ -2,7 +2,7 @@
 // document's record is in a block: the transaction, its Merkle inclusion proof against the block's Merkle
 // root (spec/rivine.md §2.5) and the header fields that hash to the block ID. Browser-safe: the light client
 // verifies receipts with this code.
-import { merkleLeafHash, merkleProof, merkleRootFromProof } from '../../crypto/merkle.js'
+import { merkleLeafHash, merkleProof, merkleRootFromProof, merkleRootOfHashes } from '../../crypto/merkle.js'
 import { DecodeError } from '../../encoding/errors.js'
 import { equalBytes, fromHex, toHex } from '../../encoding/hex.js'
 import {
@@ -48,15 +48,35 @@ export interface NotaryReceipt {
   readonly proof: MerkleInclusionProof
 }
 
-/** The proof of transaction `txIndex` of `block` against its Merkle root. */
+/** The leaf hashes of `block`'s Merkle tree (spec §2.5): every payout, then every transaction. */
+export const blockLeafHashes = (codec: BlockCodec, block: Block): Uint8Array[] =>
+  codec.merkleLeaves(block).map(merkleLeafHash)
+
+/** `block`'s header with the Merkle root of its leaf hashes (what `BlockCodec.header` gives). */
+export const headerOfLeaves = (block: Block, leafHashes: readonly Uint8Array[]): BlockHeader => ({
+  parentId: block.parentId,
+  pobsOutput: block.pobsOutput,
+  timestamp: block.timestamp,
+  merkleRoot: merkleRootOfHashes(leafHashes),
+})
+
+/**
+ * The proof of transaction `txIndex` of `block` against its Merkle root; `leafHashes` are the block's
+ * (`blockLeafHashes`), given when several proofs of one block are made.
+ */
 export function transactionInclusionProof(
   codec: BlockCodec,
   block: Block,
   txIndex: number,
+  leafHashes?: readonly Uint8Array[],
 ): MerkleInclusionProof {
   if (!Number.isSafeInteger(txIndex) || txIndex < 0 || txIndex >= block.transactions.length)
     throw new RangeError(`the block has no transaction ${txIndex}`)
-  const leaves = codec.merkleLeaves(block).map(merkleLeafHash)
+  const leaves = leafHashes ?? blockLeafHashes(codec, block)
+  if (leaves.length !== block.minerPayouts.length + block.transactions.length)
+    throw new RangeError(
+      `${leaves.length} leaf hashes given for a block of ${block.minerPayouts.length} payouts and ${block.transactions.length} transactions`,
+    )
   const leafIndex = block.minerPayouts.length + txIndex
   return { leafIndex, leafCount: leaves.length, path: merkleProof(leaves, leafIndex) }
 }
@@ -70,12 +90,14 @@ export function notaryReceipt(
     readonly block: Block
     readonly height: number
     readonly txIndex: number
+    /** The block's leaf hashes and header (`blockLeafHashes`, `headerOfLeaves`), when already computed. */
+    readonly precomputed?: { readonly leafHashes: readonly Uint8Array[]; readonly header: BlockHeader }
   },
 ): NotaryReceipt {
   const { block, txIndex } = opts
   const tx = block.transactions[txIndex]
   if (!tx) throw new RangeError(`the block has no transaction ${txIndex}`)
-  const header = codec.header(block)
+  const header = opts.precomputed?.header ?? codec.header(block)
   return {
     genesisId: opts.genesisId,
     hash: opts.hash,
@@ -85,7 +107,7 @@ export function notaryReceipt(
     height: opts.height,
     timestamp: block.timestamp,
     header,
-    proof: transactionInclusionProof(codec, block, txIndex),
+    proof: transactionInclusionProof(codec, block, txIndex, opts.precomputed?.leafHashes),
   }
 }
 

@@ -108,6 +108,18 @@ describe('node API: capacity', () => {
     const mine = await get(`/capacity/reservations?owner=${unlockHashToString(addressOf(alice))}`)
     expect(mine.status).toBe(200)
     expect(mine.body.reservations).toHaveLength(1)
+    // anyone can name any address as an owner: the lists are paged, with the total
+    expect(mine.body.total).toBe(1)
+    const owner = unlockHashToString(addressOf(alice))
+    expect((await get(`/capacity/reservations?owner=${owner}&offset=1`)).body).toEqual({
+      total: 1,
+      reservations: [],
+    })
+    expect((await get('/capacity/reservations?node=node-1&limit=0')).body).toEqual({
+      total: 1,
+      reservations: [],
+    })
+    expect((await get(`/capacity/reservations?owner=${owner}&offset=-1`)).status).toBe(400)
     const tip = chain.tip.timestamp
     expect(mine.body.reservations[0]).toMatchObject({
       id: toHex(registry.id(r1)),

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { concatBytes, toHex, utf8 } from '../../../../consensus/encoding/hex.js'
 import { parseNotaryReceipt, verifyNotaryReceipt } from '../../../../consensus/extensions/notary/receipt.js'
@@ -161,6 +161,27 @@ describe('notary index and GET /notary/:hash', () => {
     expect(await heights(node, hashB)).toBe(404)
     expect(await heights(node, hashC)).toEqual([4])
     expect(await node.chain.indexEntries(NOTARY_INDEX, new Uint8Array(0), 100)).toHaveLength(1)
+    await node.close()
+  }, 60_000)
+
+  it('reads and hashes a block once per answer, however many registrations of the hash it holds', async () => {
+    // anyone can register a hash again, cheaply: every registration in one block must not cost a block
+    // read and a Merkle tree of the whole block each
+    const many = generatedChain({
+      blocks: 3,
+      transactionsPerBlock: 8,
+      arbitraryData: (h) => (h === 2 ? notaryRecord(hashA) : new Uint8Array(0)),
+    })
+    const node = await open(many.def, 'many')
+    expect((await node.chain.addBlocks(many.blocks)).error).toBeUndefined()
+    const reads = vi.spyOn(node.chain, 'block')
+    const leaves = vi.spyOn(node.chain.codec, 'merkleLeaves')
+    const found = await node.get(toHex(hashA))
+    expect(found.body.registrations).toHaveLength(8)
+    for (const r of found.body.registrations)
+      expect(verifyNotaryReceipt(parseNotaryReceipt(r), hashA).valid).toBe(true)
+    expect(reads).toHaveBeenCalledTimes(1)
+    expect(leaves).toHaveBeenCalledTimes(1)
     await node.close()
   }, 60_000)
 })
