@@ -1,0 +1,250 @@
+// The light client over real HTTP on loopback (issue #16): nodes are real chains in LevelDB (temp dirs) behind
+// the real API; a lying node is a loopback HTTP server that relays an honest node's answers with one thing
+// changed. The client syncs and verifies every header, follows a reorg, starts from a checkpoint, verifies
+// transactions, and refuses each lie (bad kernel, forged stake output, wrong Merkle proof, a respend not in
+// the block, a lighter fork) naming the height and the check, dropping the liar and keeping the honest tip.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pino from 'pino'
+import { afterAll, describe, expect, it } from 'vitest'
+import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
+import { fromHex, toHex } from '../../consensus/encoding/hex.js'
+import type { ChainDefinition } from '../../consensus/params/chain.js'
+import { genesisBlock } from '../../consensus/params/chain.js'
+import {
+  type Block,
+  BlockCodec,
+  blockHeaderId,
+  decodeHeader,
+  encodeHeader,
+} from '../../consensus/types/block.js'
+import { coreRegistry } from '../../consensus/types/registry.js'
+import { createLightClient, HeaderChain, LightError, parseCheckpoint } from '../../light/index.js'
+import { type LightHeader, lightHeader } from '../../light/proof.js'
+import { nobleBackend } from '../../light/signatures.js'
+import { type Api, createApi } from '../../node/api/server.js'
+import { Chain } from '../../node/chain/chain.js'
+import { openLevelStore } from '../../node/db/level.js'
+import { TransactionPool } from '../../node/mempool/pool.js'
+import { generatedChain } from '../utils/devchain.js'
+
+const NOW = () => 1_800_000_000
+const dir = mkdtempSync(join(tmpdir(), 'blockstake-e2e-light-'))
+const codec = new BlockCodec(coreRegistry())
+const cleanups: (() => Promise<void>)[] = []
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+// chain a: 40 blocks; chain b forks off a at 3 and is longer (heavier); chain c forks off a at 30, shorter
+const a = generatedChain({ blocks: 40, transactionsPerBlock: 2 })
+const arbitrary = (from: number) => (h: number) => (h >= from ? new Uint8Array([h]) : new Uint8Array(0))
+const b = generatedChain({ blocks: 50, transactionsPerBlock: 2, arbitraryData: arbitrary(4) })
+const c = generatedChain({ blocks: 36, transactionsPerBlock: 2, arbitraryData: arbitrary(31) })
+
+let dbs = 0
+async function startNode(def: ChainDefinition, blocks: readonly Block[]) {
+  const store = await openLevelStore(join(dir, `db${dbs++}`))
+  const chain = await Chain.open({ store, def, registry: coreRegistry(), verifier: nodeEd25519, now: NOW })
+  const pool = new TransactionPool({ chain, verifier: nodeEd25519, now: NOW }).attach()
+  expect((await chain.addBlocks(blocks)).error).toBeUndefined()
+  const api: Api = await createApi({
+    chain,
+    pool,
+    host: '127.0.0.1',
+    port: 0,
+    logger: pino({ level: 'silent' }),
+  })
+  cleanups.push(async () => {
+    await api.close()
+    pool.detach()
+    await chain.close()
+  })
+  return { chain, url: api.url }
+}
+
+/** A node that relays `upstream`, passing `/light/headers` answers through `tamper`. */
+async function lyingNode(upstream: string, tamper: (body: any) => void): Promise<string> {
+  const server: Server = createServer(async (req, res) => {
+    const r = await fetch(`${upstream}${req.url}`)
+    const text = await r.text()
+    let out = text
+    if (r.ok && req.url?.startsWith('/light/headers')) {
+      const body = JSON.parse(text)
+      tamper(body)
+      out = JSON.stringify(body)
+    }
+    res.writeHead(r.status, { 'content-type': 'application/json' })
+    res.end(out)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+/** Changes header `height` of a page (if the page has it) with `change`, fixing its `id` field. */
+const atHeight = (height: number, change: (h: any) => void) => (body: any) => {
+  const h = body.headers.find((x: any) => x.height === height)
+  if (!h) return
+  change(h)
+  h.id = toHex(blockHeaderId(decodeHeaderHex(h.header)))
+}
+const decodeHeaderHex = (hex: string) => decodeHeader(fromHex(hex))
+
+/** A shift of block 20's timestamp at which its kernel misses the target (found with the client's own checks). */
+async function kernelMissOffset(): Promise<number> {
+  const blocks = [genesisBlock(a.def), ...a.blocks]
+  const headers: LightHeader[] = []
+  for (let h = 0; h <= 20; h++) headers.push(await lightHeader(codec, blocks[h]!, h, (x) => blocks[x]))
+  for (let offset = 1; offset < 200; offset++) {
+    const hc = HeaderChain.fromGenesis(a.def, codec, nobleBackend, NOW)
+    await hc.extend(headers.slice(1, 20))
+    const h20 = headers[20]!
+    const shifted = { ...h20, header: { ...h20.header, timestamp: h20.header.timestamp + offset } }
+    const err = await hc.extend([shifted]).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    if (err instanceof LightError && err.check === 'kernel') return offset
+  }
+  throw new Error('no timestamp shift of block 20 misses the kernel target')
+}
+const KERNEL_MISS_OFFSET = await kernelMissOffset()
+
+describe('light client over HTTP', () => {
+  it('syncs and verifies every header of a node, follows a heavier fork, verifies transactions', async () => {
+    const node = await startNode(a.def, a.blocks)
+    const client = await createLightClient({ nodes: [node.url], chain: a.def, now: NOW, pageSize: 16 })
+    expect(client.tip()).toEqual({ height: 40, id: a.ids[40] })
+    expect(client.dropped).toEqual([])
+
+    const tx = a.blocks[11]!.transactions[1]!
+    const id = toHex(codec.registry.id(tx))
+    const verified = await client.verifyTransaction(id)
+    expect(verified).toMatchObject({ transactionId: id, height: 12, blockId: a.ids[12], confirmations: 29 })
+
+    // the node switches to the heavier fork b (from height 4): the client follows with a reorg
+    const reorgs: any[] = []
+    client.on('reorg', (r) => reorgs.push(r))
+    for (const block of b.blocks.slice(3)) await node.chain.addBlock(block)
+    expect(toHex(node.chain.tip.id)).toBe(b.ids[50])
+    await client.sync()
+    expect(client.tip()).toEqual({ height: 50, id: b.ids[50] })
+    expect(reorgs).toHaveLength(1)
+    expect(reorgs[0].forkHeight).toBe(3)
+    expect(reorgs[0].reverted.map((t: any) => t.id)).toEqual(a.ids.slice(4))
+    // a's transaction is gone from the verified chain
+    await expect(client.verifyTransaction(id)).rejects.toThrow(/not in a main-chain block/)
+    client.close()
+  })
+
+  it('starts from a checkpoint the node serves', async () => {
+    const node = await startNode(a.def, a.blocks)
+    const cp = (await (await fetch(`${node.url}/light/checkpoint/25`)).json()) as Record<string, unknown>
+    expect(cp).toMatchObject({ height: 25, id: a.ids[25] })
+    const client = await createLightClient({
+      nodes: [node.url],
+      chain: a.def,
+      now: NOW,
+      checkpoint: parseCheckpoint(cp),
+    })
+    expect(client.tip()).toEqual({ height: 40, id: a.ids[40] })
+    const wrong = parseCheckpoint({ ...cp, id: a.ids[24] })
+    const err = await createLightClient({
+      nodes: [node.url],
+      chain: a.def,
+      now: NOW,
+      checkpoint: wrong,
+    }).catch((e) => e)
+    expect(err).toBeInstanceOf(LightError)
+    expect([err.check, err.height]).toEqual(['checkpoint', 25])
+  })
+
+  describe('refuses a lying node, drops it and keeps the honest tip', () => {
+    const honest = startNode(a.def, a.blocks)
+    const lies: [string, (body: any) => void, string][] = [
+      [
+        'a forged stake output',
+        atHeight(20, (h) => {
+          const tx = codec.registry.decode(fromHex(h.stake.transaction))
+          const forged = {
+            ...tx,
+            blockStakeOutputs: tx.blockStakeOutputs.map((o) => ({ ...o, value: o.value * 1000n })),
+          }
+          h.stake.transaction = toHex(codec.registry.encode(forged))
+        }),
+        'stake-proof',
+      ],
+      [
+        'a wrong Merkle proof',
+        atHeight(20, (h) => {
+          h.respend.leafIndex = (h.respend.leafIndex + 1) % h.respend.leafCount
+        }),
+        'respend-proof',
+      ],
+      [
+        'a respend that is not in the block',
+        (body) => {
+          const h19 = body.headers.find((x: any) => x.height === 19)
+          const h20 = body.headers.find((x: any) => x.height === 20)
+          if (h19 && h20) h20.respend = h19.respend
+        },
+        'respend-proof',
+      ],
+      [
+        'a bad kernel',
+        atHeight(20, (h) => {
+          // another timestamp changes the kernel hash; the respend's signature does not cover it
+          const header = decodeHeaderHex(h.header)
+          h.header = toHex(encodeHeader({ ...header, timestamp: header.timestamp + KERNEL_MISS_OFFSET }))
+        }),
+        'kernel',
+      ],
+    ]
+    for (const [what, tamper, check] of lies) {
+      it(what, async () => {
+        const node = await honest
+        const liar = await lyingNode(node.url, tamper)
+        const dropped: any[] = []
+        const client = await createLightClient({
+          nodes: [liar, node.url],
+          chain: a.def,
+          now: NOW,
+          pageSize: 16,
+        })
+        client.on('dropped', (d) => dropped.push(d))
+        expect(client.tip()).toEqual({ height: 40, id: a.ids[40] })
+        expect(client.nodes()).toEqual([node.url])
+        expect(client.dropped).toHaveLength(1)
+        const err = client.dropped[0]!.error
+        expect(err).toBeInstanceOf(LightError)
+        expect([err.check, err.height, err.node]).toEqual([check, 20, liar])
+        expect(err.message).toMatch(new RegExp(`^header 20: ${check}: `))
+      })
+    }
+
+    it('a lighter fork', async () => {
+      const node = await honest
+      const lighter = await startNode(c.def, c.blocks)
+      expect(c.ids.slice(0, 31)).toEqual(a.ids.slice(0, 31))
+      const client = await createLightClient({ nodes: [node.url, lighter.url], chain: a.def, now: NOW })
+      expect(client.tip()).toEqual({ height: 40, id: a.ids[40] })
+      const problems = await client.sync()
+      expect(problems).toHaveLength(1)
+      expect([problems[0]!.check, problems[0]!.height, problems[0]!.node]).toEqual(['fork', 36, lighter.url])
+      expect(client.tip()).toEqual({ height: 40, id: a.ids[40] })
+    })
+
+    it('with only liars, the client refuses to start', async () => {
+      const node = await honest
+      const liar = await lyingNode(node.url, lies[0]![1])
+      const err = await createLightClient({ nodes: [liar], chain: a.def, now: NOW }).catch((e) => e)
+      expect(err).toBeInstanceOf(LightError)
+      expect([err.check, err.height]).toEqual(['stake-proof', 20])
+    })
+  })
+})
