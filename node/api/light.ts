@@ -49,7 +49,6 @@ export const lightRoutes: ApiRoutes = (app, { chain, sendJson }) => {
           type: 'object',
           properties: { from: UINT, count: UINT, proofs: { type: 'string', enum: ['0', '1'] } },
           required: ['from'],
-          additionalProperties: false,
         },
       },
     },

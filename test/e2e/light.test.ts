@@ -11,7 +11,9 @@ import { join } from 'node:path'
 import pino from 'pino'
 import { afterAll, describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../consensus/crypto/ed25519.node.js'
-import { fromHex, toHex } from '../../consensus/encoding/hex.js'
+import { fromHex, toHex, utf8 } from '../../consensus/encoding/hex.js'
+import { notaryReceipt } from '../../consensus/extensions/notary/receipt.js'
+import { notaryHash, notaryRecord } from '../../consensus/extensions/notary/record.js'
 import type { ChainDefinition } from '../../consensus/params/chain.js'
 import { genesisBlock } from '../../consensus/params/chain.js'
 import {
@@ -41,8 +43,13 @@ afterAll(async () => {
 })
 
 // chain a: 40 blocks; chain b forks off a at 3 and is longer (heavier); chain c forks off a at 30, shorter
-const a = generatedChain({ blocks: 40, transactionsPerBlock: 2 })
-const arbitrary = (from: number) => (h: number) => (h >= from ? new Uint8Array([h]) : new Uint8Array(0))
+const documentHash = notaryHash(utf8('a document'))
+/** Block 10's first transfer notarizes a document; from `from` on, blocks differ by their data. */
+const arbitrary =
+  (from = Number.POSITIVE_INFINITY) =>
+  (h: number, i: number) =>
+    h === 10 && i === 0 ? notaryRecord(documentHash) : h >= from ? new Uint8Array([h]) : new Uint8Array(0)
+const a = generatedChain({ blocks: 40, transactionsPerBlock: 2, arbitraryData: arbitrary() })
 const b = generatedChain({ blocks: 50, transactionsPerBlock: 2, arbitraryData: arbitrary(4) })
 const c = generatedChain({ blocks: 36, transactionsPerBlock: 2, arbitraryData: arbitrary(31) })
 
@@ -126,6 +133,25 @@ describe('light client over HTTP', () => {
     const id = toHex(codec.registry.id(tx))
     const verified = await client.verifyTransaction(id)
     expect(verified).toMatchObject({ transactionId: id, height: 12, blockId: a.ids[12], confirmations: 29 })
+
+    // a notary receipt (as GET /notary/:hash serves it) checks against the verified header at its height
+    const receipt = notaryReceipt(codec, {
+      genesisId: fromHex(a.ids[0]!),
+      hash: documentHash,
+      block: a.blocks[9]!,
+      height: 10,
+      txIndex: 1, // after the respend
+    })
+    expect(await client.verifyNotaryReceipt(receipt, documentHash)).toMatchObject({
+      height: 10,
+      blockId: a.ids[10],
+    })
+    const elsewhere = await client
+      .verifyNotaryReceipt({ ...receipt, height: 11 }, documentHash)
+      .catch((e) => e)
+    expect([elsewhere.check, elsewhere.height]).toEqual(['transaction-proof', 11])
+    const otherFile = await client.verifyNotaryReceipt(receipt, notaryHash(utf8('another'))).catch((e) => e)
+    expect(otherFile.message).toMatch(/^header 10: transaction-proof: receipt hash: /)
 
     // the node switches to the heavier fork b (from height 4): the client follows with a reorg
     const reorgs: any[] = []
