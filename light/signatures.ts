@@ -3,6 +3,7 @@
 // in Chromium: both cofactorless) and by the project's noble verifier otherwise. The same deferral the node
 // uses for blocks (node/chain/verify.ts), without its `node:crypto` import.
 import { checkStrictEncoding, type Ed25519, nobleEd25519 } from '../consensus/crypto/ed25519.js'
+import { toHex } from '../consensus/encoding/hex.js'
 
 export interface SignatureCheck {
   readonly publicKey: Uint8Array
@@ -58,16 +59,30 @@ interface Subtle {
 // a copy on its own ArrayBuffer: WebCrypto's typings want BufferSource over a plain ArrayBuffer
 const own = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b)
 
+/** Most imported keys kept: a chain has few block creators, so their keys are imported once. */
+const MAX_KEYS = 1024
+
 function webCryptoBackend(subtle: Subtle): SignatureBackend {
+  const keys = new Map<string, Promise<unknown>>()
+  const importKey = (publicKey: Uint8Array): Promise<unknown> => {
+    const k = toHex(publicKey)
+    let key = keys.get(k)
+    if (!key) {
+      key = subtle.importKey('raw', own(publicKey), { name: 'Ed25519' }, false, ['verify'])
+      // a refused import is not kept
+      key.catch(() => keys.delete(k))
+      keys.set(k, key)
+      if (keys.size > MAX_KEYS) keys.delete(keys.keys().next().value!)
+    }
+    return key
+  }
   return {
     name: 'webcrypto',
     verify: (checks) =>
       Promise.all(
         checks.map(async (c) => {
           try {
-            const key = await subtle.importKey('raw', own(c.publicKey), { name: 'Ed25519' }, false, [
-              'verify',
-            ])
+            const key = await importKey(c.publicKey)
             return await subtle.verify({ name: 'Ed25519' }, key, own(c.signature), own(c.message))
           } catch {
             return false
