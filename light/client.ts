@@ -4,7 +4,7 @@
 // verified headers. Browser-safe: fetch, AbortSignal.timeout and timers only.
 import { DecodeError } from '../consensus/encoding/errors.js'
 import { equalBytes, fromHex, toHex } from '../consensus/encoding/hex.js'
-import { parseJson } from '../consensus/encoding/json.js'
+import { jsonArray, jsonObject, jsonString, parseJson } from '../consensus/encoding/json.js'
 import { registryFor } from '../consensus/extensions/catalog.js'
 import {
   verifyNotaryReceipt as checkReceipt,
@@ -12,7 +12,15 @@ import {
 } from '../consensus/extensions/notary/receipt.js'
 import type { ChainDefinition } from '../consensus/params/chain.js'
 import { BlockCodec, blockHeaderId } from '../consensus/types/block.js'
-import type { Transaction } from '../consensus/types/transaction.js'
+import { conditionUnlockHash } from '../consensus/types/conditions.js'
+import { parseCurrency } from '../consensus/types/currency.js'
+import type { CoinOutput, Transaction } from '../consensus/types/transaction.js'
+import {
+  parseUnlockHash,
+  type UnlockHash,
+  unlockHashEquals,
+  unlockHashToString,
+} from '../consensus/types/unlockhash.js'
 import { LightError } from './errors.js'
 import { type ExtendResult, HeaderChain, provenTransaction, type VerifiedHeader } from './headers.js'
 import {
@@ -69,6 +77,25 @@ export interface VerifiedTransaction {
 }
 
 type Listener<T> = (value: T) => void
+
+export interface ProvenOutput {
+  readonly id: string
+  readonly kind: 'coin' | 'blockstake'
+  readonly value: bigint
+  /** The height of the block that created it. */
+  readonly height: number
+  readonly transactionId: string
+}
+
+export interface Balance {
+  readonly address: string
+  /** The verified tip the proofs were checked against. */
+  readonly height: number
+  /** Outputs proven by their creating transaction, and the rest the node listed. */
+  readonly coins: { readonly proven: bigint; readonly unproven: bigint }
+  readonly blockStakes: { readonly proven: bigint; readonly unproven: bigint }
+  readonly outputs: readonly ProvenOutput[]
+}
 
 /** Most bytes one answer may have (a full page of headers with proofs is far below). */
 const MAX_ANSWER_BYTES = 32 * 1024 * 1024
@@ -291,47 +318,60 @@ export class LightClient {
    */
   async verifyTransaction(id: string): Promise<VerifiedTransaction> {
     const txId = fromHex(id, 32, 'id')
-    let last: LightError | undefined
-    for (const node of [...this.active]) {
-      try {
-        const value = await this.getJson(node, `/light/proof/tx/${toHex(txId)}`)
-        let p: ReturnType<typeof parseLightTransactionProof>
-        try {
-          p = parseLightTransactionProof(value)
-        } catch (err) {
-          throw formatError(err)
-        }
-        if (p.height > this.chain.height) await this.sync()
-        const header = this.chain.at(p.height)
-        if (!header)
-          throw new LightError(
-            'transaction-proof',
-            `the proof is for height ${p.height}, above the verified tip ${this.chain.height}`,
-            p.height,
-          )
-        if (!equalBytes(header.id, p.blockId))
-          throw new LightError(
-            'transaction-proof',
-            `block ${toHex(p.blockId)} is not the verified header's ${toHex(header.id)}`,
-            p.height,
-          )
-        const proven = provenTransaction(this.codec.registry, p, header.header.merkleRoot)
-        if ('error' in proven) throw new LightError('transaction-proof', proven.error, p.height)
-        if (!equalBytes(this.codec.registry.id(proven.tx), txId) || !equalBytes(p.transactionId, txId))
-          throw new LightError('transaction-proof', `the proven transaction is not ${toHex(txId)}`, p.height)
-        return {
-          transaction: proven.tx,
-          transactionId: toHex(txId),
-          height: p.height,
-          blockId: toHex(header.id),
-          confirmations: this.chain.height - p.height + 1,
-        }
-      } catch (err) {
-        last = asLightError(err).from(node)
-        if (last.check !== 'node') this.drop(node, last)
-      }
+    return this.fromSomeNode((node) => this.verifyTransactionFrom(node, txId))
+  }
+
+  private async verifyTransactionFrom(node: string, txId: Uint8Array): Promise<VerifiedTransaction> {
+    const value = await this.getJson(node, `/light/proof/tx/${toHex(txId)}`)
+    return this.verifyProof(value, txId, 'transaction')
+  }
+
+  /**
+   * Checks a transaction proof answer: it parses, its block is the verified header at its height, the
+   * transaction decodes canonically and is proven against that header; with `expect` 'transaction' its ID
+   * is `id`, with 'output' it is the proof's own (the caller checks the output).
+   */
+  private async verifyProof(
+    value: unknown,
+    id: Uint8Array,
+    expect: 'transaction' | 'output',
+  ): Promise<VerifiedTransaction> {
+    let p: ReturnType<typeof parseLightTransactionProof>
+    try {
+      p = parseLightTransactionProof(value)
+    } catch (err) {
+      throw formatError(err)
     }
-    throw last ?? new LightError('node', 'no nodes to ask')
+    if (p.height > this.chain.height) await this.sync()
+    const header = this.chain.at(p.height)
+    if (!header)
+      throw new LightError(
+        'transaction-proof',
+        `the proof is for height ${p.height}, above the verified tip ${this.chain.height}`,
+        p.height,
+      )
+    if (!equalBytes(header.id, p.blockId))
+      throw new LightError(
+        'transaction-proof',
+        `block ${toHex(p.blockId)} is not the verified header's ${toHex(header.id)}`,
+        p.height,
+      )
+    const proven = provenTransaction(this.codec.registry, p, header.header.merkleRoot)
+    if ('error' in proven) throw new LightError('transaction-proof', proven.error, p.height)
+    const provenId = this.codec.registry.id(proven.tx)
+    if (!equalBytes(provenId, p.transactionId) || (expect === 'transaction' && !equalBytes(provenId, id)))
+      throw new LightError(
+        'transaction-proof',
+        `the proven transaction is not ${toHex(expect === 'transaction' ? id : p.transactionId)}`,
+        p.height,
+      )
+    return {
+      transaction: proven.tx,
+      transactionId: toHex(provenId),
+      height: p.height,
+      blockId: toHex(header.id),
+      confirmations: this.chain.height - p.height + 1,
+    }
   }
 
   /**
@@ -357,6 +397,125 @@ export class LightClient {
       blockId: toHex(header.id),
       confirmations: this.chain.height - receipt.height + 1,
     }
+  }
+
+  /**
+   * The main-chain transactions of `address` a node lists (newest first, at most `limit`, default 100), each
+   * verified by its inclusion proof against the verified headers (`verifyTransaction`). What a node leaves
+   * out cannot be detected: ask several nodes.
+   */
+  async getTransactions(
+    address: string,
+    limit = 100,
+  ): Promise<(VerifiedTransaction & { paysTo: boolean })[]> {
+    const uh = parseUnlockHash(address, 'address')
+    const text = unlockHashToString(uh)
+    return this.fromSomeNode(async (node) => {
+      const value = await this.getJson(
+        node,
+        `/explorer/hashes/${text}?limit=${Math.min(Math.max(1, limit), 1000)}`,
+      )
+      const ids = listedTransactionIds(value)
+      const out: (VerifiedTransaction & { paysTo: boolean })[] = []
+      for (const id of ids) {
+        const v = await this.verifyTransactionFrom(node, fromHex(id, 32, 'transactions[].id'))
+        out.push({ ...v, paysTo: paysTo(v.transaction, uh) })
+      }
+      return out
+    })
+  }
+
+  /**
+   * The unspent outputs of `address` a node lists, each proven: the transaction that created it is in a
+   * verified block, and it has that output with the listed value to this address. Outputs without such a proof
+   * (miner payouts, or beyond the first `limit`, default 200) are summed apart as `unproven`. That an output is
+   * still unspent is the node's word (a light client has no UTXO set).
+   */
+  async getBalance(address: string, limit = 200): Promise<Balance> {
+    const uh = parseUnlockHash(address, 'address')
+    const text = unlockHashToString(uh)
+    return this.fromSomeNode(async (node) => {
+      const value = await this.getJson(node, `/addresses/${text}/outputs`)
+      const listed = listedOutputs(value)
+      const balance = {
+        address: text,
+        height: this.chain.height,
+        coins: { proven: 0n, unproven: 0n },
+        blockStakes: { proven: 0n, unproven: 0n },
+        outputs: [] as ProvenOutput[],
+      }
+      for (const [n, o] of listed.entries()) {
+        const sums = o.kind === 'coin' ? balance.coins : balance.blockStakes
+        if (o.immature || n >= limit) {
+          sums.unproven += o.value
+          continue
+        }
+        const proven = await this.proveOutput(node, o.id, o.kind)
+        if (!proven) {
+          sums.unproven += o.value
+          continue
+        }
+        const out = proven.output
+        if (out.value !== o.value || !unlockHashEquals(conditionUnlockHash(out.condition), uh))
+          throw new LightError(
+            'transaction-proof',
+            `output ${o.id} is not ${o.value} to ${text} in its proven transaction`,
+            proven.height,
+          )
+        sums.proven += o.value
+        balance.outputs.push({
+          id: o.id,
+          kind: o.kind,
+          value: o.value,
+          height: proven.height,
+          transactionId: proven.transactionId,
+        })
+      }
+      return balance
+    })
+  }
+
+  /** The proof of the transaction creating output `id` from `node`, or undefined when the node has none (404). */
+  private async proveOutput(
+    node: string,
+    id: string,
+    kind: 'coin' | 'blockstake',
+  ): Promise<{ output: CoinOutput; height: number; transactionId: string } | undefined> {
+    let value: unknown
+    try {
+      value = await this.getJson(node, `/light/proof/output/${id}`)
+    } catch (err) {
+      if (err instanceof LightError && err.check === 'node' && /HTTP 404/.test(err.message)) return undefined
+      throw err
+    }
+    const o = typeof value === 'object' && value !== null ? { ...(value as Record<string, unknown>) } : {}
+    delete o.output
+    const v = await this.verifyProof(o, fromHex(id, 32, 'id'), 'output')
+    const ids = this.codec.registry.outputIds(v.transaction)
+    const list = kind === 'coin' ? ids.coinOutputIds : ids.blockStakeOutputIds
+    const index = list.findIndex((x) => equalBytes(x, fromHex(id)))
+    const output = (kind === 'coin' ? v.transaction.coinOutputs : v.transaction.blockStakeOutputs)[index]
+    if (!output)
+      throw new LightError(
+        'transaction-proof',
+        `the proven transaction does not create output ${id}`,
+        v.height,
+      )
+    return { output, height: v.height, transactionId: v.transactionId }
+  }
+
+  /** `fn` on the first node that answers without lying; liars are dropped, silent nodes skipped. */
+  private async fromSomeNode<T>(fn: (node: string) => Promise<T>): Promise<T> {
+    let last: LightError | undefined
+    for (const node of [...this.active]) {
+      try {
+        return await fn(node)
+      } catch (err) {
+        last = asLightError(err).from(node)
+        if (last.check !== 'node') this.drop(node, last)
+      }
+    }
+    throw last ?? new LightError('node', 'no nodes to ask')
   }
 
   /** Posts a transaction to every node's pool; resolves with its ID when one accepted it. */
@@ -410,6 +569,48 @@ export class LightClient {
 }
 
 const tipOf = (h: VerifiedHeader): Tip => ({ height: h.height, id: toHex(h.id) })
+
+const paysTo = (tx: Transaction, uh: UnlockHash): boolean =>
+  [...tx.coinOutputs, ...tx.blockStakeOutputs].some((o) =>
+    unlockHashEquals(conditionUnlockHash(o.condition), uh),
+  )
+
+/** The confirmed transaction IDs of an address lookup (`GET /explorer/hashes/:address`). */
+function listedTransactionIds(value: unknown): string[] {
+  try {
+    const o = jsonObject(value, 'answer')
+    const list = jsonArray(o.transactions ?? [], 'transactions')
+    return list.flatMap((t, i) => {
+      const e = jsonObject(t, `transactions[${i}]`)
+      if (e.unconfirmed === true) return []
+      return [toHex(fromHex(jsonString(e.id, `transactions[${i}].id`), 32, `transactions[${i}].id`))]
+    })
+  } catch (err) {
+    throw formatError(err)
+  }
+}
+
+/** The outputs of `GET /addresses/:address/outputs`. */
+function listedOutputs(
+  value: unknown,
+): { id: string; kind: 'coin' | 'blockstake'; value: bigint; immature: boolean }[] {
+  try {
+    const o = jsonObject(value, 'answer')
+    return (['coinOutputs', 'blockStakeOutputs'] as const).flatMap((list) =>
+      jsonArray(o[list] ?? [], list).map((x, i) => {
+        const e = jsonObject(x, `${list}[${i}]`)
+        return {
+          id: toHex(fromHex(jsonString(e.id, `${list}[${i}].id`), 32, `${list}[${i}].id`)),
+          kind: list === 'coinOutputs' ? ('coin' as const) : ('blockstake' as const),
+          value: parseCurrency(e.value, `${list}[${i}].value`),
+          immature: e.maturityHeight !== undefined,
+        }
+      }),
+    )
+  } catch (err) {
+    throw formatError(err)
+  }
+}
 
 function asLightError(err: unknown): LightError {
   if (err instanceof LightError) return err

@@ -1,9 +1,11 @@
 // blockstake/light: the light-client SDK (DESIGN §7, docs/light-client.md). Browser-safe.
 export {
+  type Balance,
   createLightClient,
   LightClient,
   type LightClientEvents,
   type LightClientOptions,
+  type ProvenOutput,
   type Tip,
   type VerifiedTransaction,
 } from './client.js'

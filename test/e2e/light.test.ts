@@ -31,7 +31,7 @@ import { type Api, createApi } from '../../node/api/server.js'
 import { Chain } from '../../node/chain/chain.js'
 import { openLevelStore } from '../../node/db/level.js'
 import { TransactionPool } from '../../node/mempool/pool.js'
-import { generatedChain } from '../utils/devchain.js'
+import { devKey, generatedChain } from '../utils/devchain.js'
 
 const NOW = () => 1_800_000_000
 const dir = mkdtempSync(join(tmpdir(), 'blockstake-e2e-light-'))
@@ -74,13 +74,17 @@ async function startNode(def: ChainDefinition, blocks: readonly Block[]) {
   return { chain, url: api.url }
 }
 
-/** A node that relays `upstream`, passing `/light/headers` answers through `tamper`. */
-async function lyingNode(upstream: string, tamper: (body: any) => void): Promise<string> {
+/** A node that relays `upstream`, passing the answers of `route` through `tamper`. */
+async function lyingNode(
+  upstream: string,
+  tamper: (body: any) => void,
+  route = '/light/headers',
+): Promise<string> {
   const server: Server = createServer(async (req, res) => {
     const r = await fetch(`${upstream}${req.url}`)
     const text = await r.text()
     let out = text
-    if (r.ok && req.url?.startsWith('/light/headers')) {
+    if (r.ok && req.url?.startsWith(route)) {
       const body = JSON.parse(text)
       tamper(body)
       out = JSON.stringify(body)
@@ -263,6 +267,34 @@ describe('light client over HTTP', () => {
       expect(problems).toHaveLength(1)
       expect([problems[0]!.check, problems[0]!.height, problems[0]!.node]).toEqual(['fork', 36, lighter.url])
       expect(client.tip()).toEqual({ height: 40, id: a.ids[40] })
+    })
+
+    it('balances and transactions of an address, each proven; an inflated output refused', async () => {
+      const node = await honest
+      const address = devKey(1).address
+      const liar = await lyingNode(
+        node.url,
+        (body) => {
+          body.coinOutputs[0].value = (BigInt(body.coinOutputs[0].value) + 1n).toString()
+        },
+        '/addresses/',
+      )
+      const client = await createLightClient({ nodes: [liar, node.url], chain: a.def, now: NOW })
+      expect(client.nodes()).toEqual([liar, node.url])
+      const balance = await client.getBalance(address)
+      expect(client.dropped.map((d) => [d.node, d.error.check])).toEqual([[liar, 'transaction-proof']])
+      // what the node itself says, every output proven
+      const listed: any = await (await fetch(`${node.url}/addresses/${address}/outputs`)).json()
+      const sum = listed.coinOutputs.reduce((s: bigint, o: any) => s + BigInt(o.value), 0n)
+      expect(listed.coinOutputs.length).toBeGreaterThan(0)
+      expect(balance.coins).toEqual({ proven: sum, unproven: 0n })
+      expect(balance.outputs.map((o) => o.id).sort()).toEqual(listed.coinOutputs.map((o: any) => o.id).sort())
+      for (const o of balance.outputs) expect(o.height).toBeGreaterThan(0)
+
+      const txs = await client.getTransactions(address, 10)
+      expect(txs).toHaveLength(10)
+      expect(txs.every((t) => t.height >= 36 && t.blockId === a.ids[t.height])).toBe(true)
+      expect(txs.some((t) => t.paysTo)).toBe(true)
     })
 
     it('with only liars, the client refuses to start', async () => {
