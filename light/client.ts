@@ -65,6 +65,8 @@ export interface LightClientEvents {
   dropped: { readonly node: string; readonly error: LightError }
   /** A node's tip is on a chain that is not heavier than the verified one, or it did not answer. */
   disagreement: { readonly node: string; readonly error: LightError }
+  /** A verified transaction paying to a watched address (`watchAddress`), once per transaction. */
+  payment: { readonly address: string; readonly transaction: VerifiedTransaction }
 }
 
 export interface VerifiedTransaction {
@@ -113,6 +115,10 @@ export class LightClient {
   private syncing: Promise<void> | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private closed = false
+  /** In a sync round: proofs above the tip do not start another (it would wait for this one). */
+  private inRound = false
+  /** Watched addresses and the transactions already reported for each. */
+  private readonly watched = new Map<string, Set<string>>()
 
   constructor(
     private readonly chain: HeaderChain,
@@ -171,6 +177,44 @@ export class LightClient {
   }
 
   private async syncRound(): Promise<LightError[]> {
+    const before = this.chain.tip.id
+    this.inRound = true
+    try {
+      const problems = await this.syncNodes()
+      if (!equalBytes(before, this.chain.tip.id)) await this.checkPayments(problems)
+      return problems
+    } finally {
+      this.inRound = false
+    }
+  }
+
+  /**
+   * Emits `payment` for each new verified transaction paying to `address` (checked after every new tip).
+   * Resolves once the transactions already on the chain are recorded (they are not reported).
+   */
+  async watchAddress(address: string): Promise<void> {
+    const text = unlockHashToString(parseUnlockHash(address, 'address'))
+    if (this.watched.has(text)) return
+    const seen = new Set((await this.getTransactions(text)).map((t) => t.transactionId))
+    this.watched.set(text, seen)
+  }
+
+  private async checkPayments(problems: LightError[]): Promise<void> {
+    for (const [address, seen] of this.watched) {
+      try {
+        const txs = await this.getTransactions(address, 20)
+        for (const t of txs.reverse()) {
+          if (seen.has(t.transactionId)) continue
+          seen.add(t.transactionId)
+          if (t.paysTo) this.emit('payment', { address, transaction: t })
+        }
+      } catch (err) {
+        problems.push(asLightError(err))
+      }
+    }
+  }
+
+  private async syncNodes(): Promise<LightError[]> {
     const problems: LightError[] = []
     for (const node of [...this.active]) {
       try {
@@ -342,7 +386,7 @@ export class LightClient {
     } catch (err) {
       throw formatError(err)
     }
-    if (p.height > this.chain.height) await this.sync()
+    if (p.height > this.chain.height && !this.inRound) await this.sync()
     const header = this.chain.at(p.height)
     if (!header)
       throw new LightError(

@@ -172,6 +172,31 @@ describe('light client over HTTP', () => {
     client.close()
   })
 
+  it('reports verified payments to a watched address, once each', async () => {
+    const node = await startNode(a.def, a.blocks.slice(0, 30))
+    const client = await createLightClient({ nodes: [node.url], chain: a.def, now: NOW })
+    const address = devKey(1).address
+    await client.watchAddress(address)
+    const payments: any[] = []
+    client.on('payment', (p) => payments.push(p))
+    const tips: any[] = []
+    client.on('tip', (t) => tips.push(t))
+    for (const block of a.blocks.slice(30, 35)) await node.chain.addBlock(block)
+    await client.sync()
+    expect(tips.at(-1)).toEqual({ height: 35, id: a.ids[35] })
+    expect(payments.length).toBeGreaterThan(0)
+    for (const p of payments) {
+      expect(p.address).toBe(address)
+      expect(p.transaction.height).toBeGreaterThan(30)
+      expect(p.transaction.blockId).toBe(a.ids[p.transaction.height])
+    }
+    const ids = payments.map((p) => p.transaction.transactionId)
+    expect(new Set(ids).size).toBe(ids.length)
+    // nothing new: nothing reported again
+    await client.sync()
+    expect(payments.map((p) => p.transaction.transactionId)).toEqual(ids)
+  })
+
   it('starts from a checkpoint the node serves', async () => {
     const node = await startNode(a.def, a.blocks)
     const cp = (await (await fetch(`${node.url}/light/checkpoint/25`)).json()) as Record<string, unknown>
