@@ -120,10 +120,15 @@ export class LightClient {
   /** Watched addresses and the transactions already reported for each. */
   private readonly watched = new Map<string, Set<string>>()
 
+  /** Which verifier checks signatures: WebCrypto Ed25519 or noble. */
+  readonly signatures: 'webcrypto' | 'noble'
+
   constructor(
     private readonly chain: HeaderChain,
     opts: LightClientOptions,
+    signatures: 'webcrypto' | 'noble' = 'noble',
   ) {
+    this.signatures = signatures
     this.active = [...new Set(opts.nodes.map((u) => u.replace(/\/+$/, '')))]
     this.fetchFn = opts.fetch ?? ((...args) => fetch(...args))
     this.timeoutMs = opts.timeoutMs ?? 15_000
@@ -683,7 +688,7 @@ export async function createLightClient(opts: LightClientOptions): Promise<Light
   if (opts.checkpoint) {
     chain = await fromCheckpoint(opts, codec, signatures, now, opts.checkpoint)
   } else chain = HeaderChain.fromGenesis(opts.chain, codec, signatures, now)
-  const client = new LightClient(chain, opts)
+  const client = new LightClient(chain, opts, signatures.name)
   await client.sync()
   return client
 }
