@@ -31,7 +31,8 @@ import { type Api, createApi } from '../../node/api/server.js'
 import { Chain } from '../../node/chain/chain.js'
 import { openLevelStore } from '../../node/db/level.js'
 import { TransactionPool } from '../../node/mempool/pool.js'
-import { devKey, generatedChain } from '../utils/devchain.js'
+import { runCli } from '../utils/cli.js'
+import { DEVNET_MNEMONIC, devKey, generatedChain } from '../utils/devchain.js'
 
 const NOW = () => 1_800_000_000
 const dir = mkdtempSync(join(tmpdir(), 'blockstake-e2e-light-'))
@@ -195,6 +196,29 @@ describe('light client over HTTP', () => {
     // nothing new: nothing reported again
     await client.sync()
     expect(payments.map((p) => p.transaction.transactionId)).toEqual(ids)
+  })
+
+  it('wallet balance --light: the same coins as the node says, proven', async () => {
+    const node = await startNode(a.def, a.blocks)
+    process.env.BLOCKSTAKE_PASSPHRASE = 'light test'
+    try {
+      const file = join(dir, 'wallet.json')
+      const run = async (...args: string[]) => {
+        const r = await runCli('wallet', ...args, '--wallet', file, '--node', node.url, '--json')
+        expect(r.code, r.err).toBe(0)
+        return JSON.parse(r.out)
+      }
+      await run('recover', '--mnemonic', DEVNET_MNEMONIC)
+      const trusted = await run('balance')
+      const light = await run('balance', '--light')
+      expect(light).toMatchObject({ light: true, tip: { height: 40, id: a.ids[40] } })
+      expect(BigInt(light.coins.proven)).toBeGreaterThan(0n)
+      const total = (o: Record<string, string>) =>
+        BigInt(o.unlocked!) + BigInt(o.locked!) + BigInt(o.immature!)
+      expect(BigInt(light.coins.proven) + BigInt(light.coins.unproven)).toBe(total(trusted.coins))
+    } finally {
+      delete process.env.BLOCKSTAKE_PASSPHRASE
+    }
   })
 
   it('starts from a checkpoint the node serves', async () => {
