@@ -16,6 +16,7 @@ import { walletHistory } from '../../wallet/tx/history.js'
 import { UserError } from '../errors.js'
 import { println, readHidden, readPassphrase } from '../io.js'
 import { type CommonOptions, chainOption, missingSignatures, summarize, withCommonOptions } from './common.js'
+import { lightBalance } from './light.js'
 import { registerMultisigCommands } from './multisig.js'
 import { registerOfflineCommands } from './offline.js'
 import { prepareSpend, type SpendOptions, signTransactionFile, withSpendOptions } from './spend.js'
@@ -188,10 +189,23 @@ export function registerWalletCommands(program: Command): Command {
       .command('balance')
       .description(
         'coins and block stakes: unlocked, locked (time lock not reached), immature, unconfirmed; and of the multisig wallets it follows',
+      )
+      .option(
+        '--light',
+        'verify instead of trusting the node: headers, and each output by its inclusion proof',
       ),
-  ).action(async (opts: CommonOptions) => {
+  ).action(async (opts: CommonOptions & { light?: boolean }) => {
     const w = OpenWallet.open(opts.wallet)
     const client = await NodeClient.connect(opts.node, w)
+    if (opts.light) {
+      await lightBalance(
+        client,
+        (await w.addresses()).map((k) => k.address),
+        opts.json === true,
+      )
+      w.save()
+      return
+    }
     const sum = async (addresses: readonly string[]) => {
       const coins: Sums = { unlocked: 0n, locked: 0n, immature: 0n, unconfirmed: 0n }
       const blockStakes: Sums = { unlocked: 0n, locked: 0n, unconfirmed: 0n }

@@ -25,6 +25,7 @@ import { addressHistory, poolTransactionsTouching } from './address.js'
 import { ApiError, notFound, parseAddressParam, parseHashParam, parseUintParam } from './errors.js'
 import { EventStreams } from './events.js'
 import { ChainFeed } from './feed.js'
+import { lightRoutes } from './light.js'
 import { METRICS_CONTENT_TYPE, renderMetrics } from './metrics.js'
 import { collectRoutes } from './openapi.js'
 import { addressOutputs } from './outputs.js'
@@ -212,6 +213,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   }
 
   for (const routes of opts.routes ?? []) routes(app, { chain, pool, sendJson })
+  lightRoutes(app, { chain, pool, sendJson })
 
   // ---- chain --------------------------------------------------------------------------------------
 

@@ -59,23 +59,32 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'wallet/keys': ['consensus'],
   'wallet/tx': ['consensus', 'wallet/keys'],
   'wallet/client': ['consensus', 'wallet/keys', 'wallet/tx'],
-  node: ['consensus', 'p2p', 'wallet/keys'],
-  devnet: ['consensus', 'p2p', 'wallet', 'node'],
-  cli: ['consensus', 'p2p', 'wallet', 'node', 'devnet'],
-  bench: ['consensus', 'p2p', 'wallet', 'node', 'devnet', 'cli'],
+  light: ['consensus'], // the light-client SDK (DESIGN §7); node serves its wire format (light/proof.ts)
+  node: ['consensus', 'p2p', 'wallet/keys', 'light'],
+  devnet: ['consensus', 'p2p', 'wallet', 'node', 'light'],
+  cli: ['consensus', 'p2p', 'wallet', 'node', 'devnet', 'light'],
+  bench: ['consensus', 'p2p', 'wallet', 'node', 'devnet', 'cli', 'light'],
   // the block explorer's pages (issue #17): browser code over the node's HTTP API and the protocol core
   explorer: ['consensus'],
 }
 
 /** Folders whose files (except `*.node.ts`, their Node-only halves) must bundle for a browser. */
-const BROWSER_SAFE = ['consensus', 'wallet/keys', 'wallet/tx', 'wallet/client', 'p2p/protocols', 'explorer']
+const BROWSER_SAFE = [
+  'consensus',
+  'wallet/keys',
+  'wallet/tx',
+  'wallet/client',
+  'p2p/protocols',
+  'light',
+  'explorer',
+]
 /** Packages a browser-safe file may not import (Node built-ins are refused by their `node:` prefix too). */
 const NODE_ONLY_PACKAGES = /^(node:|level$|classic-level$|libp2p$|@libp2p\/(tcp|noise|yamux)$|pino$|fastify$)/
 /** Bare Node built-ins, for imports written without the `node:` prefix. */
 const NODE_BUILTINS = new Set(['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'url', 'util'])
 
 /** The browser entry points apps import (package.json `exports`). */
-const BROWSER_ENTRIES = ['consensus/index.ts', 'wallet/index.ts']
+const BROWSER_ENTRIES = ['consensus/index.ts', 'wallet/index.ts', 'light/index.ts']
 
 function* tsFiles(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
