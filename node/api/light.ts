@@ -17,6 +17,7 @@ import {
 import type { Chain } from '../chain/chain.js'
 import type { TxLocation } from '../chain/tables.js'
 import { ApiError, notFound, parseHashParam, parseUintParam } from './errors.js'
+import * as S from './schemas.js'
 import type { ApiRoutes } from './server.js'
 
 export const DEFAULT_LIGHT_HEADERS = 100
@@ -25,6 +26,63 @@ const MAX_OUTPUT_SCAN = 1000
 
 const HASH = { type: 'string', pattern: '^[0-9a-fA-F]{64}$' } as const
 const UINT = { type: 'string', pattern: '^(0|[1-9][0-9]{0,15})$' } as const
+
+// the answers (light/proof.ts writes them, docs/light-client.md describes them; the SDK parses every field)
+const HEX = { type: 'string', pattern: '^([0-9a-f]{2})*$' } as const
+const N = { type: 'integer', minimum: 0 } as const
+const PROOF_FIELDS = {
+  transaction: { ...HEX, description: 'the transaction, binary encoding, hex' },
+  leafIndex: { ...N, description: "the transaction's leaf among the block's Merkle leaves" },
+  leafCount: N,
+  path: { type: 'array', items: S.HASH, description: 'sibling hashes from the leaf up' },
+} as const
+const PROOF = { type: 'object', properties: PROOF_FIELDS, required: Object.keys(PROOF_FIELDS) }
+const TX_PROOF_FIELDS = { version: N, transactionId: S.HASH, height: N, blockId: S.HASH, ...PROOF_FIELDS }
+const TX_PROOF = { type: 'object', properties: TX_PROOF_FIELDS, required: Object.keys(TX_PROOF_FIELDS) }
+const HEADERS = {
+  type: 'object',
+  properties: {
+    version: N,
+    genesisId: S.HASH,
+    tip: { type: 'object', properties: { height: N, id: S.HASH }, required: ['height', 'id'] },
+    headers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          height: N,
+          id: S.HASH,
+          header: {
+            ...HEX,
+            description: 'the block header (parent ID, PoBS output, timestamp, Merkle root)',
+          },
+          stake: PROOF,
+          respend: PROOF,
+        },
+        required: ['height', 'id', 'header'],
+      },
+    },
+  },
+  required: ['version', 'genesisId', 'tip', 'headers'],
+}
+const OUTPUT_PROOF = {
+  type: 'object',
+  properties: {
+    ...TX_PROOF_FIELDS,
+    output: {
+      type: 'object',
+      properties: { kind: { type: 'string', enum: ['coin', 'blockstake'] }, index: N },
+      required: ['kind', 'index'],
+    },
+  },
+  required: [...Object.keys(TX_PROOF_FIELDS), 'output'],
+}
+const TARGET = { type: 'string', pattern: '^[0-9a-f]{64}$' }
+const CHECKPOINT = {
+  type: 'object',
+  properties: { height: N, id: S.HASH, childTarget: TARGET, depth: TARGET, timestamp: N },
+  required: ['height', 'id', 'childTarget', 'depth'],
+}
 
 /** The proof of the transaction at `at`, or undefined when a reorg took its block off the main chain. */
 async function proofAt(chain: Chain, at: TxLocation): Promise<JsonValue | undefined> {
@@ -45,6 +103,9 @@ export const lightRoutes: ApiRoutes = (app, { chain, sendJson }) => {
     '/light/headers',
     {
       schema: {
+        summary: 'main-chain headers from a height, each with the proofs its PoBS kernel check needs',
+        tags: ['light'],
+        response: S.answers(HEADERS, 400, 404),
         querystring: {
           type: 'object',
           properties: { from: UINT, count: UINT, proofs: { type: 'string', enum: ['0', '1'] } },
@@ -86,7 +147,14 @@ export const lightRoutes: ApiRoutes = (app, { chain, sendJson }) => {
 
   app.get<{ Params: { id: string } }>(
     '/light/proof/tx/:id',
-    { schema: { params: { type: 'object', properties: { id: HASH }, required: ['id'] } } },
+    {
+      schema: {
+        summary: "a main-chain transaction with its Merkle inclusion proof against its block's header",
+        tags: ['light'],
+        params: { type: 'object', properties: { id: HASH }, required: ['id'] },
+        response: S.answers(TX_PROOF, 400, 404),
+      },
+    },
     async (req, reply) => {
       const id = parseHashParam('id', req.params.id)
       const at = await chain.transactionLocation(id)
@@ -100,7 +168,14 @@ export const lightRoutes: ApiRoutes = (app, { chain, sendJson }) => {
   // through the address index of the output's condition
   app.get<{ Params: { id: string } }>(
     '/light/proof/output/:id',
-    { schema: { params: { type: 'object', properties: { id: HASH }, required: ['id'] } } },
+    {
+      schema: {
+        summary: 'an output with the inclusion proof of the transaction that created it',
+        tags: ['light'],
+        params: { type: 'object', properties: { id: HASH }, required: ['id'] },
+        response: S.answers(OUTPUT_PROOF, 400, 404),
+      },
+    },
     async (req, reply) => {
       const id = parseHashParam('id', req.params.id)
       const coin = (await chain.coinOutput(id)) ?? (await chain.spentCoinOutput(id))
@@ -136,7 +211,14 @@ export const lightRoutes: ApiRoutes = (app, { chain, sendJson }) => {
 
   app.get<{ Params: { height: string } }>(
     '/light/checkpoint/:height',
-    { schema: { params: { type: 'object', properties: { height: UINT }, required: ['height'] } } },
+    {
+      schema: {
+        summary: 'a checkpoint a light client may start from: height, block ID, child target, depth',
+        tags: ['light'],
+        params: { type: 'object', properties: { height: UINT }, required: ['height'] },
+        response: S.answers(CHECKPOINT, 400, 404),
+      },
+    },
     async (req, reply) => {
       const height = parseUintParam('height', req.params.height)
       const id = chain.idAt(height)

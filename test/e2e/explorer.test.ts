@@ -131,6 +131,11 @@ describe('the API of a devnet node matches its description', () => {
       ['/txpool', 200],
       ['/peers', 200],
       [`/notary/${zero}`, 404],
+      ['/light/headers?from=0&count=3', 200],
+      [`/light/proof/tx/${txid}`, 200],
+      [`/light/proof/output/${tx.coinOutputIds[0]}`, 200],
+      ['/light/checkpoint/1', 200],
+      ['/light/checkpoint/99999999', 404],
     ]
     for (const [u, status] of urls) {
       const res = await fetch(`${url}${u}`)
