@@ -1,32 +1,11 @@
 // Signature checks of the light client: the strict encoding rules (DESIGN §2) run at once, the cofactorless
 // equation later and in parallel, by WebCrypto Ed25519 where the runtime has it (OpenSSL in Node, BoringSSL
 // in Chromium: both cofactorless) and by the project's noble verifier otherwise. The same deferral the node
-// uses for blocks (node/chain/verify.ts), without its `node:crypto` import.
-import { checkStrictEncoding, type Ed25519, nobleEd25519 } from '../consensus/crypto/ed25519.js'
+// uses for blocks (node/chain/verify.ts; `DeferredVerifier` itself is in consensus/crypto/ed25519.ts).
+import { DeferredVerifier, nobleEd25519, type SignatureCheck } from '../consensus/crypto/ed25519.js'
 import { toHex } from '../consensus/encoding/hex.js'
 
-export interface SignatureCheck {
-  readonly publicKey: Uint8Array
-  readonly message: Uint8Array
-  readonly signature: Uint8Array
-}
-
-/** An `Ed25519` whose `verify` applies the strict rules now and records the signature for `verify` later. */
-export class DeferredVerifier implements Ed25519 {
-  readonly name = 'deferred'
-  readonly checks: SignatureCheck[] = []
-  publicKeyFromSeed(): Uint8Array {
-    throw new Error('a deferred verifier cannot derive keys')
-  }
-  sign(): Uint8Array {
-    throw new Error('a deferred verifier cannot sign')
-  }
-  verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-    if (!checkStrictEncoding(publicKey, signature)) return false
-    this.checks.push({ publicKey, message, signature })
-    return true
-  }
-}
+export { DeferredVerifier, type SignatureCheck }
 
 /** Verifies recorded checks (their strict rules already passed); one boolean per check. */
 export interface SignatureBackend {

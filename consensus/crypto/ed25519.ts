@@ -128,3 +128,31 @@ export const nobleEd25519: Ed25519 = {
     }
   },
 }
+
+/** A signature whose strict encoding rules passed and whose equation is still to be checked. */
+export interface SignatureCheck {
+  readonly publicKey: Uint8Array
+  readonly message: Uint8Array
+  readonly signature: Uint8Array
+}
+
+/**
+ * An `Ed25519` whose `verify` applies the strict encoding rules at once and records the signature for a
+ * later batch check (the node's WebCrypto batches, the light client's backends). Rules run with it stay
+ * exactly the rules; only the final equation is deferred.
+ */
+export class DeferredVerifier implements Ed25519 {
+  readonly name = 'deferred'
+  readonly checks: SignatureCheck[] = []
+  publicKeyFromSeed(): Uint8Array {
+    throw new Error('a deferred verifier cannot derive keys')
+  }
+  sign(): Uint8Array {
+    throw new Error('a deferred verifier cannot sign')
+  }
+  verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+    if (!checkStrictEncoding(publicKey, signature)) return false
+    this.checks.push({ publicKey, message, signature })
+    return true
+  }
+}

@@ -2,33 +2,9 @@
 // pool, so a block's signatures use every core (DESIGN §2: same OpenSSL verification, same strict
 // pre-checks as `nodeEd25519`).
 import { webcrypto } from 'node:crypto'
-import { checkStrictEncoding, type Ed25519 } from '../../consensus/crypto/ed25519.js'
+import { DeferredVerifier, type SignatureCheck } from '../../consensus/crypto/ed25519.js'
 
-export interface SignatureCheck {
-  readonly publicKey: Uint8Array
-  readonly message: Uint8Array
-  readonly signature: Uint8Array
-}
-
-/**
- * An `Ed25519` whose `verify` applies the strict encoding rules at once and records the signature for
- * a later batch check. Rules run with it stay exactly the rules; only the final equation is deferred.
- */
-export class DeferredVerifier implements Ed25519 {
-  readonly name = 'deferred'
-  readonly checks: SignatureCheck[] = []
-  publicKeyFromSeed(): Uint8Array {
-    throw new Error('a deferred verifier cannot derive keys')
-  }
-  sign(): Uint8Array {
-    throw new Error('a deferred verifier cannot sign')
-  }
-  verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-    if (!checkStrictEncoding(publicKey, signature)) return false
-    this.checks.push({ publicKey, message, signature })
-    return true
-  }
-}
+export { DeferredVerifier, type SignatureCheck }
 
 const subtle = webcrypto.subtle
 const keyCache = new Map<string, Promise<webcrypto.CryptoKey>>()
