@@ -16,7 +16,7 @@ import { walletHistory } from '../../wallet/tx/history.js'
 import { UserError } from '../errors.js'
 import { println, readHidden, readPassphrase } from '../io.js'
 import { type CommonOptions, chainOption, missingSignatures, summarize, withCommonOptions } from './common.js'
-import { lightBalance } from './light.js'
+import { lightBalance, lightTransactions } from './light.js'
 import { registerMultisigCommands } from './multisig.js'
 import { registerOfflineCommands } from './offline.js'
 import { prepareSpend, type SpendOptions, signTransactionFile, withSpendOptions } from './spend.js'
@@ -286,13 +286,22 @@ export function registerWalletCommands(program: Command): Command {
     wallet
       .command('transactions')
       .description("the wallet's transactions and miner payouts, newest first, with what each moved")
-      .option('--limit <n>', 'entries read per address (at most 1000)', '100'),
-  ).action(async (opts: CommonOptions & { limit: string }) => {
+      .option('--limit <n>', 'entries read per address (at most 1000)', '100')
+      .option(
+        '--light',
+        'verify instead of trusting the node: headers, and each confirmed transaction by its inclusion proof',
+      ),
+  ).action(async (opts: CommonOptions & { limit: string; light?: boolean }) => {
     if (!/^[0-9]+$/.test(opts.limit) || Number(opts.limit) < 1 || Number(opts.limit) > 1000)
       throw new UserError(`--limit must be a whole number from 1 to 1000, got "${opts.limit}"`)
     const w = OpenWallet.open(opts.wallet)
     const client = await NodeClient.connect(opts.node, w)
     const addresses = (await w.addresses()).map((k) => k.address)
+    if (opts.light) {
+      await lightTransactions(client, addresses, Number(opts.limit), opts.json === true)
+      w.save()
+      return
+    }
     const mine = new Set(addresses)
     const transactions = []
     const payouts = []

@@ -198,7 +198,7 @@ describe('light client over HTTP', () => {
     expect(payments.map((p) => p.transaction.transactionId)).toEqual(ids)
   })
 
-  it('wallet balance --light: the same coins as the node says, proven', async () => {
+  it('wallet balance --light and transactions --light: what the node says, proven', async () => {
     const node = await startNode(a.def, a.blocks)
     process.env.BLOCKSTAKE_PASSPHRASE = 'light test'
     try {
@@ -216,6 +216,21 @@ describe('light client over HTTP', () => {
       const total = (o: Record<string, string>) =>
         BigInt(o.unlocked!) + BigInt(o.locked!) + BigInt(o.immature!)
       expect(BigInt(light.coins.proven) + BigInt(light.coins.unproven)).toBe(total(trusted.coins))
+      // the history: every confirmed transaction the node lists, each proven in a verified block
+      const history = await run('transactions')
+      const proven = await run('transactions', '--light')
+      expect(proven).toMatchObject({ light: true, tip: { height: 40, id: a.ids[40] } })
+      const confirmed = history.transactions.filter(
+        (t: { kind: string; confirmed: boolean }) => t.kind !== 'payout' && t.confirmed,
+      )
+      expect(confirmed.length).toBeGreaterThan(0)
+      expect(proven.transactions.map((t: { id: string }) => t.id).sort()).toEqual(
+        confirmed.map((t: { id: string }) => t.id).sort(),
+      )
+      for (const t of proven.transactions) {
+        expect(t.blockId).toBe(a.ids[t.height])
+        expect(t.confirmations).toBe(40 - t.height + 1)
+      }
     } finally {
       delete process.env.BLOCKSTAKE_PASSPHRASE
     }
