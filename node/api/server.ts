@@ -190,7 +190,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
             summary: query.description,
             tags: [ext.name],
             params: S.params(Object.fromEntries(names.map((n) => [n, n]))),
-            response: S.answers(query.response ?? S.ANY_JSON, 400, 404),
+            response: S.answers(query.response ?? {}, 400, 404),
           },
         },
         async (req, reply) => {
@@ -668,7 +668,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       schema: {
         summary: 'this document (OpenAPI 3.1)',
         tags: ['meta'],
-        response: S.answers({ type: 'object' }),
+        response: S.answers(S.OPENAPI_DOCUMENT),
       },
     },
     async (_req, reply) => {

@@ -80,6 +80,8 @@ describe('GET /openapi.json', () => {
         )
       }
     }
+    // every answer is described closely enough to catch a wrong shape: no "any JSON" placeholder
+    expect(new OpenApiChecker(doc).placeholders()).toEqual([])
     expect(doc.paths['/txpool'].post.requestBody).toBeDefined()
     expect(doc.paths['/txpool'].post.security).toEqual([{ token: [] }])
     await app.close()
@@ -88,6 +90,7 @@ describe('GET /openapi.json', () => {
   it('the answers of the routes match their schemas, errors included', async () => {
     const { chain, pool, app } = await node(undefined, capDef)
     const checker = new OpenApiChecker((await app.inject({ url: '/openapi.json' })).json())
+    expect(checker.placeholders()).toEqual([])
     const g = genesisTransaction(def)
     const genesisCoin = toHex(registry.coinOutputId(g, 0))
     const genesisStake = toHex(registry.blockStakeOutputId(g, 0))
@@ -139,6 +142,23 @@ describe('GET /openapi.json', () => {
     await get(`/capacity/reservations/${zero}`, 404)
     expect(pool.size).toBe(1)
     await app.close()
+  })
+
+  it('refuses to check an answer against a placeholder schema', () => {
+    const doc = (schema: object) => ({
+      paths: { '/x': { get: { responses: { 200: { content: { 'application/json': { schema } } } } } } },
+    })
+    for (const placeholder of [{}, { type: 'object' }, { type: 'array' }, { description: 'anything' }]) {
+      const checker = new OpenApiChecker(doc(placeholder))
+      expect(checker.placeholders()).toEqual(['GET /x 200'])
+      expect(() => checker.check('GET', '/x', 200, { a: 1 })).toThrow(/placeholder/)
+    }
+    const exact = new OpenApiChecker(
+      doc({ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }),
+    )
+    expect(exact.placeholders()).toEqual([])
+    expect(() => exact.check('GET', '/x', 200, { a: 1 })).toThrow(/does not match/)
+    exact.check('GET', '/x', 200, { a: 'ok' })
   })
 
   it('the answers of the minting and auth routes, and of a refused submission, match their schemas', async () => {
