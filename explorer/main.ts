@@ -382,9 +382,12 @@ async function addressPage(address: string, gen: number): Promise<void> {
       ['Block stakes', `${bs.unlocked} unlocked, ${bs.locked} locked, ${bs.unconfirmed} unconfirmed`],
       auth && [
         'Authorized',
-        auth.authorized
-          ? h('span', { class: 'tag ok' }, `yes, since height ${auth.since}`)
-          : h('span', { class: 'tag warn' }, 'no'),
+        h(
+          'span',
+          { class: auth.authorized ? 'tag ok' : 'tag warn', id: 'authorized' },
+          // `since` is null when no address update set the status: the chain's default applies
+          `${auth.authorized ? 'yes' : 'no'}${auth.since === null ? " (the chain's default)" : `, since height ${auth.since}`}`,
+        ),
       ],
       outputs.more && [
         'Note',
@@ -551,14 +554,18 @@ async function capacityPage(node: string | undefined, gen: number): Promise<void
       ]),
       h('h2', {}, 'Reservations'),
       table(
-        ['ID', 'Owner', 'Details'],
-        r.reservations
-          .filter((x: Json) => x)
-          .map((x: Json) => [
-            link('tx', x.id ?? x.reservationId ?? ''),
-            addressLink(String(x.owner)),
-            h('pre', { class: 'data' }, JSON.stringify(x, null, 1)),
-          ]),
+        ['ID', 'Owner', 'Resources', 'Hours', 'Price', 'Ends', 'Status'],
+        r.reservations.map((x: Json) => [
+          link('tx', x.id),
+          addressLink(String(x.owner)),
+          res(x.resources),
+          String(x.hours),
+          coins(x.price, units),
+          date(x.end),
+          x.expired
+            ? h('span', { class: 'tag warn' }, 'expired')
+            : h('span', { class: 'tag ok' }, `running, ${Math.ceil(x.secondsLeft / 3600)} h left`),
+        ]),
       ),
     )
   }
