@@ -368,6 +368,8 @@ async function addressPage(address: string, gen: number): Promise<void> {
     throw err
   }
   const auth = chain.definition.extensions?.authcoin ? await find(`/auth/status/${address}`) : undefined
+  // the multisig wallets the address is a member of (an older node without the route: none shown)
+  const multisig = await find(`/addresses/${address}/multisig`)
   if (gen !== generation) return
   const c = outputs.balance.coins
   const bs = outputs.balance.blockStakes
@@ -394,6 +396,28 @@ async function addressPage(address: string, gen: number): Promise<void> {
         'the address has more history than one answer holds; older outputs may be missing',
       ],
     ]),
+    multisig?.wallets.length
+      ? [
+          h('h2', {}, 'Multisig wallets it belongs to'),
+          h(
+            'div',
+            { id: 'multisig-wallets' },
+            table(
+              ['Wallet', 'Signatures', 'Members'],
+              multisig.wallets.map((w: Json) => [
+                addressLink(w.address),
+                `${w.condition.data.minimumsignaturecount} of ${w.condition.data.unlockhashes.length}`,
+                h(
+                  'ul',
+                  { class: 'cond' },
+                  ...w.condition.data.unlockhashes.map((m: string) => h('li', {}, addressLink(m))),
+                ),
+              ]),
+            ),
+          ),
+          multisig.more ? h('p', { class: 'muted' }, 'and more (the node lists the first 1000)') : null,
+        ]
+      : null,
     h('h2', {}, 'Transactions'),
     table(
       ['ID', 'Block', 'Status'],

@@ -143,6 +143,26 @@ export const ADDRESS_OUTPUTS = obj({
   more: { type: 'boolean', description: 'older index entries were not read (raise ?limit)' },
 })
 
+/** GET /addresses/:address/multisig. */
+export const MULTISIG_WALLETS = obj({
+  address: ADDRESS,
+  height: int('the tip the answer is for'),
+  wallets: arrayOf(
+    obj({
+      address: ADDRESS,
+      condition: obj({
+        type: { const: 4 },
+        data: obj({
+          unlockhashes: { ...arrayOf(ADDRESS), minItems: 1 },
+          minimumsignaturecount: { type: 'integer', minimum: 1 },
+        }),
+      }),
+    }),
+    'wallets in address order',
+  ),
+  more: { type: 'boolean', description: 'there are more wallets than ?limit' },
+})
+
 export const EXPLORER_HASH = {
   oneOf: [
     obj({

@@ -1,11 +1,11 @@
 // Issue #17, the explorer's extension pages on a real node process: a 1-node devnet created like
 // `devnet up --extensions minting,auth,capacity` (blocklist auth, LevelDB in a temp dir, 1-second blocks).
-// The wallets register a capacity node, reserve on it and notarize a file; then the node restarts with an
-// API token (BLOCKSTAKE_API_TOKEN), and headless Chromium (Debian's `chromium` through playwright-core)
-// checks that the explorer still works there (read routes open, a write refused without the token), the
-// mint and auth conditions, an address's authorized status, the capacity pages, and the notary lookup by
-// hash, by a chosen file and by a dropped file (both hashed in the browser). Screenshots go to
-// test-artifacts/explorer/ (gitignored).
+// The wallets register a capacity node, reserve on it, pay a multisig wallet and notarize a file; then the
+// node restarts with an API token (BLOCKSTAKE_API_TOKEN), and headless Chromium (Debian's `chromium`
+// through playwright-core) checks that the explorer still works there (read routes open, a write refused
+// without the token): the mint and auth conditions, an address's authorized status and multisig wallets,
+// the capacity pages, and the notary lookup by hash, by a chosen file and by a dropped file (both hashed
+// in the browser). Screenshots go to test-artifacts/explorer/ (gitignored).
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -101,6 +101,21 @@ beforeAll(async () => {
   await confirmed(registered.transactionId)
   reservationId = (await wallet('alice', 'reserve', 'node-1', '--cru', '2', '--hours', '10', '--yes'))
     .transactionId
+  // a 2-of-2 multisig wallet of alice and the farmer, paid once: alice's address page lists it
+  // (the paying wallet follows it: the wallet pays a multisig address only once it knows the members)
+  addresses.multisig = (
+    await json(
+      'wallet',
+      'multisig',
+      'address',
+      '2',
+      addresses.alice!,
+      addresses.farmer!,
+      '--wallet',
+      path('faucet.json'),
+    )
+  ).address
+  await confirmed((await wallet('faucet', 'send', '3', addresses.multisig!)).transactionId)
   writeFileSync(path('contract.txt'), DOCUMENT)
   notaryTx = (await wallet('faucet', 'notarize', path('contract.txt'))).transactionId
   await confirmed(reservationId)
@@ -164,6 +179,7 @@ describe('a node with an API token', () => {
       ['/auth/condition', 200],
       ['/auth/condition/1', 200],
       [`/auth/status/${addresses.alice}`, 200],
+      [`/addresses/${addresses.alice}/multisig`, 200],
       ['/capacity/nodes', 200],
       ['/capacity/nodes/node-1', 200],
       ['/capacity/nodes/node-9', 404],
@@ -190,11 +206,17 @@ describe('the explorer of a node with an API token, on a chain with extensions',
     await page.screenshot({ path: join(ARTIFACTS, 'token-overview.png'), fullPage: true })
   })
 
-  it("shows an address's authorized status", async () => {
+  it("shows an address's authorized status and the multisig wallets it belongs to", async () => {
     await open(`#/address/${addresses.alice}`, '#authorized')
     // a blocklist chain: authorized by default, no address update set it
     expect(await page.textContent('#authorized')).toBe("yes (the chain's default)")
     expect(await page.textContent('#address')).toBe(addresses.alice)
+    // the multisig wallet she is a member of, with its members
+    const wallets = page.locator('#multisig-wallets')
+    expect(await wallets.locator(`a[href="#/address/${addresses.multisig}"]`).count()).toBe(1)
+    expect(await wallets.textContent()).toContain('2 of 2')
+    expect(await wallets.locator(`a[href="#/address/${addresses.farmer}"]`).count()).toBe(1)
+    await page.screenshot({ path: join(ARTIFACTS, 'address-multisig.png'), fullPage: true })
   })
 
   it('lists the capacity nodes and shows one with its reservation', async () => {

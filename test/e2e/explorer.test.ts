@@ -125,6 +125,7 @@ describe('the API of a devnet node matches its description', () => {
       [`/outputs/coin/${spentInput}/spent`, 200],
       [`/outputs/blockstake/${zero}`, 404],
       [`/addresses/${alice}/outputs`, 200],
+      [`/addresses/${alice}/multisig`, 200],
       [`/explorer/hashes/${alice}`, 200],
       [`/explorer/hashes/${txid}`, 200],
       [`/explorer/hashes/${block.id}`, 200],

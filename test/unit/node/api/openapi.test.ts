@@ -57,6 +57,7 @@ describe('GET /openapi.json', () => {
       'GET /outputs/coin/{id}/spent',
       'GET /outputs/blockstake/{id}',
       'GET /addresses/{address}/outputs',
+      'GET /addresses/{address}/multisig',
       'GET /explorer/hashes/{hash}',
       'GET /txpool',
       'POST /txpool',
@@ -127,6 +128,8 @@ describe('GET /openapi.json', () => {
     await get(`/addresses/${addr(staker)}/outputs`)
     await get(`/addresses/${addr(staker)}/outputs?limit=1&limit=2`, 400)
     await get(`/addresses/nope/outputs`, 400)
+    await get(`/addresses/${addr(staker)}/multisig`)
+    await get(`/addresses/nope/multisig`, 400)
     await get(`/explorer/hashes/${addr(alice)}`)
     await get(`/explorer/hashes/${toHex(chain.genesisId)}`)
     await get(`/explorer/hashes/${txid}`)
