@@ -368,6 +368,8 @@ async function addressPage(address: string, gen: number): Promise<void> {
     throw err
   }
   const auth = chain.definition.extensions?.authcoin ? await find(`/auth/status/${address}`) : undefined
+  // the multisig wallets the address is a member of (an older node without the route: none shown)
+  const multisig = await find(`/addresses/${address}/multisig`)
   if (gen !== generation) return
   const c = outputs.balance.coins
   const bs = outputs.balance.blockStakes
@@ -382,15 +384,40 @@ async function addressPage(address: string, gen: number): Promise<void> {
       ['Block stakes', `${bs.unlocked} unlocked, ${bs.locked} locked, ${bs.unconfirmed} unconfirmed`],
       auth && [
         'Authorized',
-        auth.authorized
-          ? h('span', { class: 'tag ok' }, `yes, since height ${auth.since}`)
-          : h('span', { class: 'tag warn' }, 'no'),
+        h(
+          'span',
+          { class: auth.authorized ? 'tag ok' : 'tag warn', id: 'authorized' },
+          // `since` is null when no address update set the status: the chain's default applies
+          `${auth.authorized ? 'yes' : 'no'}${auth.since === null ? " (the chain's default)" : `, since height ${auth.since}`}`,
+        ),
       ],
       outputs.more && [
         'Note',
         'the address has more history than one answer holds; older outputs may be missing',
       ],
     ]),
+    multisig?.wallets.length
+      ? [
+          h('h2', {}, 'Multisig wallets it belongs to'),
+          h(
+            'div',
+            { id: 'multisig-wallets' },
+            table(
+              ['Wallet', 'Signatures', 'Members'],
+              multisig.wallets.map((w: Json) => [
+                addressLink(w.address),
+                `${w.condition.data.minimumsignaturecount} of ${w.condition.data.unlockhashes.length}`,
+                h(
+                  'ul',
+                  { class: 'cond' },
+                  ...w.condition.data.unlockhashes.map((m: string) => h('li', {}, addressLink(m))),
+                ),
+              ]),
+            ),
+          ),
+          multisig.more ? h('p', { class: 'muted' }, 'and more (the node lists the first 1000)') : null,
+        ]
+      : null,
     h('h2', {}, 'Transactions'),
     table(
       ['ID', 'Block', 'Status'],
@@ -551,14 +578,18 @@ async function capacityPage(node: string | undefined, gen: number): Promise<void
       ]),
       h('h2', {}, 'Reservations'),
       table(
-        ['ID', 'Owner', 'Details'],
-        r.reservations
-          .filter((x: Json) => x)
-          .map((x: Json) => [
-            link('tx', x.id ?? x.reservationId ?? ''),
-            addressLink(String(x.owner)),
-            h('pre', { class: 'data' }, JSON.stringify(x, null, 1)),
-          ]),
+        ['ID', 'Owner', 'Resources', 'Hours', 'Price', 'Ends', 'Status'],
+        r.reservations.map((x: Json) => [
+          link('tx', x.id),
+          addressLink(String(x.owner)),
+          res(x.resources),
+          String(x.hours),
+          coins(x.price, units),
+          date(x.end),
+          x.expired
+            ? h('span', { class: 'tag warn' }, 'expired')
+            : h('span', { class: 'tag ok' }, `running, ${Math.ceil(x.secondsLeft / 3600)} h left`),
+        ]),
       ),
     )
   }

@@ -5,6 +5,7 @@ import { decode, encode } from '../encoding/codec.js'
 import type { ExtensionStateView } from '../state/extensions.js'
 import { type Condition, conditionCodec, conditionToJson } from '../types/conditions.js'
 import { type ExtensionQuery, type ExtensionStateWriter, queryHeight } from './api.js'
+import { CONDITION_AT } from './schemas.js'
 
 /** A condition as a state value (its Sia proxy encoding). */
 export const conditionBytes = (c: Condition): Uint8Array => encode(conditionCodec, c, 'sia')
@@ -107,11 +108,13 @@ export function conditionQueries(
     {
       path,
       description: `the ${what} in force at the tip: {height, condition}`,
+      response: CONDITION_AT,
       answer: (_params, ctx) => answer(ctx.state, ctx.height),
     },
     {
       path: `${path}/:height`,
       description: `the ${what} in force at a height: {height, condition}`,
+      response: CONDITION_AT,
       answer: (params, ctx) => answer(ctx.state, queryHeight(params.height, ctx)),
     },
   ]

@@ -3,24 +3,20 @@
 // (errors.ts) so that a bad one answers the API's own `invalid-parameter` error naming it. Responses are
 // documentation and the contract tests check: the routes send JSON they serialized themselves.
 
-/** A JSON Schema (the subset the API uses). */
-export type Schema = { readonly [key: string]: unknown }
+import {
+  ADDRESS,
+  arrayOf,
+  CONDITION,
+  CURRENCY,
+  HASH,
+  int,
+  nullable,
+  obj,
+  type Schema,
+  str,
+} from '../../consensus/extensions/schemas.js'
 
-const str = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra })
-const int = (description: string): Schema => ({ type: 'integer', minimum: 0, description })
-const obj = (properties: Record<string, Schema>, required: readonly string[] = Object.keys(properties)) => ({
-  type: 'object',
-  properties,
-  required,
-})
-const arrayOf = (items: Schema, description?: string): Schema => ({ type: 'array', items, description })
-const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] })
-
-export const HASH = str('32 bytes as 64 lowercase hex characters', { pattern: '^[0-9a-f]{64}$' })
-export const ADDRESS = str('an address (unlock hash): 78 hex characters with checksum', {
-  pattern: '^[0-9a-f]{78}$',
-})
-export const CURRENCY = str('an amount in the smallest unit, decimal', { pattern: '^[0-9]+$' })
+export { ADDRESS, CONDITION, CURRENCY, HASH, type Schema }
 
 /** Every error answer (DESIGN §5). */
 export const ERROR = {
@@ -75,13 +71,6 @@ export const TRANSACTION_VIEW = {
   oneOf: [{ required: ['height', 'blockId', 'index'] }, { required: ['unconfirmed'] }],
 }
 
-/** A condition in Rivine's JSON (spec §3): `{type, data}`. */
-export const CONDITION = {
-  type: 'object',
-  description: 'the nil condition is {}',
-  properties: { type: { type: 'integer' }, data: {} },
-}
-
 /** node/api/views.ts outputView, with the extra fields of the routes that answer it. */
 export const OUTPUT_VIEW = {
   type: 'object',
@@ -120,7 +109,22 @@ export const CONSENSUS = obj({
 export const CHAIN = obj({
   genesisId: HASH,
   definition: {
-    type: 'object',
+    ...obj({
+      name: str('chain name'),
+      network: str('network name'),
+      coinUnit: str('the coin unit, e.g. TFT'),
+      precision: int('decimal places of one coin'),
+      constants: { type: 'object', description: 'the consensus constants (DESIGN §3)' },
+      rules: { type: 'object', description: 'rule switches by height' },
+      genesis: obj({
+        timestamp: int('unix seconds'),
+        transactionVersion: int('version of the genesis transaction'),
+        coinOutputs: arrayOf(obj({ value: CURRENCY, condition: CONDITION })),
+        blockStakeOutputs: arrayOf(obj({ value: CURRENCY, condition: CONDITION })),
+      }),
+      bootstrapPeers: arrayOf({ type: 'string' }),
+      extensions: { type: 'object', description: 'the enabled extensions and their parameters' },
+    }),
     description: 'the chain definition (DESIGN §3): constants, genesis, extensions',
   },
 })
@@ -137,6 +141,26 @@ export const ADDRESS_OUTPUTS = obj({
     blockStakes: balance(['unlocked', 'locked', 'unconfirmed']),
   }),
   more: { type: 'boolean', description: 'older index entries were not read (raise ?limit)' },
+})
+
+/** GET /addresses/:address/multisig. */
+export const MULTISIG_WALLETS = obj({
+  address: ADDRESS,
+  height: int('the tip the answer is for'),
+  wallets: arrayOf(
+    obj({
+      address: ADDRESS,
+      condition: obj({
+        type: { const: 4 },
+        data: obj({
+          unlockhashes: { ...arrayOf(ADDRESS), minItems: 1 },
+          minimumsignaturecount: { type: 'integer', minimum: 1 },
+        }),
+      }),
+    }),
+    'wallets in address order',
+  ),
+  more: { type: 'boolean', description: 'there are more wallets than ?limit' },
 })
 
 export const EXPLORER_HASH = {
@@ -192,19 +216,52 @@ export const PEERS = arrayOf(
   'connected peers',
 )
 
+/** consensus/extensions/notary/receipt.ts notaryReceiptToJson. */
+export const NOTARY_RECEIPT = obj({
+  kind: { const: 'blockstake-notary-receipt' },
+  version: { const: 1 },
+  genesisId: HASH,
+  hash: HASH,
+  transactionId: HASH,
+  transaction: str("the transaction's binary encoding, hex", { pattern: '^([0-9a-f]{2})+$' }),
+  blockId: HASH,
+  height: int('height of the block'),
+  timestamp: int('unix seconds'),
+  header: obj({
+    parentId: HASH,
+    pobsIndexes: obj({ blockHeight: int(''), transactionIndex: int(''), outputIndex: int('') }),
+    timestamp: int('unix seconds'),
+    merkleRoot: HASH,
+  }),
+  proof: obj({ leafIndex: int(''), leafCount: int(''), path: arrayOf(HASH) }),
+})
+
 export const NOTARY = {
   type: 'object',
   properties: {
     hash: HASH,
     height: int('the tip the answer is for'),
-    registrations: arrayOf({ type: 'object', description: 'a notary receipt (docs/notary.md)' }),
+    registrations: arrayOf(NOTARY_RECEIPT, 'notary receipts (docs/notary.md), oldest first'),
     more: { type: 'boolean' },
   },
   required: ['hash', 'height', 'registrations'],
 }
 
-/** Any JSON: the answer of an extension query that declares no schema (its description says the shape). */
-export const ANY_JSON = {}
+/** An OpenAPI 3.1 document (GET /openapi.json): its operations, each with its answers. */
+export const OPENAPI_DOCUMENT = obj({
+  openapi: { const: '3.1.0' },
+  info: obj({ title: str('the API and chain'), version: str('the API version') }),
+  paths: {
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      additionalProperties: obj({
+        summary: { type: 'string' },
+        responses: { type: 'object', minProperties: 1 },
+      }),
+    },
+  },
+})
 
 export const TEXT = { type: 'string' }
 

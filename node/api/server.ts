@@ -15,6 +15,7 @@ import { type JsonValue, stringifyJson } from '../../consensus/encoding/json.js'
 import { type EnabledExtension, QueryError } from '../../consensus/extensions/api.js'
 import { chainDefinitionToJson } from '../../consensus/params/chain.js'
 import type { OutputEntry } from '../../consensus/state/outputs.js'
+import { conditionToJson } from '../../consensus/types/conditions.js'
 import type { Transaction } from '../../consensus/types/transaction.js'
 import { unlockHashEquals, unlockHashToString } from '../../consensus/types/unlockhash.js'
 import { MAX_SET_TRANSACTIONS } from '../../p2p/protocols/messages.js'
@@ -81,6 +82,8 @@ const API_VERSION = '1.0.0'
 const DEFAULT_ADDRESS_LIMIT = 100
 const MAX_ADDRESS_LIMIT = 1000
 /** Default and largest number of address index entries GET /addresses/:address/outputs reads. */
+/** The most multisig wallets one answer of /addresses/:address/multisig lists. */
+const MAX_MULTISIG_LIMIT = 1000
 const DEFAULT_OUTPUTS_LIMIT = 1000
 const MAX_OUTPUTS_LIMIT = 10_000
 
@@ -191,7 +194,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
             summary: query.description,
             tags: [ext.name],
             params: S.params(Object.fromEntries(names.map((n) => [n, n]))),
-            response: S.answers(query.response ?? S.ANY_JSON, 400, 404),
+            response: S.answers(query.response ?? {}, 400, 404),
           },
         },
         async (req, reply) => {
@@ -398,6 +401,35 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       const uh = parseAddressParam('address', req.params.address)
       const limit = optionalUint(req.query, 'limit', DEFAULT_OUTPUTS_LIMIT, 1, MAX_OUTPUTS_LIMIT)
       return sendJson(reply, await addressOutputs(chain, pool, uh, limit))
+    },
+  )
+
+  // issue #17: the multisig wallets an address is a member of (the explorer's address page)
+  app.get<{ Params: { address: string }; Querystring: { limit?: string } }>(
+    '/addresses/:address/multisig',
+    {
+      schema: {
+        summary: 'the multisig wallets an address is a member of (main chain)',
+        tags: ['addresses'],
+        params: S.params({ address: 'address, 78 hex' }),
+        querystring: S.query({ limit: `wallets to list, 1 to ${MAX_MULTISIG_LIMIT}` }),
+        response: S.answers(S.MULTISIG_WALLETS, 400),
+      },
+    },
+    async (req, reply) => {
+      const uh = parseAddressParam('address', req.params.address)
+      const limit = optionalUint(req.query, 'limit', MAX_MULTISIG_LIMIT, 1, MAX_MULTISIG_LIMIT)
+      const height = chain.height
+      const { wallets, more } = await chain.multisigWallets(uh, limit)
+      return sendJson(reply, {
+        address: unlockHashToString(uh),
+        height,
+        wallets: wallets.map((w) => ({
+          address: unlockHashToString(w.address),
+          condition: conditionToJson(w.condition),
+        })),
+        more,
+      })
     },
   )
 
@@ -670,7 +702,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       schema: {
         summary: 'this document (OpenAPI 3.1)',
         tags: ['meta'],
-        response: S.answers({ type: 'object' }),
+        response: S.answers(S.OPENAPI_DOCUMENT),
       },
     },
     async (_req, reply) => {

@@ -19,6 +19,7 @@ import {
   utxoSetHash,
 } from '../../consensus/state/outputs.js'
 import { type Block, BlockCodec } from '../../consensus/types/block.js'
+import { type Condition, conditionCodec } from '../../consensus/types/conditions.js'
 import type { TransactionRegistry } from '../../consensus/types/transaction.js'
 import { type UnlockHash, unlockHashBytes } from '../../consensus/types/unlockhash.js'
 import { applyBlock, checkBlockHeader, genesisDiff } from '../../consensus/validation/block.js'
@@ -35,6 +36,9 @@ import {
   type ChainIndexer,
   catchUpIndexer,
   indexerMarkerKey,
+  MULTISIG_INDEX,
+  multisigIndexer,
+  multisigKey,
   SPENT_COINS_INDEX,
   type SpentCoinOutput,
   spentCoinIndexer,
@@ -153,7 +157,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.blocks = new BlockStore(opts.store, this.codec)
     this.ancestry = new Ancestry(this.blocks, opts.registry)
     this.orphans = new OrphanPool(opts.orphanLimits ?? DEFAULT_ORPHAN_LIMITS)
-    this.extraIndexers = [spentCoinIndexer(opts.registry), ...(opts.indexers ?? [])]
+    this.extraIndexers = [spentCoinIndexer(opts.registry), multisigIndexer(), ...(opts.indexers ?? [])]
     this.indexers = [transactionIndexer(opts.registry), ...this.extraIndexers]
   }
 
@@ -317,6 +321,33 @@ export class Chain extends EventEmitter<ChainEvents> {
   async spentCoinOutput(id: Uint8Array): Promise<SpentCoinOutput | undefined> {
     const v = await this.store.get(indexKey(SPENT_COINS_INDEX, id))
     return v && decodeValue(spentCoinOutputCodec, v)
+  }
+
+  /**
+   * The multisig wallets `member` belongs to (main chain: a wallet counts once an output to it is in a
+   * block), each with its condition, in address order; at most `limit`, `more` when there are others.
+   * One seek per wallet, however many blocks paid it.
+   */
+  async multisigWallets(
+    member: UnlockHash,
+    limit: number,
+  ): Promise<{ wallets: { address: UnlockHash; condition: Condition }[]; more: boolean }> {
+    const prefix = indexKey(MULTISIG_INDEX, unlockHashBytes(member))
+    const { lt } = prefixRange(prefix)
+    const wallets: { address: UnlockHash; condition: Condition }[] = []
+    let gte = prefix
+    for (;;) {
+      let found: [Uint8Array, Uint8Array] | undefined
+      for await (const entry of this.store.entries({ gte, lt, limit: 1 })) found = entry
+      if (!found) return { wallets, more: false }
+      if (wallets.length === limit) return { wallets, more: true }
+      const at = prefix.length
+      const address = { type: found[0][at]!, hash: found[0].slice(at + 1, at + 33) }
+      wallets.push({ address, condition: decodeValue(conditionCodec, found[1]) })
+      // past every entry of this wallet: its key with the largest height, plus one
+      const walletPrefix = multisigKey(member, address, 0).subarray(0, -8)
+      gte = new Uint8Array([...walletPrefix, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0])
+    }
   }
 
   async transactionLocation(txId: Uint8Array): Promise<TxLocation | undefined> {

@@ -1,5 +1,6 @@
 // Indexes written in a block's own batch when it joins the main chain and removed when it leaves it: the
-// transaction index, the address index and the spent coin output index here; more (an extension's) plug in through `ChainIndexer`.
+// transaction index, the address index, the spent coin output index and the multisig wallet index here; more
+// (an extension's) plug in through `ChainIndexer`.
 
 import { type Codec, currency, fixedBytes, struct } from '../../consensus/encoding/codec.js'
 import { equalBytes } from '../../consensus/encoding/hex.js'
@@ -8,7 +9,7 @@ import { hexKey } from '../../consensus/state/outputs.js'
 import type { Block } from '../../consensus/types/block.js'
 import { type Condition, conditionCodec, conditionUnlockHash } from '../../consensus/types/conditions.js'
 import type { TransactionRegistry } from '../../consensus/types/transaction.js'
-import type { UnlockHash } from '../../consensus/types/unlockhash.js'
+import { type UnlockHash, unlockHashBytes } from '../../consensus/types/unlockhash.js'
 import { type KVStore, prefixRange } from '../db/kvstore.js'
 import { WriteBuffer } from './buffer.js'
 import {
@@ -22,6 +23,7 @@ import {
   key,
   Table,
   txLocationCodec,
+  u64be,
 } from './tables.js'
 
 /** What an index sees of a main-chain block: written with `op` put when applied, del when reverted. */
@@ -132,6 +134,63 @@ export function spentCoinIndexer(registry: TransactionRegistry): ChainIndexer {
             )
         }
       }
+    },
+  }
+}
+
+/** The name of the multisig wallet index (its keys: `multisigKey`). */
+export const MULTISIG_INDEX = 'multisig-wallets'
+
+/** The multisig condition an output's condition is, or holds under a time lock (same address), else none. */
+export function multisigOf(c: Condition): Extract<Condition, { type: 4 }> | undefined {
+  if (c.type === 4) return c
+  if (c.type === 3 && c.condition.type === 4) return c.condition
+  return undefined
+}
+
+/**
+ * `member(33) || wallet(33) || u64be(height)` under MULTISIG_INDEX: one entry per member, multisig wallet
+ * and main-chain block that created an output to the wallet. Per block, so that reverting a block removes
+ * its own entries and leaves those of the earlier blocks that paid the same wallet.
+ */
+export const multisigKey = (member: UnlockHash, wallet: UnlockHash, height: number): Uint8Array =>
+  indexKey(MULTISIG_INDEX, concat(unlockHashBytes(member), unlockHashBytes(wallet), u64be(height)))
+
+const concat = (...parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+/**
+ * Member address → the multisig wallets (addresses of a multisig condition, plain or time-locked) it
+ * belongs to, as the main chain's coin and block stake outputs reveal them; the value is the multisig
+ * condition. Issue #17: the explorer's address page lists them.
+ */
+export function multisigIndexer(): ChainIndexer {
+  return {
+    name: MULTISIG_INDEX,
+    index(buf, { block, height }, op) {
+      const written = new Set<string>()
+      for (const tx of block.transactions)
+        for (const o of [...tx.coinOutputs, ...tx.blockStakeOutputs]) {
+          const ms = multisigOf(o.condition)
+          if (!ms) continue
+          const wallet = conditionUnlockHash(o.condition)
+          const value = encodeValue(conditionCodec, ms)
+          for (const member of ms.unlockHashes) {
+            const k = multisigKey(member, wallet, height)
+            const seen = hexKey(k)
+            if (written.has(seen)) continue
+            written.add(seen)
+            if (op === 'del') buf.del(k)
+            else buf.put(k, value)
+          }
+        }
     },
   }
 }

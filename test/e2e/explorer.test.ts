@@ -107,6 +107,7 @@ describe('the API of a devnet node matches its description', () => {
   it('every documented route answers as its schema says', async () => {
     const doc = await getJson(`${url}/openapi.json`)
     const checker = new OpenApiChecker(doc)
+    expect(checker.placeholders()).toEqual([])
     const tx = await getJson(`${url}/transactions/${txid}`)
     const block = await getJson(`${url}/blocks/${tx.height}`)
     const spentInput = tx.transaction.data.coininputs[0].parentid as string
@@ -124,6 +125,7 @@ describe('the API of a devnet node matches its description', () => {
       [`/outputs/coin/${spentInput}/spent`, 200],
       [`/outputs/blockstake/${zero}`, 404],
       [`/addresses/${alice}/outputs`, 200],
+      [`/addresses/${alice}/multisig`, 200],
       [`/explorer/hashes/${alice}`, 200],
       [`/explorer/hashes/${txid}`, 200],
       [`/explorer/hashes/${block.id}`, 200],

@@ -37,6 +37,7 @@ const EXTENSION_KIT = [
   'consensus/extensions/checks.ts',
   'consensus/extensions/history.ts',
   'consensus/extensions/params.ts',
+  'consensus/extensions/schemas.ts',
 ]
 
 /**

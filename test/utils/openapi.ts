@@ -20,6 +20,22 @@ export class OpenApiChecker {
     )
   }
 
+  /**
+   * `METHOD template status` of every documented answer whose schema is a placeholder: any JSON (`{}`), or
+   * an object or array with nothing said about its contents. Such a schema would pass any answer.
+   */
+  placeholders(): string[] {
+    const out: string[] = []
+    for (const [path, ops] of Object.entries(this.doc.paths))
+      for (const [method, op] of Object.entries(ops))
+        for (const [status, response] of Object.entries(op.responses))
+          for (const { schema } of Object.values(
+            (response?.content ?? {}) as Record<string, { schema: any }>,
+          ))
+            if (isPlaceholder(schema)) out.push(`${method.toUpperCase()} ${path} ${status}`)
+    return out
+  }
+
   /** The template matching a concrete path (`/blocks/3` → `/blocks/{height}`); literal segments win. */
   template(method: string, path: string): string | undefined {
     const parts = path.split('?')[0]!.split('/')
@@ -51,6 +67,8 @@ export class OpenApiChecker {
       if (!response) throw new Error(`${method} ${path}: status ${status} is not documented for ${t}`)
       const content = Object.values(response.content ?? {}) as { schema: object }[]
       if (content.length !== 1) throw new Error(`${key}: expected one content type`)
+      if (isPlaceholder(content[0]!.schema))
+        throw new Error(`${key}: the documented schema is a placeholder that any answer passes`)
       validate = this.ajv.compile(content[0]!.schema)
       this.compiled.set(key, validate)
     }
@@ -61,4 +79,23 @@ export class OpenApiChecker {
       )
     this.covered.add(`${method} ${t}`)
   }
+}
+
+/** A schema any value (or any object, any array) passes: it checks nothing of the answer. */
+export function isPlaceholder(schema: unknown): boolean {
+  if (typeof schema !== 'object' || schema === null) return true
+  const s = schema as Record<string, unknown>
+  const said = [
+    'const',
+    'enum',
+    'anyOf',
+    'oneOf',
+    'allOf',
+    '$ref',
+    'properties',
+    'additionalProperties',
+    'items',
+  ]
+  if (said.some((k) => k in s)) return false
+  return s.type === undefined || s.type === 'object' || s.type === 'array'
 }

@@ -4,6 +4,7 @@ import { DecodeError } from '../../encoding/errors.js'
 import { parseUnlockHash, unlockHashToString } from '../../types/unlockhash.js'
 import { type Extension, type ExtensionQuery, QueryError } from '../api.js'
 import { conditionBytes, conditionQueries } from '../history.js'
+import { ADDRESS, int, nullable, obj } from '../schemas.js'
 import { type AuthCoinParams, authCoinParamsToJson, authCoinVersions, parseAuthCoinParams } from './params.js'
 import { authCoinRules } from './rules.js'
 import {
@@ -48,6 +49,11 @@ const authCoinQueries: readonly ExtensionQuery[] = [
   {
     path: '/auth/status/:address',
     description: 'whether an address is authorized now, and since which height: {address, authorized, since}',
+    response: obj({
+      address: ADDRESS,
+      authorized: { type: 'boolean' },
+      since: nullable(int('the height of the update that set the status; null when it is the default')),
+    }),
     answer: (params, ctx) => {
       let address: ReturnType<typeof parseUnlockHash>
       if (!params.address) throw new QueryError(400, 'invalid-address', 'an address is needed')

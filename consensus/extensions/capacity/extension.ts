@@ -8,6 +8,7 @@ import { currencyToJson } from '../../types/currency.js'
 import { publicKeyToString } from '../../types/publickey.js'
 import { parseUnlockHash, type UnlockHash, unlockHashToString } from '../../types/unlockhash.js'
 import { type Extension, type ExtensionQuery, type QueryContext, QueryError } from '../api.js'
+import { ADDRESS, arrayOf, CONDITION, CURRENCY, HASH, int, obj, type Schema, str } from '../schemas.js'
 import { type CapacityParams, capacityParamsToJson, capacityVersions, parseCapacityParams } from './params.js'
 import { capacityRules } from './rules.js'
 import {
@@ -25,7 +26,7 @@ import {
   reservationRecord,
   reservedAt,
 } from './state.js'
-import { capacityTransactionTypes, nodeIdError, pricesToJson, resourcesToJson } from './types.js'
+import { capacityTransactionTypes, NODE_ID, nodeIdError, pricesToJson, resourcesToJson } from './types.js'
 
 export const capacityExtension: Extension<CapacityParams> = {
   name: CAPACITY,
@@ -96,10 +97,50 @@ function nodeIdParam(value: string | undefined): string {
   return value as string
 }
 
+const NODE_ID_SCHEMA = str('a node ID: 1–64 characters of a-z, 0-9 and -', { pattern: NODE_ID.source })
+const RESOURCES = obj({
+  cru: int('compute resource units'),
+  mru: int('memory resource units'),
+  sru: int('SSD storage resource units'),
+  hru: int('HDD storage resource units'),
+})
+const PRICES = obj({ cru: CURRENCY, mru: CURRENCY, sru: CURRENCY, hru: CURRENCY })
+
+/** `nodeToJson`'s shape. */
+const NODE: Schema = obj({
+  nodeId: NODE_ID_SCHEMA,
+  farmer: ADDRESS,
+  farmerKey: str("the farmer's public key, <algorithm>:<hex>", { pattern: '^[a-z0-9]+:[0-9a-f]+$' }),
+  registered: RESOURCES,
+  reserved: RESOURCES,
+  free: RESOURCES,
+  prices: PRICES,
+  payout: ADDRESS,
+  payoutCondition: CONDITION,
+  registeredAt: int('height of the registration'),
+  updatedAt: int('height of the last update'),
+})
+
+/** `reservationToJson`'s shape. */
+const RESERVATION: Schema = obj({
+  id: HASH,
+  nodeId: NODE_ID_SCHEMA,
+  owner: ADDRESS,
+  resources: RESOURCES,
+  hours: int('hours reserved'),
+  price: CURRENCY,
+  height: int('height of the reservation'),
+  start: int('unix seconds'),
+  end: int('unix seconds'),
+  expired: { type: 'boolean' },
+  secondsLeft: int('seconds until the end, 0 when expired'),
+})
+
 const capacityQueries: readonly ExtensionQuery[] = [
   {
     path: '/capacity/nodes',
     description: 'the registered nodes, oldest first (?offset, ?limit ≤ 1000): {total, nodes: [node]}',
+    response: obj({ total: int('registered nodes'), nodes: arrayOf(NODE) }),
     answer: (params, ctx) => {
       const offset = listParam(params.offset, 'offset', 0)
       const limit = Math.min(listParam(params.limit, 'limit', MAX_LIST), MAX_LIST)
@@ -112,6 +153,7 @@ const capacityQueries: readonly ExtensionQuery[] = [
     path: '/capacity/nodes/:id',
     description:
       'a node now: {nodeId, farmer, registered, reserved, free, prices, payout} (resources {cru, mru, sru, hru})',
+    response: NODE,
     answer: (params, ctx) => {
       const nodeId = nodeIdParam(params.id)
       const node = nodeToJson(ctx, nodeId)
@@ -123,6 +165,7 @@ const capacityQueries: readonly ExtensionQuery[] = [
     path: '/capacity/reservations',
     description:
       'reservations of ?owner=ADDRESS or ?node=ID, oldest first (?offset, ?limit ≤ 1000), with expiry and seconds left: {total, reservations}',
+    response: obj({ total: int('reservations in all'), reservations: arrayOf(RESERVATION) }),
     answer: (params, ctx) => {
       const get = capacityGetter(ctx.state)
       // anyone can name any address as a reservation's owner: the lists are paged like the nodes'
@@ -156,6 +199,7 @@ const capacityQueries: readonly ExtensionQuery[] = [
   {
     path: '/capacity/reservations/:id',
     description: 'one reservation by its ID (the transaction ID)',
+    response: RESERVATION,
     answer: (params, ctx) => {
       let id: Uint8Array
       try {

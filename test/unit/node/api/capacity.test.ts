@@ -1,6 +1,6 @@
 // GET /capacity/nodes, /capacity/nodes/:id and /capacity/reservations?owner=|node= (docs/capacity.md
 // "Node API") on a chain with two nodes and reservations; POST /txpool refusing an over-reservation
-// with the free amounts; malformed parameters answered 4xx naming them.
+// with the free amounts; malformed parameters answered 4xx naming them. Every answer matches its schema.
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
@@ -21,6 +21,7 @@ import {
   split,
 } from '../../../utils/capchain.js'
 import { addressOf, alice, bob, conditionOf, NOW, staker } from '../../../utils/extchain.js'
+import { OpenApiChecker } from '../../../utils/openapi.js'
 import { MemoryChain } from '../../../utils/replay.js'
 
 const COIN = capDef.oneCoin
@@ -86,8 +87,11 @@ describe('node API: capacity', () => {
     const r1 = reservation(out(0, alice), 'node-1', want, 24, due, conditionOf(staker))
     await add([r1])
 
+    // every answer, errors included, must match the route's schema in GET /openapi.json (issue #17)
+    const checker = new OpenApiChecker((await app.inject({ url: '/openapi.json' })).json())
     const get = async (url: string) => {
       const r = await app.inject({ method: 'GET', url })
+      checker.check('GET', url, r.statusCode, r.json())
       return { status: r.statusCode, body: r.json() }
     }
     const node1 = await get('/capacity/nodes/node-1')

@@ -57,6 +57,7 @@ describe('GET /openapi.json', () => {
       'GET /outputs/coin/{id}/spent',
       'GET /outputs/blockstake/{id}',
       'GET /addresses/{address}/outputs',
+      'GET /addresses/{address}/multisig',
       'GET /explorer/hashes/{hash}',
       'GET /txpool',
       'POST /txpool',
@@ -80,6 +81,8 @@ describe('GET /openapi.json', () => {
         )
       }
     }
+    // every answer is described closely enough to catch a wrong shape: no "any JSON" placeholder
+    expect(new OpenApiChecker(doc).placeholders()).toEqual([])
     expect(doc.paths['/txpool'].post.requestBody).toBeDefined()
     expect(doc.paths['/txpool'].post.security).toEqual([{ token: [] }])
     await app.close()
@@ -88,6 +91,7 @@ describe('GET /openapi.json', () => {
   it('the answers of the routes match their schemas, errors included', async () => {
     const { chain, pool, app } = await node(undefined, capDef)
     const checker = new OpenApiChecker((await app.inject({ url: '/openapi.json' })).json())
+    expect(checker.placeholders()).toEqual([])
     const g = genesisTransaction(def)
     const genesisCoin = toHex(registry.coinOutputId(g, 0))
     const genesisStake = toHex(registry.blockStakeOutputId(g, 0))
@@ -124,6 +128,8 @@ describe('GET /openapi.json', () => {
     await get(`/addresses/${addr(staker)}/outputs`)
     await get(`/addresses/${addr(staker)}/outputs?limit=1&limit=2`, 400)
     await get(`/addresses/nope/outputs`, 400)
+    await get(`/addresses/${addr(staker)}/multisig`)
+    await get(`/addresses/nope/multisig`, 400)
     await get(`/explorer/hashes/${addr(alice)}`)
     await get(`/explorer/hashes/${toHex(chain.genesisId)}`)
     await get(`/explorer/hashes/${txid}`)
@@ -139,6 +145,23 @@ describe('GET /openapi.json', () => {
     await get(`/capacity/reservations/${zero}`, 404)
     expect(pool.size).toBe(1)
     await app.close()
+  })
+
+  it('refuses to check an answer against a placeholder schema', () => {
+    const doc = (schema: object) => ({
+      paths: { '/x': { get: { responses: { 200: { content: { 'application/json': { schema } } } } } } },
+    })
+    for (const placeholder of [{}, { type: 'object' }, { type: 'array' }, { description: 'anything' }]) {
+      const checker = new OpenApiChecker(doc(placeholder))
+      expect(checker.placeholders()).toEqual(['GET /x 200'])
+      expect(() => checker.check('GET', '/x', 200, { a: 1 })).toThrow(/placeholder/)
+    }
+    const exact = new OpenApiChecker(
+      doc({ type: 'object', properties: { a: { type: 'string' } }, required: ['a'] }),
+    )
+    expect(exact.placeholders()).toEqual([])
+    expect(() => exact.check('GET', '/x', 200, { a: 1 })).toThrow(/does not match/)
+    exact.check('GET', '/x', 200, { a: 'ok' })
   })
 
   it('the answers of the minting and auth routes, and of a refused submission, match their schemas', async () => {

@@ -19,6 +19,7 @@ import { TransactionPool } from '../../../../node/mempool/pool.js'
 import { notaryRoutes } from '../../../../node/notary/api.js'
 import { NOTARY_INDEX, notaryIndexer } from '../../../../node/notary/indexer.js'
 import { generatedChain } from '../../../utils/devchain.js'
+import { OpenApiChecker } from '../../../utils/openapi.js'
 
 const NOW = () => 1_800_000_000
 const dir = mkdtempSync(join(tmpdir(), 'blockstake-notary-'))
@@ -65,8 +66,11 @@ async function open(def: ChainDefinition, db = 'db', indexed = true) {
     logger: pino({ level: 'silent' }),
     routes: [notaryRoutes],
   })
+  const checker = new OpenApiChecker((await app.inject({ url: '/openapi.json' })).json())
   const get = async (hash: string) => {
     const r = await app.inject({ method: 'GET', url: `/notary/${hash}` })
+    // found or not, the answer matches the route's schema in GET /openapi.json (issue #17)
+    checker.check('GET', `/notary/${hash}`, r.statusCode, r.json())
     return { status: r.statusCode, body: r.json() }
   }
   const close = async () => {
