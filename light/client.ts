@@ -12,7 +12,7 @@ import {
 } from '../consensus/extensions/notary/receipt.js'
 import type { ChainDefinition } from '../consensus/params/chain.js'
 import { BlockCodec, blockHeaderId } from '../consensus/types/block.js'
-import { conditionUnlockHash } from '../consensus/types/conditions.js'
+import { type Condition, conditionUnlockHash } from '../consensus/types/conditions.js'
 import { parseCurrency } from '../consensus/types/currency.js'
 import type { CoinOutput, Transaction } from '../consensus/types/transaction.js'
 import {
@@ -84,6 +84,8 @@ export interface ProvenOutput {
   readonly id: string
   readonly kind: 'coin' | 'blockstake'
   readonly value: bigint
+  /** Its condition, as the proven transaction has it. */
+  readonly condition: Condition
   /** The height of the block that created it. */
   readonly height: number
   readonly transactionId: string
@@ -516,6 +518,7 @@ export class LightClient {
           id: o.id,
           kind: o.kind,
           value: o.value,
+          condition: out.condition,
           height: proven.height,
           transactionId: proven.transactionId,
         })

@@ -2,12 +2,21 @@
 // light client (docs/light-client.md) instead of taken from the node: every header from genesis is verified,
 // every output the node lists is proven by its creating transaction in a verified block, and every
 // transaction the node lists by its inclusion proof. The chain definition is the node's, accepted only because its
-// genesis is the wallet's own.
+// genesis is the wallet's own. `wallet send --light` (and `stake send --light`) spends only outputs so proven
+// and submits through the light client; that they are still unspent is the node's word (a light client has
+// no UTXO set), and a node that lies about it only gets the transaction refused.
+import { toHex } from '../../consensus/encoding/hex.js'
+import { conditionUnlockHash } from '../../consensus/types/conditions.js'
 import { formatCoinString } from '../../consensus/types/currency.js'
-import { createLightClient, LightError } from '../../light/index.js'
+import type { Transaction } from '../../consensus/types/transaction.js'
+import { unlockHashToString } from '../../consensus/types/unlockhash.js'
+import { createLightClient, type LightClient, LightError, type ProvenOutput } from '../../light/index.js'
 import type { NodeClient } from '../../wallet/client/node-api.js'
+import type { SpendableOutput } from '../../wallet/tx/build.js'
+import { WalletError } from '../../wallet/tx/build.js'
 import { UserError } from '../errors.js'
 import { println } from '../io.js'
+import type { Restrict, Spendable } from './spend.js'
 
 export async function lightBalance(
   client: NodeClient,
@@ -88,3 +97,86 @@ export async function lightTransactions(
     throw err
   }
 }
+
+/**
+ * What `send --light` needs: `restrict` keeps of the node's spendable outputs only those the light client
+ * proved (their value and condition taken from the proven transaction), `submit` posts through the light
+ * client, `summary` is what the answer adds. The light client is made on first use, for the node's chain.
+ */
+export function lightSpender() {
+  let light: LightClient | undefined
+  let inputs = 0
+  /** Listed as spendable by the node, left out for want of a proof (coins, block stakes). */
+  const unproven = { coins: 0n, blockStakes: 0n }
+  let precision = 0
+  const restrict: Restrict = async (client, listed) => {
+    precision = client.precision
+    try {
+      light ??= await createLightClient({ nodes: [client.url], chain: client.def })
+      const addresses = new Set(
+        [...listed.coins, ...listed.stakes].map((o) => unlockHashToString(conditionUnlockHash(o.condition))),
+      )
+      const proven = new Map<string, ProvenOutput>()
+      for (const a of addresses) for (const o of (await light.getBalance(a)).outputs) proven.set(o.id, o)
+      const keep = (list: readonly SpendableOutput[], kind: ProvenOutput['kind']) =>
+        list.flatMap((o) => {
+          const p = proven.get(toHex(o.id))
+          if (p?.kind === kind && p.value === o.value)
+            return [{ id: o.id, value: p.value, condition: p.condition }]
+          if (kind === 'coin') unproven.coins += o.value
+          else unproven.blockStakes += o.value
+          return []
+        })
+      const coins = keep(listed.coins, 'coin')
+      const stakes = keep(listed.stakes, 'blockstake')
+      const spent: Spendable['spent'] = new Map()
+      for (const o of [...coins, ...stakes]) {
+        const id = toHex(o.id)
+        spent.set(id, { ...listed.spent.get(id)!, condition: o.condition })
+      }
+      return { coins, stakes, spent, held: listed.held }
+    } catch (err) {
+      throw lightUserError(err)
+    }
+  }
+  return {
+    restrict,
+    /** The wallet error for short funds, with what the node listed but the light client could not prove. */
+    explain(err: unknown): unknown {
+      if (!(err instanceof WalletError) || err.details.missing === undefined) return err
+      const stakes = err.code === 'insufficient-block-stakes'
+      const left = stakes ? unproven.blockStakes : unproven.coins
+      if (left === 0n) return err
+      const amount = stakes ? `${left} block stakes` : `${formatCoinString(left, precision)} coins`
+      return new WalletError(
+        err.code,
+        `${err.message} (--light spends only proven outputs: ${amount} the node lists have no proof, e.g. miner payouts)`,
+        err.details,
+      )
+    },
+    async submit(tx: Transaction): Promise<string> {
+      try {
+        return await light!.submit(tx)
+      } catch (err) {
+        throw lightUserError(err)
+      } finally {
+        light!.close()
+      }
+    },
+    close(): void {
+      light?.close()
+    },
+    summary() {
+      return light
+        ? { light: true as const, tip: light.tip(), signatures: light.signatures, provenInputs: inputs }
+        : undefined
+    },
+    /** Counts the inputs of the built transaction (all proven). */
+    built(tx: Transaction): void {
+      inputs = tx.coinInputs.length + tx.blockStakeInputs.length
+    },
+  }
+}
+
+const lightUserError = (err: unknown) =>
+  err instanceof LightError ? new UserError(`light client: ${err.message}`) : err

@@ -100,7 +100,12 @@ export interface SpendRequest {
   readonly data?: Uint8Array
   /** Spend a followed multisig wallet's outputs (change goes back to it) instead of the wallet's own. */
   readonly fromMultisig?: MultisigRecord
+  /** Narrows what the node lists as spendable (`send --light`: to the outputs a light client proved). */
+  readonly restrict?: Restrict
 }
+
+/** Narrows the spendable outputs the node listed (before selection). */
+export type Restrict = (client: NodeClient, spendable: Spendable) => Promise<Spendable>
 
 /** What is not spendable now, for the message when funds are short. */
 export interface Held {
@@ -193,7 +198,8 @@ export async function buildSpend(
   wallet: OpenWallet,
   req: SpendRequest,
 ): Promise<{ file: TransactionFile; changeKey?: PublicWalletKey }> {
-  const { coins, stakes, spent, held } = await gatherSpendable(client, wallet, req.fromMultisig)
+  const listed = await gatherSpendable(client, wallet, req.fromMultisig)
+  const { coins, stakes, spent, held } = req.restrict ? await req.restrict(client, listed) : listed
   const fresh = req.fromMultisig ? undefined : await changeFor(client, wallet, coins)
   const changeKey = fresh?.key
   const change: Condition = req.fromMultisig ? req.fromMultisig.condition : fresh!.condition
@@ -333,6 +339,7 @@ export async function prepareSpend(
   amountText: string,
   address: string,
   opts: SpendOptions,
+  restrict?: Restrict,
 ) {
   if (asset === 'coins') checkAmountSyntax(amountText)
   else parseStakeAmount(amountText)
@@ -361,6 +368,7 @@ export async function prepareSpend(
     ...(lock === undefined ? {} : { lock }),
     ...(data ? { data } : {}),
     ...(from ? { fromMultisig: from } : {}),
+    ...(restrict ? { restrict } : {}),
   })
   return { wallet, client, ...built }
 }

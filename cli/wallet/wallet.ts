@@ -16,7 +16,7 @@ import { walletHistory } from '../../wallet/tx/history.js'
 import { UserError } from '../errors.js'
 import { println, readHidden, readPassphrase } from '../io.js'
 import { type CommonOptions, chainOption, missingSignatures, summarize, withCommonOptions } from './common.js'
-import { lightBalance, lightTransactions } from './light.js'
+import { lightBalance, lightSpender, lightTransactions } from './light.js'
 import { registerMultisigCommands } from './multisig.js'
 import { registerOfflineCommands } from './offline.js'
 import { prepareSpend, type SpendOptions, signTransactionFile, withSpendOptions } from './spend.js'
@@ -25,17 +25,37 @@ import { registerSwapCommands } from './swap.js'
 
 export const GAP_LIMIT = 50
 
-/** `send` and `stake send`: build, sign with this wallet's keys, post, then save the wallet. */
-async function send(asset: 'coins' | 'blockStakes', amount: string, address: string, opts: SpendOptions) {
-  const prepared = await prepareSpend(asset, amount, address, opts)
+/**
+ * `send` and `stake send`: build, sign with this wallet's keys, post, then save the wallet. With `--light`,
+ * only outputs a light client proved are spent, and it posts the transaction (cli/wallet/light.ts).
+ */
+async function send(
+  asset: 'coins' | 'blockStakes',
+  amount: string,
+  address: string,
+  opts: SpendOptions & { light?: boolean },
+) {
+  const viaLight = opts.light ? lightSpender() : undefined
+  let prepared: Awaited<ReturnType<typeof prepareSpend>>
+  try {
+    prepared = await prepareSpend(asset, amount, address, opts, viaLight?.restrict)
+  } catch (err) {
+    viaLight?.close()
+    throw viaLight ? viaLight.explain(err) : err
+  }
   const { wallet, client } = prepared
   const { file } = await signTransactionFile(wallet, prepared.file, client.registry)
   const missing = missingSignatures(file)
-  if (missing)
+  if (missing) {
+    viaLight?.close()
     throw new UserError(
       `this wallet cannot sign alone: ${missing}; build the transaction with "wallet tx build" and collect the signatures with "wallet multisig sign"`,
     )
-  const transactionId = await client.submit(file.transaction)
+  }
+  viaLight?.built(file.transaction)
+  const transactionId = viaLight
+    ? await viaLight.submit(file.transaction)
+    : await client.submit(file.transaction)
   try {
     wallet.save()
   } catch (err) {
@@ -45,11 +65,16 @@ async function send(asset: 'coins' | 'blockStakes', amount: string, address: str
     )
   }
   const change = prepared.changeKey?.address
-  if (opts.json) println(JSON.stringify({ transactionId, ...(change ? { change } : {}) }))
+  const light = viaLight?.summary()
+  if (opts.json) println(JSON.stringify({ transactionId, ...(change ? { change } : {}), ...(light ?? {}) }))
   else {
     const mine = new Set((await wallet.keys(wallet.file.keys.length)).map((k) => k.address))
     println(`sent: transaction ${transactionId}`)
     for (const line of summarize(file, client.precision, (a) => mine.has(a)).lines.slice(0, -1)) println(line)
+    if (light)
+      println(
+        `light: ${light.provenInputs} input(s) proven in headers verified up to ${light.tip.height} (${light.signatures} signatures); that they were unspent is the node's word`,
+      )
   }
 }
 
@@ -267,18 +292,28 @@ export function registerWalletCommands(program: Command): Command {
         .command('send <amount> <address>')
         .description(
           'send AMOUNT coins (e.g. 12.5) to ADDRESS (a wallet address, or a multisig address this wallet follows); change goes to a fresh address',
+        )
+        .option(
+          '--light',
+          'spend only outputs a light client proved in verified headers, and submit through it',
         ),
     ),
-  ).action((amount: string, address: string, opts: SpendOptions) => send('coins', amount, address, opts))
+  ).action((amount: string, address: string, opts: SpendOptions & { light?: boolean }) =>
+    send('coins', amount, address, opts),
+  )
 
   const stake = wallet.command('stake').description('block stakes')
   withSpendOptions(
     withCommonOptions(
       stake
         .command('send <amount> <address>')
-        .description('send AMOUNT block stakes to ADDRESS; the miner fee is paid in coins'),
+        .description('send AMOUNT block stakes to ADDRESS; the miner fee is paid in coins')
+        .option(
+          '--light',
+          'spend only outputs a light client proved in verified headers, and submit through it',
+        ),
     ),
-  ).action((amount: string, address: string, opts: SpendOptions) =>
+  ).action((amount: string, address: string, opts: SpendOptions & { light?: boolean }) =>
     send('blockStakes', amount, address, opts),
   )
 

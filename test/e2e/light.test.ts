@@ -28,6 +28,7 @@ import { createLightClient, HeaderChain, LightError, parseCheckpoint } from '../
 import { type LightHeader, lightHeader } from '../../light/proof.js'
 import { nobleBackend } from '../../light/signatures.js'
 import { type Api, createApi } from '../../node/api/server.js'
+import { BlockCreator, SEARCH_WINDOW_SECONDS } from '../../node/blockcreator/creator.js'
 import { Chain } from '../../node/chain/chain.js'
 import { openLevelStore } from '../../node/db/level.js'
 import { TransactionPool } from '../../node/mempool/pool.js'
@@ -72,7 +73,7 @@ async function startNode(def: ChainDefinition, blocks: readonly Block[]) {
     pool.detach()
     await chain.close()
   })
-  return { chain, url: api.url }
+  return { chain, pool, url: api.url }
 }
 
 /** A node that relays `upstream`, passing the answers of `route` through `tamper`. */
@@ -231,6 +232,69 @@ describe('light client over HTTP', () => {
         expect(t.blockId).toBe(a.ids[t.height])
         expect(t.confirmations).toBe(40 - t.height + 1)
       }
+    } finally {
+      delete process.env.BLOCKSTAKE_PASSPHRASE
+    }
+  })
+
+  it('wallet send --light: spends proven outputs, submits through the light client; the payee sees it proven', async () => {
+    const node = await startNode(a.def, a.blocks)
+    process.env.BLOCKSTAKE_PASSPHRASE = 'light test'
+    try {
+      const run = async (file: string, ...args: string[]) => {
+        const r = await runCli('wallet', ...args, '--wallet', join(dir, file), '--node', node.url, '--json')
+        expect(r.code, r.err).toBe(0)
+        return JSON.parse(r.out)
+      }
+      await run('payer.json', 'recover', '--mnemonic', DEVNET_MNEMONIC)
+      const { address: payee } = await run('payee.json', 'init')
+      // more than the proven outputs hold: refused, naming what the node listed without a proof
+      const short = await runCli(
+        'wallet',
+        'send',
+        '100000000',
+        payee,
+        '--light',
+        '--wallet',
+        join(dir, 'payer.json'),
+        '--node',
+        node.url,
+      )
+      expect(short.code).not.toBe(0)
+      expect(short.err).toMatch(
+        /insufficient funds in the wallet: .* missing.*--light spends only proven outputs: .* coins the node lists have no proof/,
+      )
+      const sent = await run('payer.json', 'send', '12.5', payee, '--light')
+      expect(sent).toMatchObject({ light: true, tip: { height: 40, id: a.ids[40] } })
+      expect(sent.provenInputs).toBeGreaterThan(0)
+      // the node's pool has it
+      const pool = (await (await fetch(`${node.url}/txpool`)).json()) as { transactionIds: string[] }
+      expect(pool.transactionIds).toContain(sent.transactionId)
+      // unconfirmed, the payee's light balance proves nothing yet
+      const before = await run('payee.json', 'balance', '--light')
+      expect(before.coins).toEqual({ proven: '0', unproven: '0' })
+      // devKey(0) holds the block stake: a block with the pool's transaction
+      const creator = new BlockCreator({
+        chain: node.chain,
+        keys: [devKey(0)],
+        ed: nodeEd25519,
+        pool: node.pool,
+        now: NOW,
+      })
+      let from = node.chain.tip.timestamp + 1
+      let made: Awaited<ReturnType<BlockCreator['createBlock']>>
+      for (let i = 0; i < 100 && !made; i++, from += SEARCH_WINDOW_SECONDS)
+        made = await creator.createBlock(from)
+      expect(made?.result.status).toBe('tip')
+      expect(made!.block.transactions.map((tx) => toHex(codec.registry.id(tx)))).toContain(sent.transactionId)
+      const after = await run('payee.json', 'balance', '--light')
+      expect(after).toMatchObject({ light: true, tip: { height: 41 } })
+      const trusted = await run('payee.json', 'balance')
+      expect(BigInt(after.coins.proven)).toBeGreaterThan(0n)
+      expect(after.coins.proven).toBe(trusted.coins.unlocked)
+      expect(after.coins.unproven).toBe('0')
+      const history = await run('payee.json', 'transactions', '--light')
+      expect(history.transactions).toMatchObject([{ id: sent.transactionId, height: 41, confirmations: 1 }])
     } finally {
       delete process.env.BLOCKSTAKE_PASSPHRASE
     }
