@@ -2,36 +2,28 @@
 // every one (light/headers.ts), follows the heaviest verified chain, drops nodes that serve data that fails a
 // check, reports nodes whose tip disagrees, and verifies transactions and notary receipts against the
 // verified headers. Browser-safe: fetch, AbortSignal.timeout and timers only.
-import { DecodeError } from '../consensus/encoding/errors.js'
-import { equalBytes, fromHex, toHex } from '../consensus/encoding/hex.js'
-import { jsonArray, jsonObject, jsonString, parseJson } from '../consensus/encoding/json.js'
+import { equalBytes, toHex } from '../consensus/encoding/hex.js'
 import { registryFor } from '../consensus/extensions/catalog.js'
-import {
-  verifyNotaryReceipt as checkReceipt,
-  type NotaryReceipt,
-} from '../consensus/extensions/notary/receipt.js'
+import type { NotaryReceipt } from '../consensus/extensions/notary/receipt.js'
 import type { ChainDefinition } from '../consensus/params/chain.js'
 import { BlockCodec, blockHeaderId } from '../consensus/types/block.js'
-import { type Condition, conditionUnlockHash } from '../consensus/types/conditions.js'
-import { parseCurrency } from '../consensus/types/currency.js'
-import type { CoinOutput, Transaction } from '../consensus/types/transaction.js'
-import {
-  parseUnlockHash,
-  type UnlockHash,
-  unlockHashEquals,
-  unlockHashToString,
-} from '../consensus/types/unlockhash.js'
-import { LightError } from './errors.js'
-import { type ExtendResult, HeaderChain, provenTransaction, type VerifiedHeader } from './headers.js'
+import type { Transaction } from '../consensus/types/transaction.js'
+import { parseUnlockHash, unlockHashToString } from '../consensus/types/unlockhash.js'
+import { asLightError, formatError, LightError } from './errors.js'
+import { type ExtendResult, HeaderChain, type VerifiedHeader } from './headers.js'
+import { getJson } from './http.js'
 import {
   type Checkpoint,
   type LightHeader,
   type LightHeaders,
   MAX_LIGHT_HEADERS,
   parseLightHeaders,
-  parseLightTransactionProof,
 } from './proof.js'
+import type { Balance, QueryContext, VerifiedTransaction } from './queries.js'
+import * as queries from './queries.js'
 import { chooseSignatureBackend } from './signatures.js'
+
+export type { Balance, ProvenOutput, VerifiedTransaction } from './queries.js'
 
 export interface LightClientOptions {
   /** Base URLs of nodes' HTTP APIs, e.g. `http://127.0.0.1:23110`. */
@@ -69,40 +61,8 @@ export interface LightClientEvents {
   payment: { readonly address: string; readonly transaction: VerifiedTransaction }
 }
 
-export interface VerifiedTransaction {
-  readonly transaction: Transaction
-  readonly transactionId: string
-  readonly height: number
-  readonly blockId: string
-  /** Verified headers on top of the block, the block included. */
-  readonly confirmations: number
-}
-
 type Listener<T> = (value: T) => void
 
-export interface ProvenOutput {
-  readonly id: string
-  readonly kind: 'coin' | 'blockstake'
-  readonly value: bigint
-  /** Its condition, as the proven transaction has it. */
-  readonly condition: Condition
-  /** The height of the block that created it. */
-  readonly height: number
-  readonly transactionId: string
-}
-
-export interface Balance {
-  readonly address: string
-  /** The verified tip the proofs were checked against. */
-  readonly height: number
-  /** Outputs proven by their creating transaction, and the rest the node listed. */
-  readonly coins: { readonly proven: bigint; readonly unproven: bigint }
-  readonly blockStakes: { readonly proven: bigint; readonly unproven: bigint }
-  readonly outputs: readonly ProvenOutput[]
-}
-
-/** Most bytes one answer may have (a full page of headers with proofs is far below). */
-const MAX_ANSWER_BYTES = 32 * 1024 * 1024
 /** The longest branch one sync follows from one node (pages of headers). */
 const MAX_PAGES_PER_SYNC = 1000
 
@@ -124,6 +84,8 @@ export class LightClient {
 
   /** Which verifier checks signatures: WebCrypto Ed25519 or noble. */
   readonly signatures: 'webcrypto' | 'noble'
+  /** What the queries (light/queries.ts) use of this client. */
+  private readonly queries: QueryContext
 
   constructor(
     private readonly chain: HeaderChain,
@@ -136,6 +98,13 @@ export class LightClient {
     this.timeoutMs = opts.timeoutMs ?? 15_000
     this.maxReorg = opts.maxReorg ?? 1000
     this.pageSize = Math.min(opts.pageSize ?? MAX_LIGHT_HEADERS, MAX_LIGHT_HEADERS)
+    this.queries = {
+      chain,
+      inRound: () => this.inRound,
+      sync: () => this.sync(),
+      getJson: (node, path) => this.getJson(node, path),
+      fromSomeNode: (fn) => this.fromSomeNode(fn),
+    }
   }
 
   /** The verified tip. */
@@ -361,199 +330,40 @@ export class LightClient {
     this.emit('tip', this.tip())
   }
 
-  // ---- proofs ----------------------------------------------------------------------------------------
+  // ---- proofs and queries (light/queries.ts) ----------------------------------------------------------
 
   /**
    * Verifies that transaction `id` (hex) is in a block of the verified chain: its proof from a node decodes,
    * hashes to `id`, and leads to the verified header's Merkle root.
    */
-  async verifyTransaction(id: string): Promise<VerifiedTransaction> {
-    const txId = fromHex(id, 32, 'id')
-    return this.fromSomeNode((node) => this.verifyTransactionFrom(node, txId))
-  }
-
-  private async verifyTransactionFrom(node: string, txId: Uint8Array): Promise<VerifiedTransaction> {
-    const value = await this.getJson(node, `/light/proof/tx/${toHex(txId)}`)
-    return this.verifyProof(value, txId, 'transaction')
-  }
-
-  /**
-   * Checks a transaction proof answer: it parses, its block is the verified header at its height, the
-   * transaction decodes canonically and is proven against that header; with `expect` 'transaction' its ID
-   * is `id`, with 'output' it is the proof's own (the caller checks the output).
-   */
-  private async verifyProof(
-    value: unknown,
-    id: Uint8Array,
-    expect: 'transaction' | 'output',
-  ): Promise<VerifiedTransaction> {
-    let p: ReturnType<typeof parseLightTransactionProof>
-    try {
-      p = parseLightTransactionProof(value)
-    } catch (err) {
-      throw formatError(err)
-    }
-    if (p.height > this.chain.height && !this.inRound) await this.sync()
-    const header = this.chain.at(p.height)
-    if (!header)
-      throw new LightError(
-        'transaction-proof',
-        `the proof is for height ${p.height}, above the verified tip ${this.chain.height}`,
-        p.height,
-      )
-    if (!equalBytes(header.id, p.blockId))
-      throw new LightError(
-        'transaction-proof',
-        `block ${toHex(p.blockId)} is not the verified header's ${toHex(header.id)}`,
-        p.height,
-      )
-    const proven = provenTransaction(this.codec.registry, p, header.header.merkleRoot)
-    if ('error' in proven) throw new LightError('transaction-proof', proven.error, p.height)
-    const provenId = this.codec.registry.id(proven.tx)
-    if (!equalBytes(provenId, p.transactionId) || (expect === 'transaction' && !equalBytes(provenId, id)))
-      throw new LightError(
-        'transaction-proof',
-        `the proven transaction is not ${toHex(expect === 'transaction' ? id : p.transactionId)}`,
-        p.height,
-      )
-    return {
-      transaction: proven.tx,
-      transactionId: toHex(provenId),
-      height: p.height,
-      blockId: toHex(header.id),
-      confirmations: this.chain.height - p.height + 1,
-    }
+  verifyTransaction(id: string): Promise<VerifiedTransaction> {
+    return queries.verifyTransaction(this.queries, id)
   }
 
   /**
    * Verifies a notary receipt (consensus/extensions/notary) for the file hash, and that its header is the
    * verified header at its height.
    */
-  async verifyNotaryReceipt(receipt: NotaryReceipt, fileHash: Uint8Array): Promise<VerifiedTransaction> {
-    const verdict = checkReceipt(receipt, fileHash, this.codec.registry)
-    if (!verdict.valid)
-      throw new LightError('transaction-proof', `receipt ${verdict.check}: ${verdict.reason}`, receipt.height)
-    if (receipt.height > this.chain.height) await this.sync()
-    const header = this.chain.at(receipt.height)
-    if (!header || !equalBytes(header.id, receipt.blockId))
-      throw new LightError(
-        'transaction-proof',
-        `the receipt's block ${toHex(receipt.blockId)} is not the verified header at height ${receipt.height}`,
-        receipt.height,
-      )
-    return {
-      transaction: verdict.transaction,
-      transactionId: toHex(receipt.transactionId),
-      height: receipt.height,
-      blockId: toHex(header.id),
-      confirmations: this.chain.height - receipt.height + 1,
-    }
+  verifyNotaryReceipt(receipt: NotaryReceipt, fileHash: Uint8Array): Promise<VerifiedTransaction> {
+    return queries.verifyNotaryReceipt(this.queries, receipt, fileHash)
   }
 
   /**
    * The main-chain transactions of `address` a node lists (newest first, at most `limit`, default 100), each
-   * verified by its inclusion proof against the verified headers (`verifyTransaction`). What a node leaves
-   * out cannot be detected: ask several nodes.
+   * verified by its inclusion proof against the verified headers. What a node leaves out cannot be
+   * detected: ask several nodes.
    */
-  async getTransactions(
-    address: string,
-    limit = 100,
-  ): Promise<(VerifiedTransaction & { paysTo: boolean })[]> {
-    const uh = parseUnlockHash(address, 'address')
-    const text = unlockHashToString(uh)
-    return this.fromSomeNode(async (node) => {
-      const value = await this.getJson(
-        node,
-        `/explorer/hashes/${text}?limit=${Math.min(Math.max(1, limit), 1000)}`,
-      )
-      const ids = listedTransactionIds(value)
-      const out: (VerifiedTransaction & { paysTo: boolean })[] = []
-      for (const id of ids) {
-        const v = await this.verifyTransactionFrom(node, fromHex(id, 32, 'transactions[].id'))
-        out.push({ ...v, paysTo: paysTo(v.transaction, uh) })
-      }
-      return out
-    })
+  getTransactions(address: string, limit = 100): Promise<(VerifiedTransaction & { paysTo: boolean })[]> {
+    return queries.getTransactions(this.queries, address, limit)
   }
 
   /**
-   * The unspent outputs of `address` a node lists, each proven: the transaction that created it is in a
-   * verified block, and it has that output with the listed value to this address. Outputs without such a proof
-   * (miner payouts, or beyond the first `limit`, default 200) are summed apart as `unproven`. That an output is
-   * still unspent is the node's word (a light client has no UTXO set).
+   * The unspent outputs of `address` a node lists, each proven by its creating transaction in a verified
+   * block; the rest (miner payouts, beyond `limit`, default 200) summed apart as `unproven`. That an output
+   * is still unspent is the node's word.
    */
-  async getBalance(address: string, limit = 200): Promise<Balance> {
-    const uh = parseUnlockHash(address, 'address')
-    const text = unlockHashToString(uh)
-    return this.fromSomeNode(async (node) => {
-      const value = await this.getJson(node, `/addresses/${text}/outputs`)
-      const listed = listedOutputs(value)
-      const balance = {
-        address: text,
-        height: this.chain.height,
-        coins: { proven: 0n, unproven: 0n },
-        blockStakes: { proven: 0n, unproven: 0n },
-        outputs: [] as ProvenOutput[],
-      }
-      for (const [n, o] of listed.entries()) {
-        const sums = o.kind === 'coin' ? balance.coins : balance.blockStakes
-        if (o.immature || n >= limit) {
-          sums.unproven += o.value
-          continue
-        }
-        const proven = await this.proveOutput(node, o.id, o.kind)
-        if (!proven) {
-          sums.unproven += o.value
-          continue
-        }
-        const out = proven.output
-        if (out.value !== o.value || !unlockHashEquals(conditionUnlockHash(out.condition), uh))
-          throw new LightError(
-            'transaction-proof',
-            `output ${o.id} is not ${o.value} to ${text} in its proven transaction`,
-            proven.height,
-          )
-        sums.proven += o.value
-        balance.outputs.push({
-          id: o.id,
-          kind: o.kind,
-          value: o.value,
-          condition: out.condition,
-          height: proven.height,
-          transactionId: proven.transactionId,
-        })
-      }
-      return balance
-    })
-  }
-
-  /** The proof of the transaction creating output `id` from `node`, or undefined when the node has none (404). */
-  private async proveOutput(
-    node: string,
-    id: string,
-    kind: 'coin' | 'blockstake',
-  ): Promise<{ output: CoinOutput; height: number; transactionId: string } | undefined> {
-    let value: unknown
-    try {
-      value = await this.getJson(node, `/light/proof/output/${id}`)
-    } catch (err) {
-      if (err instanceof LightError && err.check === 'node' && /HTTP 404/.test(err.message)) return undefined
-      throw err
-    }
-    const o = typeof value === 'object' && value !== null ? { ...(value as Record<string, unknown>) } : {}
-    delete o.output
-    const v = await this.verifyProof(o, fromHex(id, 32, 'id'), 'output')
-    const ids = this.codec.registry.outputIds(v.transaction)
-    const list = kind === 'coin' ? ids.coinOutputIds : ids.blockStakeOutputIds
-    const index = list.findIndex((x) => equalBytes(x, fromHex(id)))
-    const output = (kind === 'coin' ? v.transaction.coinOutputs : v.transaction.blockStakeOutputs)[index]
-    if (!output)
-      throw new LightError(
-        'transaction-proof',
-        `the proven transaction does not create output ${id}`,
-        v.height,
-      )
-    return { output, height: v.height, transactionId: v.transactionId }
+  getBalance(address: string, limit = 200): Promise<Balance> {
+    return queries.getBalance(this.queries, address, limit)
   }
 
   /** `fn` on the first node that answers without lying; liars are dropped, silent nodes skipped. */
@@ -592,89 +402,12 @@ export class LightClient {
     throw new LightError('node', `no node accepted transaction ${id}: ${refusals.join('; ')}`)
   }
 
-  // ---- HTTP ------------------------------------------------------------------------------------------
-
-  private async getJson(node: string, path: string): Promise<unknown> {
-    let res: Response
-    try {
-      res = await this.fetchFn(`${node}${path}`, { signal: AbortSignal.timeout(this.timeoutMs) })
-    } catch (err) {
-      throw new LightError('node', `no answer to ${path}: ${(err as Error).message}`)
-    }
-    const length = Number(res.headers.get('content-length') ?? 0)
-    if (length > MAX_ANSWER_BYTES) throw new LightError('node', `the answer to ${path} has ${length} bytes`)
-    const text = await res.text()
-    if (text.length > MAX_ANSWER_BYTES) throw new LightError('node', `the answer to ${path} is too large`)
-    if (!res.ok) {
-      let message = `HTTP ${res.status}`
-      try {
-        message += `: ${(JSON.parse(text) as { message?: string }).message ?? ''}`
-      } catch {}
-      throw new LightError('node', `${path}: ${message}`)
-    }
-    try {
-      return parseJson(text)
-    } catch (err) {
-      throw new LightError('format', `the answer to ${path} is not JSON: ${(err as Error).message}`)
-    }
+  private getJson(node: string, path: string): Promise<unknown> {
+    return getJson(this.fetchFn, this.timeoutMs, node, path)
   }
 }
 
 const tipOf = (h: VerifiedHeader): Tip => ({ height: h.height, id: toHex(h.id) })
-
-const paysTo = (tx: Transaction, uh: UnlockHash): boolean =>
-  [...tx.coinOutputs, ...tx.blockStakeOutputs].some((o) =>
-    unlockHashEquals(conditionUnlockHash(o.condition), uh),
-  )
-
-/** The confirmed transaction IDs of an address lookup (`GET /explorer/hashes/:address`). */
-function listedTransactionIds(value: unknown): string[] {
-  try {
-    const o = jsonObject(value, 'answer')
-    const list = jsonArray(o.transactions ?? [], 'transactions')
-    return list.flatMap((t, i) => {
-      const e = jsonObject(t, `transactions[${i}]`)
-      if (e.unconfirmed === true) return []
-      return [toHex(fromHex(jsonString(e.id, `transactions[${i}].id`), 32, `transactions[${i}].id`))]
-    })
-  } catch (err) {
-    throw formatError(err)
-  }
-}
-
-/** The outputs of `GET /addresses/:address/outputs`. */
-function listedOutputs(
-  value: unknown,
-): { id: string; kind: 'coin' | 'blockstake'; value: bigint; immature: boolean }[] {
-  try {
-    const o = jsonObject(value, 'answer')
-    return (['coinOutputs', 'blockStakeOutputs'] as const).flatMap((list) =>
-      jsonArray(o[list] ?? [], list).map((x, i) => {
-        const e = jsonObject(x, `${list}[${i}]`)
-        return {
-          id: toHex(fromHex(jsonString(e.id, `${list}[${i}].id`), 32, `${list}[${i}].id`)),
-          kind: list === 'coinOutputs' ? ('coin' as const) : ('blockstake' as const),
-          value: parseCurrency(e.value, `${list}[${i}].value`),
-          immature: e.maturityHeight !== undefined,
-        }
-      }),
-    )
-  } catch (err) {
-    throw formatError(err)
-  }
-}
-
-function asLightError(err: unknown): LightError {
-  if (err instanceof LightError) return err
-  if (err instanceof DecodeError) return formatError(err)
-  return new LightError('node', (err as Error).message ?? String(err))
-}
-
-function formatError(err: unknown, height?: number): LightError {
-  if (err instanceof LightError) return err
-  const e = err as Error & { field?: string }
-  return new LightError('format', `${e.field ? `${e.field}: ` : ''}${e.message}`, height)
-}
 
 /**
  * A light client synced to the nodes' tip: from genesis, or from `checkpoint` (headers below it are fetched

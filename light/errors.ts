@@ -1,4 +1,5 @@
 // What a light client refuses, and why: every refusal names the header height and the check that failed.
+import { DecodeError } from '../consensus/encoding/errors.js'
 
 /** The checks of docs/light-client.md "Verifying a header", and the proofs and node answers around them. */
 export type LightCheck =
@@ -43,4 +44,18 @@ export class LightError extends Error {
     const prefix = `${this.height !== undefined ? `header ${this.height}: ` : ''}${this.check}: `
     return this.message.slice(prefix.length)
   }
+}
+
+/** Any error as a LightError: a decoding error is a format error, anything else the node's. */
+export function asLightError(err: unknown): LightError {
+  if (err instanceof LightError) return err
+  if (err instanceof DecodeError) return formatError(err)
+  return new LightError('node', (err as Error).message ?? String(err))
+}
+
+/** A parse or decode error as a `format` refusal (at `height`, when known). */
+export function formatError(err: unknown, height?: number): LightError {
+  if (err instanceof LightError) return err
+  const e = err as Error & { field?: string }
+  return new LightError('format', `${e.field ? `${e.field}: ` : ''}${e.message}`, height)
 }
