@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -57,6 +57,24 @@ describe('blockstake keys', () => {
 
 describe('blockstake tx inspect', () => {
   const emptyV1 = '{"version":1,"data":{"coininputs":null,"minerfees":null}}'
+
+  it('reads the grid capacity types (224, 225) of docs/capacity.md', async () => {
+    const doc = readFileSync(new URL('../../../docs/capacity.md', import.meta.url), 'utf8')
+    for (const name of ['registration', 'reservation']) {
+      const at = doc.slice(doc.indexOf(`<!-- example: ${name} -->`))
+      const hex = at
+        .split('```')[1]!
+        .split('\n')
+        .slice(1)
+        .filter((l) => l.trim())
+        .map((l) => l.split(/\s+/)[0]!)
+        .join('')
+      const id = at.split('```')[2]!.match(/`([0-9a-f]{64})`/)![1]
+      const r = await runCli('tx', 'inspect', file(`${name}.hex`, hex), '--json')
+      expect(r.code, r.err).toBe(0)
+      expect(JSON.parse(r.out)).toMatchObject({ id, hex })
+    }
+  })
 
   it('reads JSON and hex and prints the same IDs', async () => {
     const fromJson = JSON.parse((await runCli('tx', 'inspect', file('tx.json', emptyV1), '--json')).out)
