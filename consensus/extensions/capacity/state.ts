@@ -128,7 +128,17 @@ const heapEntry = (get: Get, nodeId: string, i: number): HeapEntry => {
   const v = get(heapEntryKey(nodeId, i))
   // only this file writes the heap keys: an entry missing below the size is a corrupt store, not bad input
   if (!v) throw new Error(`capacity state: ${heapEntryKey(nodeId, i)} is missing`)
-  return dec(heapEntryCodec, v)
+  return readHeapEntry(v)
+}
+
+/** `heapEntryCodec` read directly (the rules and queries read many entries): 8 + 4 × 4 bytes LE. */
+function readHeapEntry(v: Uint8Array): HeapEntry {
+  if (v.length !== 24) throw new Error(`capacity state: a heap entry is 24 bytes, got ${v.length}`)
+  const d = new DataView(v.buffer, v.byteOffset, 24)
+  const end = d.getUint32(0, true) + d.getUint32(4, true) * 2 ** 32
+  if (end > Number.MAX_SAFE_INTEGER) throw new Error('capacity state: a heap entry ends after 2^53 − 1')
+  const r = (at: number) => d.getUint32(at, true)
+  return { end, resources: { cru: r(8), mru: r(12), sru: r(16), hru: r(20) } }
 }
 
 /** The sum of the node's heap: an upper bound of what is reserved (entries with end ≤ T count too). */
@@ -148,16 +158,22 @@ const add = (a: Resources, b: Resources, sign: 1 | -1): Resources => {
  * visits the expired entries and their children only (a heap entry's children end no earlier than it).
  */
 export function reservedAt(get: Get, nodeId: string, t: number): Resources {
-  let reserved = reservedTotal(get, nodeId)
+  const total = reservedTotal(get, nodeId)
   const n = heapSize(get, nodeId)
-  const stack = n > 0 ? [0] : []
+  if (n === 0) return total
+  const expired = { cru: 0, mru: 0, sru: 0, hru: 0 }
+  const stack = [0]
   for (let i = stack.pop(); i !== undefined; i = stack.pop()) {
     const e = heapEntry(get, nodeId, i)
     if (e.end > t) continue
-    reserved = add(reserved, e.resources, -1)
-    for (const c of [2 * i + 1, 2 * i + 2]) if (c < n) stack.push(c)
+    expired.cru += e.resources.cru
+    expired.mru += e.resources.mru
+    expired.sru += e.resources.sru
+    expired.hru += e.resources.hru
+    if (2 * i + 1 < n) stack.push(2 * i + 1)
+    if (2 * i + 2 < n) stack.push(2 * i + 2)
   }
-  return reserved
+  return add(total, expired, -1)
 }
 
 /** Registered minus reserved, per resource (never negative: updates may not drop below the reserved). */
