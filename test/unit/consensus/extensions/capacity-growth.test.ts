@@ -1,5 +1,6 @@
-// A node's active reservation list (`active/<id>`) is rewritten whole by every reservation on it: the
-// bytes one reservation writes must not grow with the reservations before it (DoS: quadratic cost).
+// A node's active reservation list (`active/<id>`, now the heap of docs/capacity.md "State") was rewritten
+// whole by every reservation on it: the bytes one reservation writes must not grow with the reservations
+// before it (DoS: quadratic cost, issue #15).
 import { describe, expect, it } from 'vitest'
 import { blake2b256 } from '../../../../consensus/crypto/hash.js'
 import { utf8 } from '../../../../consensus/encoding/hex.js'
