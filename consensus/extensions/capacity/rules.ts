@@ -13,9 +13,11 @@ import {
   advanceClock,
   CAPACITY,
   capacityTime,
+  expireReservations,
   freeOf,
   nodeRecord,
   reservedAt,
+  reservedTotal,
   shortOf,
   writeNode,
   writeReservation,
@@ -101,6 +103,8 @@ function registrationRule(p: CapacityParams): TransactionRule {
           `node "${ext.nodeId}" is registered by another farmer key: only that key may update it`,
         )
       }
+      // the heap's sum bounds what is reserved: the expired entries are looked at only when it does not fit
+      if (!shortOf(reservedTotal(get, ext.nodeId), ext.resources)) return
       const reserved = reservedAt(get, ext.nodeId, capacityTime(get, ctx.blockTime))
       const short = shortOf(reserved, ext.resources)
       if (short) {
@@ -114,8 +118,10 @@ function registrationRule(p: CapacityParams): TransactionRule {
     apply: (tx, ctx, state) => {
       const ext = capacityRegistrationOf(tx)
       const get = (k: string) => state.get(k)
-      advanceClock(state, ctx.blockTime)
+      const t = capacityTime(get, ctx.blockTime)
+      advanceClock(state, t)
       const existing = nodeRecord(get, ext.nodeId)
+      if (existing) expireReservations(state, ext.nodeId, t)
       writeNode(
         state,
         ext.nodeId,
@@ -176,6 +182,9 @@ function reservationRule(p: CapacityParams): TransactionRule {
           { output: { list: 'coinOutputs', index: 0 } },
         )
       }
+      // free capacity is at least registered minus the heap's sum: when that is enough, the expired
+      // entries need not be looked at
+      if (!shortOf(ext.resources, freeOf(node.resources, reservedTotal(get, ext.nodeId)))) return
       const t = capacityTime(get, ctx.blockTime)
       const free = freeOf(node.resources, reservedAt(get, ext.nodeId, t))
       const short = shortOf(ext.resources, free)

@@ -1,24 +1,18 @@
 // docs/capacity.md "State": the capacity state in the `capacity` namespace. Values are rivbin.
 //   clock                      u64: the latest block time a capacity transaction was applied at
 //   node/<id>                  the registration: farmer key, resources, prices, payout condition, heights
-//   active/<id>                the node's reservations not yet expired: [(id, end, resources)]
+//   heap/<id>, heap/<id>/<i>   the node's reservations not yet dropped: how many, and a binary min-heap of
+//                              (end, resources) ordered by end (entry i's children are 2i+1 and 2i+2)
+//   reserved/<id>              the sum of the heap's resources (u64 each)
 //   nodes, nodes/<i>           how many nodes, the i-th registered node ID (registration order)
 //   reservation/<txid>         one reservation (ID = the transaction ID)
 //   owner/<address>[/<i>]      how many reservations an owner address has, the i-th one's ID
 //   node-rsv/<id>[/<i>]        how many reservations a node has had, the i-th one's ID
 // Time never goes back for expiry: a block is judged at T = max(its timestamp, clock), so a reservation
-// that expired once stays expired and dropping it from `active/<id>` is exact.
-import {
-  array,
-  type Codec,
-  currency,
-  decode,
-  encode,
-  fixedBytes,
-  string,
-  struct,
-  u64n,
-} from '../../encoding/codec.js'
+// that expired once stays expired and dropping it from the heap is exact. A reservation or an update of
+// the node pops the entries with end ≤ T first: each write costs O(log n) small key changes (n the
+// node's running reservations) and each expiry is paid once, by the first transaction on the node after it.
+import { type Codec, currency, decode, encode, string, struct, u64n } from '../../encoding/codec.js'
 import { toHex } from '../../encoding/hex.js'
 import type { ExtensionStateView } from '../../state/extensions.js'
 import { type Condition, conditionCodec } from '../../types/conditions.js'
@@ -27,6 +21,7 @@ import type { UnlockHash } from '../../types/unlockhash.js'
 import type { ExtensionStateWriter } from '../api.js'
 import {
   CAPACITY_FORMAT,
+  NO_RESOURCES,
   type Prices,
   pricesCodec,
   RESOURCES,
@@ -47,8 +42,8 @@ export interface NodeRecord {
   readonly updatedAt: number
 }
 
-export interface ActiveReservation {
-  readonly id: Uint8Array
+/** One entry of a node's reservation heap. */
+interface HeapEntry {
   /** Unix seconds: the reservation counts while T < end. */
   readonly end: number
   readonly resources: Resources
@@ -75,10 +70,10 @@ const nodeCodec: Codec<NodeRecord> = struct({
   updatedAt: u64n,
 })
 
-const activeCodec: Codec<readonly ActiveReservation[]> = array(
-  struct({ id: fixedBytes(32), end: u64n, resources: resourcesCodec }),
-  56,
-)
+const heapEntryCodec: Codec<HeapEntry> = struct({ end: u64n, resources: resourcesCodec })
+
+/** A running sum of resources: u64 each (it never exceeds a node's registered u32s, but is not bound to). */
+const totalCodec: Codec<Resources> = struct({ cru: u64n, mru: u64n, sru: u64n, hru: u64n })
 
 const reservationCodec: Codec<ReservationRecord> = struct({
   nodeId: string,
@@ -95,7 +90,9 @@ const enc = <T>(codec: Codec<T>, v: T) => encode(codec, v, CAPACITY_FORMAT)
 const dec = <T>(codec: Codec<T>, b: Uint8Array) => decode(codec, b, CAPACITY_FORMAT)
 
 const nodeKey = (id: string) => `node/${id}`
-const activeKey = (id: string) => `active/${id}`
+const heapKey = (id: string) => `heap/${id}`
+const heapEntryKey = (id: string, i: number) => `heap/${id}/${i}`
+const totalKey = (id: string) => `reserved/${id}`
 const reservationKey = (id: Uint8Array) => `reservation/${toHex(id)}`
 const addressHex = (uh: UnlockHash) => `${uh.type.toString(16).padStart(2, '0')}${toHex(uh.hash)}`
 const CLOCK = 'clock'
@@ -122,21 +119,62 @@ export function nodeRecord(get: Get, nodeId: string): NodeRecord | undefined {
   return v ? dec(nodeCodec, v) : undefined
 }
 
-/** The node's reservations still counting at time `t` (end > t). */
-export function activeReservations(get: Get, nodeId: string, t: number): ActiveReservation[] {
-  const v = get(activeKey(nodeId))
-  return v ? dec(activeCodec, v).filter((r) => r.end > t) : []
+const heapSize = (get: Get, nodeId: string): number => {
+  const v = get(heapKey(nodeId))
+  return v ? dec(u64n, v) : 0
 }
 
-export function sumResources(list: readonly Resources[]): Resources {
-  const out: Record<string, number> = { cru: 0, mru: 0, sru: 0, hru: 0 }
-  for (const r of list) for (const k of RESOURCES) out[k]! += r[k]
+const heapEntry = (get: Get, nodeId: string, i: number): HeapEntry => {
+  const v = get(heapEntryKey(nodeId, i))
+  // only this file writes the heap keys: an entry missing below the size is a corrupt store, not bad input
+  if (!v) throw new Error(`capacity state: ${heapEntryKey(nodeId, i)} is missing`)
+  return readHeapEntry(v)
+}
+
+/** `heapEntryCodec` read directly (the rules and queries read many entries): 8 + 4 × 4 bytes LE. */
+function readHeapEntry(v: Uint8Array): HeapEntry {
+  if (v.length !== 24) throw new Error(`capacity state: a heap entry is 24 bytes, got ${v.length}`)
+  const d = new DataView(v.buffer, v.byteOffset, 24)
+  const end = d.getUint32(0, true) + d.getUint32(4, true) * 2 ** 32
+  if (end > Number.MAX_SAFE_INTEGER) throw new Error('capacity state: a heap entry ends after 2^53 − 1')
+  const r = (at: number) => d.getUint32(at, true)
+  return { end, resources: { cru: r(8), mru: r(12), sru: r(16), hru: r(20) } }
+}
+
+/** The sum of the node's heap: an upper bound of what is reserved (entries with end ≤ T count too). */
+export function reservedTotal(get: Get, nodeId: string): Resources {
+  const v = get(totalKey(nodeId))
+  return v ? dec(totalCodec, v) : NO_RESOURCES
+}
+
+const add = (a: Resources, b: Resources, sign: 1 | -1): Resources => {
+  const out: Record<string, number> = {}
+  for (const k of RESOURCES) out[k] = a[k] + sign * b[k]
   return out as Resources
 }
 
-/** What is reserved on the node at time `t`. */
-export const reservedAt = (get: Get, nodeId: string, t: number): Resources =>
-  sumResources(activeReservations(get, nodeId, t).map((r) => r.resources))
+/**
+ * What is reserved on the node at time `t`: the heap's sum minus its entries with end ≤ t. Read-only: it
+ * visits the expired entries and their children only (a heap entry's children end no earlier than it).
+ */
+export function reservedAt(get: Get, nodeId: string, t: number): Resources {
+  const total = reservedTotal(get, nodeId)
+  const n = heapSize(get, nodeId)
+  if (n === 0) return total
+  const expired = { cru: 0, mru: 0, sru: 0, hru: 0 }
+  const stack = [0]
+  for (let i = stack.pop(); i !== undefined; i = stack.pop()) {
+    const e = heapEntry(get, nodeId, i)
+    if (e.end > t) continue
+    expired.cru += e.resources.cru
+    expired.mru += e.resources.mru
+    expired.sru += e.resources.sru
+    expired.hru += e.resources.hru
+    if (2 * i + 1 < n) stack.push(2 * i + 1)
+    if (2 * i + 2 < n) stack.push(2 * i + 2)
+  }
+  return add(total, expired, -1)
+}
 
 /** Registered minus reserved, per resource (never negative: updates may not drop below the reserved). */
 export function freeOf(registered: Resources, reserved: Resources): Resources {
@@ -218,7 +256,107 @@ export function writeNode(
   if (isNew) append(state, 'nodes', new TextEncoder().encode(nodeId))
 }
 
-/** Records a reservation, dropping the node's reservations expired at `t` from its active list. */
+/**
+ * A node's heap being changed: entries read once and written once, when `flush` writes the changed slots
+ * in index order (so popping k of n entries writes at most min(k·log n, n) keys, however they moved).
+ */
+class HeapWrite {
+  private readonly slots = new Map<number, HeapEntry | undefined>()
+  readonly get: Get
+  size: number
+  total: Resources
+
+  constructor(
+    private readonly state: ExtensionStateWriter,
+    private readonly nodeId: string,
+  ) {
+    this.get = (k) => state.get(k)
+    this.size = heapSize(this.get, nodeId)
+    this.total = reservedTotal(this.get, nodeId)
+  }
+
+  at(i: number): HeapEntry {
+    const e = this.slots.has(i) ? this.slots.get(i) : heapEntry(this.get, this.nodeId, i)
+    if (!e) throw new Error(`capacity state: heap entry ${i} of node "${this.nodeId}" read after removal`)
+    return e
+  }
+
+  put(i: number, e: HeapEntry | undefined): void {
+    this.slots.set(i, e)
+  }
+
+  /** Removes the entry ending first. */
+  pop(): void {
+    const root = this.at(0)
+    this.total = add(this.total, root.resources, -1)
+    const n = --this.size
+    const last = this.at(n)
+    this.put(n, undefined)
+    if (n === 0) return
+    // sift the last entry down from the root: the child ending first moves up while it ends before it
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      if (l >= n) break
+      let c = l
+      let child = this.at(l)
+      if (l + 1 < n) {
+        const right = this.at(l + 1)
+        if (right.end < child.end) {
+          c = l + 1
+          child = right
+        }
+      }
+      if (child.end >= last.end) break
+      this.put(i, child)
+      i = c
+    }
+    this.put(i, last)
+  }
+
+  push(entry: HeapEntry): void {
+    // sift up: parents ending after it move down
+    let i = this.size++
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      const parent = this.at(p)
+      if (parent.end <= entry.end) break
+      this.put(i, parent)
+      i = p
+    }
+    this.put(i, entry)
+    this.total = add(this.total, entry.resources, 1)
+  }
+
+  /** Writes the changed slots in index order, then the size and sum (both deleted when empty). */
+  flush(): void {
+    const changed = [...this.slots.keys()].sort((a, b) => a - b)
+    for (const i of changed) {
+      const e = this.slots.get(i)
+      this.state.set(heapEntryKey(this.nodeId, i), e && enc(heapEntryCodec, e))
+    }
+    const n = this.size
+    this.state.set(heapKey(this.nodeId), n > 0 ? enc(u64n, n) : undefined)
+    this.state.set(totalKey(this.nodeId), n > 0 ? enc(totalCodec, this.total) : undefined)
+    this.slots.clear()
+  }
+}
+
+const popExpired = (heap: HeapWrite, t: number): void => {
+  while (heap.size > 0 && heap.at(0).end <= t) heap.pop()
+}
+
+/**
+ * Drops the node's reservations expired at `t` (end ≤ t) from its heap and sum. Called before an update
+ * of the node is written at `t` (a reservation does it itself).
+ */
+export function expireReservations(state: ExtensionStateWriter, nodeId: string, t: number): void {
+  const heap = new HeapWrite(state, nodeId)
+  popExpired(heap, t)
+  heap.flush()
+}
+
+/** Records a reservation made at `t`, dropping the node's reservations expired at `t` first. */
 export function writeReservation(
   state: ExtensionStateWriter,
   id: Uint8Array,
@@ -226,12 +364,10 @@ export function writeReservation(
   owner: UnlockHash,
   t: number,
 ): void {
-  const get: Get = (k) => state.get(k)
-  const active = [
-    ...activeReservations(get, record.nodeId, t),
-    { id, end: record.end, resources: record.resources },
-  ]
-  state.set(activeKey(record.nodeId), enc(activeCodec, active))
+  const heap = new HeapWrite(state, record.nodeId)
+  popExpired(heap, t)
+  heap.push({ end: record.end, resources: record.resources })
+  heap.flush()
   state.set(reservationKey(id), enc(reservationCodec, record))
   append(state, `owner/${addressHex(owner)}`, id)
   append(state, `node-rsv/${record.nodeId}`, id)
