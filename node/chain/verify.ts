@@ -47,16 +47,17 @@ function rememberVerified(key: string): void {
 /** True when every signature verifies (cofactorless, via OpenSSL); checks run concurrently. */
 export async function verifyAll(checks: readonly SignatureCheck[]): Promise<boolean> {
   if (checks.length === 0) return true
-  const keys = checks.map(checkKey)
-  const todo = checks.filter((_, i) => !verified.has(keys[i]!))
-  if (todo.length === 0) return true
+  const unverified = checks
+    .map((check) => ({ check, key: checkKey(check) }))
+    .filter(({ key }) => !verified.has(key))
+  if (unverified.length === 0) return true
   try {
     const results = await Promise.all(
-      todo.map(async (c) =>
+      unverified.map(async ({ check: c }) =>
         subtle.verify({ name: 'Ed25519' }, await importKey(c.publicKey), c.signature, c.message),
       ),
     )
-    for (const [i, ok] of results.entries()) if (ok) rememberVerified(checkKey(todo[i]!))
+    for (const [i, ok] of results.entries()) if (ok) rememberVerified(unverified[i]!.key)
     return results.every(Boolean)
   } catch {
     return false

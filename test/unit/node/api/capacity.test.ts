@@ -3,26 +3,21 @@
 // with the free amounts; malformed parameters answered 4xx naming them. Every answer matches its schema.
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
-import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
 import { toHex } from '../../../../consensus/encoding/hex.js'
-import { genesisTransaction } from '../../../../consensus/params/chain.js'
 import { unlockHashToString } from '../../../../consensus/types/unlockhash.js'
 import { buildApi } from '../../../../node/api/server.js'
-import { Chain } from '../../../../node/chain/chain.js'
-import { createMemoryStore } from '../../../../node/db/memory.js'
-import { TransactionPool } from '../../../../node/mempool/pool.js'
 import {
   cap,
   capDef,
-  nextCapBlock,
+  genesisCoins,
+  openCapChain,
+  outputOf,
   registration,
   reservation,
-  type Spendable,
   split,
 } from '../../../utils/capchain.js'
-import { addressOf, alice, bob, conditionOf, NOW, staker } from '../../../utils/extchain.js'
+import { addressOf, alice, bob, conditionOf, staker } from '../../../utils/extchain.js'
 import { OpenApiChecker } from '../../../utils/openapi.js'
-import { MemoryChain } from '../../../utils/replay.js'
 
 const COIN = capDef.oneCoin
 const PRICES = { cru: COIN / 100n, mru: COIN / 1000n, sru: COIN / 100_000n, hru: 0n }
@@ -30,22 +25,10 @@ const NODE = { cru: 4, mru: 8, sru: 100, hru: 0 }
 
 describe('node API: capacity', () => {
   it('serves nodes with registered, reserved and free capacity, and reservations by owner and node', async () => {
-    const { registry, rules } = cap
-    const chain = await Chain.open({
-      store: createMemoryStore(),
-      def: capDef,
-      registry,
-      rules,
-      verifier: nodeEd25519,
-      now: NOW,
-    })
-    // the pool judges at the next block's earliest time: keep its clock at the chain's (whose blocks are
-    // seconds apart), so the 24 h reservation is still running there
-    const pool = new TransactionPool({
-      chain,
-      verifier: nodeEd25519,
-      now: () => chain.tip.timestamp,
-    }).attach()
+    const { registry } = cap
+    // the pool judges at the next block's earliest time: at the chain's time (blocks seconds apart) the
+    // 24 h reservation is still running there
+    const { chain, pool, add } = await openCapChain({ poolAtChainTime: true })
     const app = await buildApi({
       chain,
       pool,
@@ -54,30 +37,14 @@ describe('node API: capacity', () => {
       logger: pino({ level: 'silent' }),
       extensions: cap.extensions,
     })
-    const replay = new MemoryChain(capDef, registry, NOW, rules)
-    const add = async (txs: Parameters<typeof nextCapBlock>[1]) => {
-      const b = nextCapBlock(replay, txs)
-      replay.append(b)
-      expect((await chain.addBlock(b)).status).toBe('tip')
-    }
-    const g = genesisTransaction(capDef)
-    const genesis: Spendable = {
-      id: registry.coinOutputId(g, 0),
-      value: g.coinOutputs[0]!.value,
-      owner: staker,
-    }
-    const fund = split(genesis, [
+    const fund = split(genesisCoins(), [
       [alice, 100n * COIN],
       [bob, 100n * COIN],
       [staker, 10n * COIN],
       [staker, 10n * COIN],
     ])
     await add([fund])
-    const out = (i: number, owner: typeof alice): Spendable => ({
-      id: registry.coinOutputId(fund, i),
-      value: fund.coinOutputs[i]!.value,
-      owner,
-    })
+    const out = (i: number, owner: typeof alice) => outputOf(fund, i, owner)
     await add([
       registration(out(2, staker), 'node-1', NODE, PRICES),
       registration(out(3, staker), 'node-2', NODE, PRICES),

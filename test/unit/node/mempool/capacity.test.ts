@@ -2,22 +2,17 @@
 // reservation that together with one in the pool would over-reserve a node is refused, saying how much
 // is free, and is accepted again once the first is gone.
 import { describe, expect, it } from 'vitest'
-import { nodeEd25519 } from '../../../../consensus/crypto/ed25519.node.js'
-import { genesisTransaction } from '../../../../consensus/params/chain.js'
-import { Chain } from '../../../../node/chain/chain.js'
-import { createMemoryStore } from '../../../../node/db/memory.js'
-import { PoolError, TransactionPool } from '../../../../node/mempool/pool.js'
+import { PoolError } from '../../../../node/mempool/pool.js'
 import {
-  cap,
   capDef,
-  nextCapBlock,
+  genesisCoins,
+  openCapChain,
+  outputOf,
   registration,
   reservation,
-  type Spendable,
   split,
 } from '../../../utils/capchain.js'
-import { alice, bob, conditionOf, NOW, staker } from '../../../utils/extchain.js'
-import { MemoryChain } from '../../../utils/replay.js'
+import { alice, bob, conditionOf, staker } from '../../../utils/extchain.js'
 
 const COIN = capDef.oneCoin
 const PRICES = { cru: COIN / 100n, mru: COIN / 1000n, sru: 0n, hru: 0n }
@@ -25,39 +20,14 @@ const NODE = { cru: 4, mru: 8, sru: 0, hru: 0 }
 
 describe('pool: capacity reservations', () => {
   it('refuses a second reservation that together with one in the pool over-reserves the node', async () => {
-    const { registry, rules } = cap
-    const chain = await Chain.open({
-      store: createMemoryStore(),
-      def: capDef,
-      registry,
-      rules,
-      verifier: nodeEd25519,
-      now: NOW,
-    })
-    const pool = new TransactionPool({ chain, verifier: nodeEd25519, now: NOW }).attach()
-    const replay = new MemoryChain(capDef, registry, NOW, rules)
-    const add = async (txs: Parameters<typeof nextCapBlock>[1]) => {
-      const b = nextCapBlock(replay, txs)
-      replay.append(b)
-      expect((await chain.addBlock(b)).status).toBe('tip')
-    }
-    const g = genesisTransaction(capDef)
-    const genesis: Spendable = {
-      id: registry.coinOutputId(g, 0),
-      value: g.coinOutputs[0]!.value,
-      owner: staker,
-    }
-    const fund = split(genesis, [
+    const { chain, pool, add } = await openCapChain()
+    const fund = split(genesisCoins(), [
       [alice, 100n * COIN],
       [bob, 100n * COIN],
       [staker, 10n * COIN],
     ])
     await add([fund])
-    const out = (i: number, owner: typeof alice): Spendable => ({
-      id: registry.coinOutputId(fund, i),
-      value: fund.coinOutputs[i]!.value,
-      owner,
-    })
+    const out = (i: number, owner: typeof alice) => outputOf(fund, i, owner)
     await add([registration(out(2, staker), 'node-1', NODE, PRICES)])
     await pool.settled()
 
