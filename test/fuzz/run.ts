@@ -1,7 +1,7 @@
 // `npm run fuzz [-- target… --inputs N --seed S --hang-ms M --max-seconds T --only i,j]`: runs every fuzz
 // target (or the ones named) one after the other, each in its own Node process (a fresh heap per figure),
 // and prints one JSON line per target in the benchmarks' style. Defaults: 1,000,000 inputs per target
-// (FUZZ_INPUTS), seed 1 (FUZZ_SEED), an input over 200 ms is a hang, a target stops after 3 hours.
+// (FUZZ_INPUTS), seed 1 (FUZZ_SEED), an input over 200 ms (wall clock and CPU) is a hang, a target stops after 3 hours.
 // A watchdog thread kills a target whose current input has not returned within a minute and prints it.
 import { spawnSync } from 'node:child_process'
 import { writeSync } from 'node:fs'
