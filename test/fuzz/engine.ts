@@ -1,13 +1,11 @@
 // The fuzz engine: a target is one decoder that takes outside bytes or text (its inputs: inputs.ts). The
 // decoder must either return a value that re-encodes canonically (checked by the target) or throw its typed
 // error. Anything else (a TypeError, a RangeError, a stack overflow, a failed round trip, a decode slower
-// than the hang limit in both wall-clock and CPU time) is a failure, reported with the input's index; stack overflows on time locks nested
-// hundreds deep are the known issue and counted apart (known.ts).
+// than the hang limit in both wall-clock and CPU time) is a failure, reported with the input's index.
 import type fc from 'fast-check'
 import type { Format } from '../../consensus/encoding/codec.js'
 import { toHex } from '../../consensus/encoding/hex.js'
 import { InputSource } from './inputs.js'
-import { hasDeepTimeLocks, isKnownDeepNesting } from './known.js'
 import type { Rng } from './rng.js'
 
 export type FuzzInput = Uint8Array | string
@@ -56,8 +54,6 @@ export interface TargetReport {
   readonly inputs: number
   readonly accepted: number
   readonly rejected: number
-  /** Stack overflows on deeply nested conditions (a known issue fixed on another branch). */
-  readonly knownDeepNesting: number
   readonly failures: number
   /** Distinct failures (same kind, error and place), each with its first input and how often it occurred. */
   readonly distinct: readonly (Failure & { readonly count: number })[]
@@ -73,8 +69,6 @@ export interface TargetReport {
   /** The slowest round-trip check (re-encoding, IDs) of an accepted input, and its index. */
   readonly maxCheckMs: number
   readonly maxCheckMsIndex: number
-  /** The slowest decode of an input of the known deep-nesting issue (not counted in `maxMs`). */
-  readonly maxKnownMs: number
   /** Time spent in the decoder (the rest of `seconds` is generating inputs and checking round trips). */
   readonly decodeSeconds: number
   readonly seconds: number
@@ -135,11 +129,7 @@ function clip(input: FuzzInput): string {
   return input.length > 300 ? `${hex}…` : hex
 }
 
-type Result =
-  | { kind: 'accepted' }
-  | { kind: 'rejected' }
-  | { kind: 'known' }
-  | { kind: FailureKind; err: unknown }
+type Result = { kind: 'accepted' } | { kind: 'rejected' } | { kind: FailureKind; err: unknown }
 
 interface Timed {
   readonly result: Result
@@ -149,9 +139,8 @@ interface Timed {
   readonly checkMs: number
 }
 
-function rejection<I extends FuzzInput>(target: Target<I>, input: I, err: unknown): Result {
+function rejection<I extends FuzzInput>(target: Target<I>, err: unknown): Result {
   if (target.isRejection(err)) return { kind: 'rejected' }
-  if (isKnownDeepNesting(err, input)) return { kind: 'known' }
   return { kind: 'crash', err }
 }
 
@@ -166,7 +155,7 @@ function checked<I extends FuzzInput>(
   try {
     target.check(value, input)
   } catch (err) {
-    result = isKnownDeepNesting(err, input) ? { kind: 'known' } : { kind: 'roundtrip', err }
+    result = { kind: 'roundtrip', err }
   }
   return { result, decodeMs: decoded - start, checkMs: performance.now() - decoded }
 }
@@ -181,7 +170,7 @@ async function settle<I extends FuzzInput>(
   try {
     value = await pending
   } catch (err) {
-    return { result: rejection(target, input, err), decodeMs: performance.now() - start, checkMs: 0 }
+    return { result: rejection(target, err), decodeMs: performance.now() - start, checkMs: 0 }
   }
   return checked(target, input, value, start, performance.now())
 }
@@ -193,7 +182,7 @@ function runOne<I extends FuzzInput>(target: Target<I>, input: I): Timed | Promi
   try {
     value = target.decode(input)
   } catch (err) {
-    return { result: rejection(target, input, err), decodeMs: performance.now() - start, checkMs: 0 }
+    return { result: rejection(target, err), decodeMs: performance.now() - start, checkMs: 0 }
   }
   if (isThenable(value)) return settle(target, input, value, start)
   return checked(target, input, value, start, performance.now())
@@ -226,14 +215,13 @@ export async function fuzzTarget<I extends FuzzInput>(
   gc?.()
   const before = process.memoryUsage()
   let rssPeak = before.rss
-  const counts = { accepted: 0, rejected: 0, known: 0, failures: 0 }
+  const counts = { accepted: 0, rejected: 0, failures: 0 }
   const distinct = new Map<string, Failure & { count: number }>()
   let maxMs = 0
   let maxMsIndex = -1
   let maxMsCpu = Number.NaN
   let maxFirstMs = 0
   let maxCheckMs = 0
-  let maxKnownMs = 0
   let maxCheckMsIndex = -1
   let maxInputRss = 0
   let maxInputRssIndex = -1
@@ -280,29 +268,23 @@ export async function fuzzTarget<I extends FuzzInput>(
       maxCheckMs = first.checkMs
       maxCheckMsIndex = index
     }
-    // inputs of the known issue (time locks nested hundreds deep) are timed apart: slow is expected there
-    const deep = result.kind === 'known' || (ms > hangMs && hasDeepTimeLocks(input))
-    if (deep) maxKnownMs = Math.max(maxKnownMs, ms)
-    else {
-      maxFirstMs = Math.max(maxFirstMs, ms)
-      if (ms > hangMs || (ms > maxMs && ms > RETIME_MS)) {
-        // a GC pause or a busy shared core is not the decoder: a hang or a new slowest input is re-timed
-        // twice, and the fastest of the three counts; a hang must also have used that much CPU (on a
-        // shared machine the wall clock includes other processes' turns on the core)
-        const a = await cpuTimed(target, input)
-        const b = await cpuTimed(target, input)
-        ms = Math.min(ms, a.ms, b.ms)
-        cpuMs = Math.min(a.cpuMs, b.cpuMs)
-        if (ms > hangMs && cpuMs > hangMs) record('hang', index, input, undefined, ms, cpuMs)
-      }
-      if (ms > maxMs) {
-        maxMs = ms
-        maxMsIndex = index
-        maxMsCpu = cpuMs
-      }
+    maxFirstMs = Math.max(maxFirstMs, ms)
+    if (ms > hangMs || (ms > maxMs && ms > RETIME_MS)) {
+      // a GC pause or a busy shared core is not the decoder: a hang or a new slowest input is re-timed
+      // twice, and the fastest of the three counts; a hang must also have used that much CPU (on a
+      // shared machine the wall clock includes other processes' turns on the core)
+      const a = await cpuTimed(target, input)
+      const b = await cpuTimed(target, input)
+      ms = Math.min(ms, a.ms, b.ms)
+      cpuMs = Math.min(a.cpuMs, b.cpuMs)
+      if (ms > hangMs && cpuMs > hangMs) record('hang', index, input, undefined, ms, cpuMs)
+    }
+    if (ms > maxMs) {
+      maxMs = ms
+      maxMsIndex = index
+      maxMsCpu = cpuMs
     }
     if (result.kind === 'accepted' || result.kind === 'rejected') counts[result.kind]++
-    else if (result.kind === 'known') counts.known++
     else record(result.kind, index, input, result.err)
     done++
     if (done % 1000 === 0) rssPeak = Math.max(rssPeak, process.memoryUsage().rss)
@@ -318,7 +300,6 @@ export async function fuzzTarget<I extends FuzzInput>(
     inputs: done,
     accepted: counts.accepted,
     rejected: counts.rejected,
-    knownDeepNesting: counts.known,
     failures: counts.failures,
     distinct: [...distinct.values()],
     maxMs: Number(maxMs.toFixed(2)),
@@ -327,7 +308,6 @@ export async function fuzzTarget<I extends FuzzInput>(
     maxFirstMs: Number(maxFirstMs.toFixed(2)),
     maxCheckMs: Number(maxCheckMs.toFixed(2)),
     maxCheckMsIndex,
-    maxKnownMs: Number(maxKnownMs.toFixed(2)),
     decodeSeconds: Number((decodeMsTotal / 1000).toFixed(1)),
     seconds: Number(seconds.toFixed(1)),
     stoppedEarly,
