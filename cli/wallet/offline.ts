@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { DecodeError } from '../../consensus/encoding/errors.js'
-import { jsonObject, jsonUint, parseJson, stringifyJson } from '../../consensus/encoding/json.js'
+import { jsonObject, jsonPreview, jsonUint, parseJson, stringifyJson } from '../../consensus/encoding/json.js'
 import type { Condition } from '../../consensus/types/conditions.js'
 import { NodeClient } from '../../wallet/client/node-api.js'
 import { type PublicWalletKey, parsePublicKeys, publicKeysToJson } from '../../wallet/keys/public.js'
@@ -201,8 +201,7 @@ export function registerOfflineCommands(wallet: Command): void {
       if (o.version !== 1)
         throw new DecodeError(
           'invalid-value',
-          // not String(): a parsed object whose toString is not a function makes it throw a TypeError
-          `version ${String(JSON.stringify(o.version)).slice(0, 40)} is not supported`,
+          `version ${jsonPreview(o.version)} is not supported`,
           'version',
         )
       const keys = parsePublicKeys(o.keys)

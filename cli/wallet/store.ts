@@ -20,6 +20,7 @@ import {
   type JsonValue,
   jsonArray,
   jsonObject,
+  jsonPreview,
   jsonUint,
   stringifyJson,
 } from '../../consensus/encoding/json.js'
@@ -139,12 +140,7 @@ function parseWallet(value: unknown): WalletFile {
   if (o.kind !== 'blockstake-wallet')
     throw new DecodeError('invalid-value', 'not a blockstake wallet', 'kind')
   if (o.version !== 1)
-    throw new DecodeError(
-      'invalid-value',
-      // not String(): a parsed object whose toString is not a function makes it throw a TypeError
-      `version ${String(JSON.stringify(o.version)).slice(0, 40)} is not supported`,
-      'version',
-    )
+    throw new DecodeError('invalid-value', `version ${jsonPreview(o.version)} is not supported`, 'version')
   const addressCount = jsonUint(o.addressCount, 'addressCount')
   if (addressCount < 1) throw new DecodeError('invalid-value', 'must be at least 1', 'addressCount')
   // files written before the key pool existed hold no keys: they are derived at the next unlock

@@ -52,6 +52,42 @@ export function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * The start of `v`'s JSON text, at most `max` characters, for an error message: only that much of a parsed
+ * value is visited, however large or deeply nested it is (stringifying a hostile megabyte to keep 40
+ * characters of it cost a wallet 150 ms).
+ */
+export function jsonPreview(v: unknown, max = 40): string {
+  let out = ''
+  // false once `max` characters are written; each level writes a character first, so at most `max` deep
+  const write = (x: unknown): boolean => {
+    if (out.length >= max) return false
+    if (Array.isArray(x)) {
+      out += '['
+      for (let i = 0; i < x.length; i++) {
+        if (i > 0) out += ','
+        if (!write(x[i])) return false
+      }
+      out += ']'
+    } else if (x !== null && typeof x === 'object') {
+      out += '{'
+      let first = true
+      for (const k in x) {
+        if (!Object.hasOwn(x, k)) continue
+        if (!first) out += ','
+        first = false
+        out += `${JSON.stringify(k.slice(0, max))}:`
+        if (!write((x as Record<string, unknown>)[k])) return false
+      }
+      out += '}'
+    } else if (typeof x === 'string') out += JSON.stringify(x.slice(0, max))
+    else out += String(typeof x === 'bigint' ? x : JSON.stringify(x))
+    return out.length < max
+  }
+  write(v)
+  return out.slice(0, max)
+}
+
 // ---- typed readers for decoded JSON (each names the field it rejects) ---------------------------
 
 export type JsonObject = Record<string, unknown>

@@ -3,6 +3,7 @@
 // leaves memory; files are written by keystore.node.ts.
 import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { fromHex, toHex, utf8 } from '../../consensus/encoding/hex.js'
+import { jsonPreview } from '../../consensus/encoding/json.js'
 import { assertWalletSeed } from './seed.js'
 
 export const KEYSTORE_VERSION = 1
@@ -92,8 +93,6 @@ export async function encryptSeed(
 }
 
 /** A parsed JSON value for a message (`String` throws on an object whose `toString` is not a function). */
-const describe = (v: unknown): string => String(JSON.stringify(v)).slice(0, 40)
-
 /** Checks the shape of a parsed keystore file, naming what is wrong. */
 export function parseKeystore(value: unknown): KeystoreFile {
   const bad = (what: string): never => {
@@ -103,7 +102,7 @@ export function parseKeystore(value: unknown): KeystoreFile {
   const o = value as Record<string, unknown>
   if (o.kind !== 'blockstake-keystore') bad('not a blockstake keystore (kind)')
   if (o.version !== KEYSTORE_VERSION)
-    throw new KeystoreError('unsupported', `keystore version ${describe(o.version)} is not supported`)
+    throw new KeystoreError('unsupported', `keystore version ${jsonPreview(o.version)} is not supported`)
   const kdf = o.kdf as Record<string, unknown> | undefined
   const cipher = o.cipher as Record<string, unknown> | undefined
   if (kdf?.name !== 'scrypt') bad('kdf must be scrypt')

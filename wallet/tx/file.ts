@@ -9,6 +9,7 @@ import {
   type JsonValue,
   jsonArray,
   jsonObject,
+  jsonPreview,
   jsonString,
   jsonUint,
   parseJson,
@@ -175,8 +176,7 @@ export function transactionFileChain(value: unknown): ChainRef {
   if (o.version !== TRANSACTION_FILE_VERSION)
     throw new TransactionFileError(
       'invalid-value',
-      // not String(): a parsed object whose toString is not a function makes it throw a TypeError
-      `version ${String(JSON.stringify(o.version)).slice(0, 40)} is not supported`,
+      `version ${jsonPreview(o.version)} is not supported`,
       'version',
     )
   return parseChainRef(o.chain)
@@ -204,7 +204,7 @@ function parseAuthority(value: unknown, tx: Transaction): ExtensionAuthority | u
   if (o.kind !== wanted)
     throw new TransactionFileError(
       'invalid-value',
-      `expected "${wanted}" for this transaction, got ${JSON.stringify(o.kind)}`,
+      `expected "${wanted}" for this transaction, got ${jsonPreview(o.kind)}`,
       'authority.kind',
     )
   return {
