@@ -7,22 +7,22 @@
 // the capacity pages, and the notary lookup by hash, by a chosen file and by a dropped file (both hashed
 // in the browser). Screenshots go to test-artifacts/explorer/ (gitignored).
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blake2b256 } from '../../consensus/crypto/hash.js'
 import { toHex } from '../../consensus/encoding/hex.js'
 import { apiUrl, startNodes, stopNodes } from '../../devnet/runner.js'
 import { type DevnetConfig, initDevnet } from '../../devnet/setup.js'
+import { assertChromium, openChromium } from '../utils/browser.js'
 import { runCli } from '../utils/cli.js'
 import { OpenApiChecker } from '../utils/openapi.js'
 import { getJson, until } from '../utils/poll.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const CHROMIUM = '/usr/bin/chromium'
 const ARTIFACTS = join(ROOT, 'test-artifacts/explorer')
 const TOKEN = 'e2e-explorer-api-token-0123456789'
 const DOCUMENT = 'a contract, notarized on a devnet for the explorer test\n'
@@ -56,8 +56,7 @@ const blocksFrom = (height: number) =>
   )
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`)
+  assertChromium()
   execFileSync(process.execPath, [join(ROOT, 'explorer/build.mjs')], { stdio: 'inherit', timeout: 60_000 })
   mkdirSync(ARTIFACTS, { recursive: true })
   process.env.BLOCKSTAKE_PASSPHRASE = 'e2e explorer extensions passphrase'
@@ -130,22 +129,7 @@ beforeAll(async () => {
   await until('the restarted node to answer', 30_000, async () => getJson(`${url}/consensus`))
   await blocksFrom(height)
 
-  context = await chromium.launchPersistentContext(path('chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-  })
-  page = context.pages()[0] ?? (await context.newPage())
+  ;({ context, page } = await openChromium(path('chromium-profile')))
 }, 240_000)
 
 afterAll(async () => {

@@ -4,20 +4,20 @@
 // whose arbitrary data is `<script>` shown as text, an address, a new block appearing without a reload, and
 // the not-found pages. Screenshots go to test-artifacts/explorer/ (gitignored).
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { apiUrl, startNodes, stopNodes } from '../../devnet/runner.js'
 import { type DevnetConfig, initDevnet } from '../../devnet/setup.js'
+import { assertChromium, openChromium } from '../utils/browser.js'
 import { runCli } from '../utils/cli.js'
 import { OpenApiChecker } from '../utils/openapi.js'
 import { getJson, until } from '../utils/poll.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const CHROMIUM = '/usr/bin/chromium'
 const ARTIFACTS = join(ROOT, 'test-artifacts/explorer')
 const SCRIPT_DATA = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 
@@ -37,8 +37,7 @@ async function json(...args: string[]): Promise<any> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`)
+  assertChromium()
   // the node serves dist/explorer: build it from this checkout's explorer/ (esbuild, well under a second)
   execFileSync(process.execPath, [join(ROOT, 'explorer/build.mjs')], { stdio: 'inherit', timeout: 60_000 })
   mkdirSync(ARTIFACTS, { recursive: true })
@@ -78,22 +77,7 @@ beforeAll(async () => {
     const t = await getJson(`${url}/transactions/${txid}`)
     return t && !t.unconfirmed ? t : undefined
   })
-  context = await chromium.launchPersistentContext(path('chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-  })
-  page = context.pages()[0] ?? (await context.newPage())
+  ;({ context, page } = await openChromium(path('chromium-profile')))
 }, 120_000)
 
 afterAll(async () => {
