@@ -26,6 +26,13 @@ export const SEARCH_WINDOW_SECONDS = 10
  */
 export const PUBLISH_SPREAD_MS = 500
 
+/**
+ * After a tie, the seconds the creator of the higher-ID tip leaves its respend out for: from the first
+ * second it would win (the competitor's creator wins it too), this long for the competitor's block to
+ * reach us. Should none come, the competitor's creator is gone and the respend creates blocks again.
+ */
+export const TIE_SIT_OUT_SECONDS = 5
+
 /** Where a kernel hash falls below its bound `target × value`: in [0, 1) for a winning kernel. */
 export function kernelQuality(hash: Uint8Array, value: bigint, target: bigint): number {
   const bound = target * value
@@ -84,6 +91,13 @@ export interface BlockCreatorOptions {
   readonly onBuilding?: (at: { readonly height: number; readonly timestamp: number }) => void
 }
 
+/** A block that tied with our tip; `firstWin`: the first second our sat-out respend would have won. */
+interface Competitor {
+  readonly id: Uint8Array
+  readonly height: number
+  firstWin?: number
+}
+
 export class BlockCreator {
   private readonly chain: Chain
   private readonly ed: Ed25519
@@ -103,8 +117,8 @@ export class BlockCreator {
   private timer: NodeJS.Timeout | undefined
   private onTip: (() => void) | undefined
   private wakeNow: (() => void) | undefined
-  /** Recent blocks at the tip height that lost the tie to our tip (see `noteCompetitor`). */
-  private competitors: { id: Uint8Array; height: number; until: number }[] = []
+  /** Blocks at the tip height that tied with our tip (see `noteCompetitor`). */
+  private competitors: Competitor[] = []
   /** True when `now` is the wall clock (wake-ups can use milliseconds). */
   private readonly realClock: boolean
   private running = false
@@ -210,7 +224,8 @@ export class BlockCreator {
     const tip = this.chain.tip
     // our respend in the tip block wins the same seconds as the respend in a tied competitor (see
     // `noteCompetitor`): it sits out while that competitor's branch is the one to extend
-    const sitsOut = (await this.yieldsToCompetitor()) ? tip.height : -1
+    const yielding = await this.yieldingTo()
+    const sitsOut = yielding ? tip.height : -1
     const c = this.chain.def.constants
     const height = tip.height + 1
     const modifier = stakeModifier(height, c.stakeModifierDelay, (h) => this.chain.idAt(h)!)
@@ -223,12 +238,16 @@ export class BlockCreator {
     for (let t = Math.max(from, minimum); t < from + SEARCH_WINDOW_SECONDS; t++) {
       for (const stake of this.owned.values()) {
         const p = stake.position
-        if (p.blockHeight === sitsOut && p.transactionIndex === 0 && p.outputIndex === 0) continue
-        if ((p.transactionIndex !== 0 || p.outputIndex !== 0) && stake.blockTimestamp + c.blockStakeAging > t)
-          continue
+        const respend = p.transactionIndex === 0 && p.outputIndex === 0
+        if (!respend && stake.blockTimestamp + c.blockStakeAging > t) continue
         const hash = kernelHash(modifier, p, t)
-        if (kernelMeetsTarget(hash, stake.value, tip.childTarget))
-          return { stake, timestamp: t, quality: kernelQuality(hash, stake.value, tip.childTarget) }
+        if (!kernelMeetsTarget(hash, stake.value, tip.childTarget)) continue
+        if (yielding && respend && p.blockHeight === sitsOut) {
+          // the competitor's creator wins this second too: leave it the first one (and a grace period)
+          yielding.firstWin ??= t
+          if (t < yielding.firstWin + TIE_SIT_OUT_SECONDS) continue
+        }
+        return { stake, timestamp: t, quality: kernelQuality(hash, stake.value, tip.childTarget) }
       }
     }
     return undefined
@@ -331,33 +350,32 @@ export class BlockCreator {
    * Notes a block at the height of the tip that did not become the tip (a same-second tie, e.g. gossiped
    * by another creator). The creators of two tied blocks each respend to position (height, 0, 0) of
    * their own branch, and with the same stake modifier (it comes from blocks `StakeModifierDelay` back)
-   * equal outputs there win the same seconds again and again. So, for a while, the creator of the tip
-   * with the higher ID leaves that output out: the lower-ID branch's creator wins those seconds anyway,
-   * while every other output keeps creating blocks on the branch its node follows.
+   * equal outputs there win the same seconds again and again: each extends its own branch at the same
+   * second, and the tie goes on block after block (two nodes cut off together did so for 40 s). So the
+   * creator of the tip with the higher ID leaves that output out for the first second it wins
+   * (`TIE_SIT_OUT_SECONDS`): the lower-ID branch's creator wins that second, and its block ends the tie.
+   * Every other output keeps creating blocks on the branch its node follows. The note goes when the tip
+   * moves on.
    */
   noteCompetitor(id: Uint8Array, height: number): void {
     if (height !== this.chain.height) return
     this.competitors = this.competitors.filter((c) => c.height >= height)
-    if (this.competitors.length >= 8) return
-    this.competitors.push({
-      id,
-      height,
-      until: Date.now() + 2 * this.chain.def.constants.blockFrequency * 1000,
-    })
+    if (this.competitors.length >= 8 || this.competitors.some((c) => equalBytes(c.id, id))) return
+    this.competitors.push({ id, height })
   }
 
-  /** An equally heavy competitor of the tip has a lower ID. */
-  private async yieldsToCompetitor(): Promise<boolean> {
-    if (this.competitors.length === 0) return false
+  /** An equally heavy competitor of the tip with a lower ID (the lowest), if any. */
+  private async yieldingTo(): Promise<Competitor | undefined> {
+    if (this.competitors.length === 0) return undefined
     const tip = this.chain.tip
-    const now = Date.now()
-    this.competitors = this.competitors.filter((c) => c.height === tip.height && c.until > now)
+    this.competitors = this.competitors.filter((c) => c.height === tip.height)
+    let lowest: Competitor | undefined
     for (const c of this.competitors) {
-      if (compareBytes(c.id, tip.id) >= 0) continue
+      if (compareBytes(c.id, tip.id) >= 0 || (lowest && compareBytes(c.id, lowest.id) >= 0)) continue
       const meta = await this.chain.meta(c.id)
-      if (meta && meta.depth === tip.depth) return true
+      if (meta && meta.depth === tip.depth) lowest = c
     }
-    return false
+    return lowest
   }
 
   /** Runs a round at once (e.g. when the node becomes synced); no-op when stopped. */

@@ -5,7 +5,7 @@ import { genesisBlock } from '../../../../consensus/params/chain.js'
 import type { Block } from '../../../../consensus/types/block.js'
 import { publicKeyUnlockHash, unlockHashCondition } from '../../../../consensus/types/conditions.js'
 import { coreRegistry } from '../../../../consensus/types/registry.js'
-import { BlockCreator, kernelQuality } from '../../../../node/blockcreator/creator.js'
+import { BlockCreator, kernelQuality, TIE_SIT_OUT_SECONDS } from '../../../../node/blockcreator/creator.js'
 import { buildTransaction, keyring, signInputs } from '../../../../wallet/tx/build.js'
 import { devKey, devnetWithStakers, openChain, SimClock } from '../../../utils/devchain.js'
 import { MemoryChain } from '../../../utils/replay.js'
@@ -167,19 +167,30 @@ describe('block creator', () => {
     expect((await chainB.addBlock(blockA)).status).toBe('side')
     // both respends sit at (1, 0, 0) of their branch: they win exactly the same seconds
     const froms = Array.from({ length: 20 }, (_, i) => clock.t + 10 * i)
-    const seconds = async (creator: BlockCreator) =>
-      Promise.all(froms.map(async (from) => (await creator.findSolution(from))?.timestamp))
+    const seconds = async (creator: BlockCreator) => {
+      const found: (number | undefined)[] = []
+      for (const from of froms) found.push((await creator.findSolution(from))?.timestamp)
+      return found
+    }
     const wins = await seconds(creatorA)
     expect(wins.some((t) => t !== undefined)).toBe(true)
     expect(await seconds(creatorB)).toEqual(wins)
-    // the creator of the higher-ID tip leaves its respend out once it knows of the competitor
+    // the creator of the higher-ID tip leaves its respend out of the first second it wins once it knows
+    // of the competitor (however long after the tie that second comes), and of the few after it: the
+    // competitor's creator wins that second and its block ends the tie
     const aLower = toHex(chainA.tip.id) < toHex(chainB.tip.id)
     const [lower, higher] = aLower ? [chainA, chainB] : [chainB, chainA]
     const [lowerCreator, higherCreator] = aLower ? [creatorA, creatorB] : [creatorB, creatorA]
     lowerCreator.noteCompetitor(higher.tip.id, 1)
     higherCreator.noteCompetitor(lower.tip.id, 1)
     expect(await seconds(lowerCreator)).toEqual(wins)
-    expect((await seconds(higherCreator)).every((t) => t === undefined)).toBe(true)
+    const first = wins.find((t) => t !== undefined)!
+    const higherWins = await seconds(higherCreator)
+    expect(higherWins.filter((t) => t !== undefined && t < first + TIE_SIT_OUT_SECONDS)).toEqual([])
+    // should no block of the competitor come by then, its creator is gone: the respend creates again
+    const later = froms.flatMap((from, i) => (from >= first + TIE_SIT_OUT_SECONDS ? [i] : []))
+    expect(later.length).toBeGreaterThan(0)
+    expect(later.map((i) => higherWins[i])).toEqual(later.map((i) => wins[i]))
     // any other output on the higher-ID branch still creates blocks there (C's genesis output)
     const creatorC = new BlockCreator({ chain: higher, keys: [c], ed: nodeEd25519, now: clock.now })
     creatorC.noteCompetitor(lower.tip.id, 1)
@@ -187,6 +198,58 @@ describe('block creator', () => {
     expect(made.some((s) => s !== undefined)).toBe(true)
     await chainA.close()
     await chainB.close()
+  })
+
+  it('two tied creators alone (cut off together) end the tie at the first second their respends win', async () => {
+    const [a, b] = [devKey(0), devKey(1)]
+    const clock = new SimClock(1_800_000_000)
+    const def = devnetWithStakers([a, b], clock.t)
+    const chains = [await openChain(def, clock), await openChain(def, clock)] as const
+    const creators = chains.map(
+      (chain, i) => new BlockCreator({ chain, keys: [[a, b][i]!], ed: nodeEd25519, now: clock.now }),
+    )
+    clock.advance(def.constants.blockStakeAging + 1)
+    const start = clock.t
+    for (const i of [0, 1]) {
+      clock.t = start
+      for (let rounds = 0; chains[i]!.height < 1 && rounds < 1000; rounds++) {
+        clock.advance(1)
+        await creators[i]!.createBlock()
+      }
+    }
+    // each node receives the other's block 1: a tie, noted by both creators (the node does so for a side block)
+    for (const i of [0, 1]) {
+      const theirs = (await chains[1 - i]!.blockAt(1))!
+      expect((await chains[i]!.addBlock(theirs)).status).toBe('side')
+      creators[i]!.noteCompetitor(chains[1 - i]!.tip.id, 1)
+    }
+    const lower = toHex(chains[0].tip.id) < toHex(chains[1].tip.id) ? 0 : 1
+    const lowerTip = toHex(chains[lower]!.tip.id)
+    // the first second their respends win: both would extend their own branch then, and again after
+    let firstWin: number | undefined
+    for (let from = clock.t + 1; firstWin === undefined && from < clock.t + 600; from += 10)
+      firstWin = (await creators[lower]!.findSolution(from))?.timestamp
+    expect(firstWin).toBeDefined()
+    // each second, a creator whose second has come makes a block and the other node receives it
+    let ties = 0
+    for (let s = 0; s < 600 && toHex(chains[0].tip.id) !== toHex(chains[1].tip.id); s++) {
+      clock.advance(1)
+      const made = [await creators[0]!.createDueBlock(clock.t), await creators[1]!.createDueBlock(clock.t)]
+      if (made[0] && 'block' in made[0] && made[1] && 'block' in made[1]) ties++
+      for (const i of [0, 1]) {
+        const out = made[i]
+        if (!out || !('block' in out)) continue
+        const result = await chains[1 - i]!.addBlock(out.block)
+        if (result.status === 'side') creators[1 - i]!.noteCompetitor(result.id, result.height)
+      }
+    }
+    expect(ties).toBe(0)
+    expect(toHex(chains[0].tip.id)).toBe(toHex(chains[1].tip.id))
+    // the lower-ID branch's creator won that second alone, and its block ended the tie
+    expect(chains[0].height).toBe(2)
+    expect(toHex(chains[0].idAt(1)!)).toBe(lowerTip)
+    expect(chains[0].tip.timestamp).toBe(firstWin)
+    for (const chain of chains) await chain.close()
   })
 
   it('lets a pool transaction that moves its stake be the block respend (stake send from its own wallet)', async () => {
