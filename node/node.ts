@@ -128,7 +128,7 @@ export class BlockstakeNode {
       )
       const c = creator
       network.on('synced', () => c.wake())
-      network.on('block:side', (id, height) => c.noteCompetitor(id, height))
+      chain.on('side', (id, height) => c.noteCompetitor(id, height))
     }
     chain.on('tip', (tip) =>
       log.debug(

@@ -27,8 +27,6 @@ export interface GossipOptions {
   readonly statusOf: (peer: string) => Status | undefined
   /** Asks the peer for its status again (a peer far ahead then gets a locator sync). */
   readonly refreshStatus: (peer: PeerId) => Promise<unknown>
-  /** A valid gossiped block that did not become the tip. */
-  readonly onSideBlock: (id: Uint8Array, height: number) => void
 }
 
 /**
@@ -193,8 +191,6 @@ export class Gossip {
       )
       switch (result.status) {
         case 'side':
-          this.opts.onSideBlock(result.id, result.height)
-          return TopicValidatorResult.Accept
         case 'tip':
           return TopicValidatorResult.Accept
         case 'duplicate':
@@ -245,8 +241,18 @@ export class Gossip {
       this.opts.syncing() ||
       this.fetchingParents.has(key) ||
       this.fetchingParents.size >= 4
-    )
+    ) {
+      log.debug(
+        {
+          event: 'gossip:orphan-skipped',
+          parent: key,
+          syncing: this.opts.syncing(),
+          fetching: this.fetchingParents.size,
+        },
+        'parents of an orphan not fetched',
+      )
       return
+    }
     this.fetchingParents.add(key)
     try {
       const known = this.opts.statusOf(peer.toString())
@@ -264,12 +270,27 @@ export class Gossip {
           return
         }
         const block = await this.ctx.host.services.chain.block(peer, want)
-        if (!block) return
+        if (!block) {
+          log.debug(
+            { event: 'gossip:parents', parent: key, missing: toHex(want) },
+            'the peer has no such parent',
+          )
+          return
+        }
         missing.unshift(block)
         want = block.parentId
       }
       if (missing.length === 0) return
       const { error } = await chain.addBlocks(missing)
+      log.debug(
+        {
+          event: 'gossip:parents',
+          parent: key,
+          fetched: missing.length,
+          error: error && errorText(error.error),
+        },
+        'fetched the parents of an orphan',
+      )
       const invalid = error?.error
       if (invalid instanceof ValidationError && validationVerdict(invalid.code, 'block') === 'reject')
         penalties.penalise(

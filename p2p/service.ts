@@ -78,8 +78,6 @@ export interface P2PEvents {
   'peer:banned': [peerId: string, reason: string]
   'sync:progress': [progress: SyncProgress]
   synced: []
-  /** A valid gossiped block that did not become the tip (a competitor at or below the tip's height). */
-  'block:side': [id: Uint8Array, height: number]
 }
 
 export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, P2PContext {
@@ -170,7 +168,6 @@ export class P2PService extends EventEmitter<P2PEvents> implements NetworkView, 
       syncing: () => this.scheduler.isSyncing,
       statusOf: (peer) => this.peerManager.states.get(peer)?.status,
       refreshStatus: (peer) => this.peerManager.exchangeStatus(peer),
-      onSideBlock: (id, height) => this.emit('block:side', id, height),
     })
   }
 

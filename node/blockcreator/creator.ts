@@ -4,6 +4,7 @@
 import type { Ed25519 } from '../../consensus/crypto/ed25519.js'
 import { bytesToBigint, equalBytes } from '../../consensus/encoding/hex.js'
 import { kernelHash, kernelMeetsTarget, stakeModifier } from '../../consensus/pobs/kernel.js'
+import { isHeavier } from '../../consensus/pobs/target.js'
 import { minimumChildTimestamp } from '../../consensus/pobs/timestamps.js'
 import { hexKey } from '../../consensus/state/outputs.js'
 import type { Block, BlockStakeOutputIndexes, MinerPayout } from '../../consensus/types/block.js'
@@ -347,15 +348,17 @@ export class BlockCreator {
   }
 
   /**
-   * Notes a block at the height of the tip that did not become the tip (a same-second tie, e.g. gossiped
-   * by another creator). The creators of two tied blocks each respend to position (height, 0, 0) of
+   * Notes a block stored beside the main chain (the chain's `side` event). One at the tip's height that
+   * the tip does not outweigh either (spec §6.6: a block must outweigh the tip by a fifth of a block to
+   * replace it) is a tie: a same-second win on one parent, or two branches of a healed partition grown
+   * to about the same work. The creators of two tied blocks each respend to position (height, 0, 0) of
    * their own branch, and with the same stake modifier (it comes from blocks `StakeModifierDelay` back)
    * equal outputs there win the same seconds again and again: each extends its own branch at the same
-   * second, and the tie goes on block after block (two nodes cut off together did so for 40 s). So the
-   * creator of the tip with the higher ID leaves that output out for the first second it wins
-   * (`TIE_SIT_OUT_SECONDS`): the lower-ID branch's creator wins that second, and its block ends the tie.
-   * Every other output keeps creating blocks on the branch its node follows. The note goes when the tip
-   * moves on.
+   * second, and the tie goes on block after block (two nodes cut off together did so for 36 s, and two
+   * healed halves for 25 s). So the creator of the tip with the higher ID leaves that output out for the
+   * first second it wins (`TIE_SIT_OUT_SECONDS`): the lower-ID branch's creator wins that second, and its
+   * block ends the tie. Every other output keeps creating blocks on the branch its node follows. The
+   * note goes when the tip moves on.
    */
   noteCompetitor(id: Uint8Array, height: number): void {
     if (height !== this.chain.height) return
@@ -364,7 +367,7 @@ export class BlockCreator {
     this.competitors.push({ id, height })
   }
 
-  /** An equally heavy competitor of the tip with a lower ID (the lowest), if any. */
+  /** A competitor tied with the tip (neither outweighs the other) with a lower ID (the lowest), if any. */
   private async yieldingTo(): Promise<Competitor | undefined> {
     if (this.competitors.length === 0) return undefined
     const tip = this.chain.tip
@@ -373,7 +376,8 @@ export class BlockCreator {
     for (const c of this.competitors) {
       if (compareBytes(c.id, tip.id) >= 0 || (lowest && compareBytes(c.id, lowest.id) >= 0)) continue
       const meta = await this.chain.meta(c.id)
-      if (meta && meta.depth === tip.depth) lowest = c
+      // a tip that outweighs the competitor replaces it wherever it arrives: no tie to break
+      if (meta && !isHeavier(tip.depth, meta.depth, meta.childTarget)) lowest = c
     }
     return lowest
   }

@@ -95,6 +95,8 @@ export interface ChainEvents {
   applied: [block: Block, id: Uint8Array, height: number]
   reverted: [block: Block, id: Uint8Array, height: number]
   tip: [tip: TipInfo]
+  /** A valid block was stored beside the main chain: it did not outweigh the tip (from any source). */
+  side: [id: Uint8Array, height: number]
 }
 
 const ZERO_ID = new Uint8Array(32)
@@ -669,6 +671,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (!isHeavier(meta.depth, this.tipInfo.depth, this.tipInfo.childTarget)) {
       await buf.commit()
       this.blocks.remember(id, block)
+      this.emit('side', id, meta.height)
       return { status: 'side', id, height: meta.height }
     }
     const result = await this.switchTo(buf, block, id, meta)

@@ -252,6 +252,49 @@ describe('block creator', () => {
     for (const chain of chains) await chain.close()
   })
 
+  it('two branches grown apart to about the same work (a healed partition) stop extending at the same seconds', async () => {
+    const [a, b] = [devKey(0), devKey(1)]
+    const clock = new SimClock(1_800_000_000)
+    const def = devnetWithStakers([a, b], clock.t)
+    const chains = [await openChain(def, clock), await openChain(def, clock)] as const
+    const creators = chains.map(
+      (chain, i) => new BlockCreator({ chain, keys: [[a, b][i]!], ed: nodeEd25519, now: clock.now }),
+    )
+    // as the node does: every block stored beside the main chain, whatever brought it, is noted
+    for (const i of [0, 1]) chains[i]!.on('side', (id, height) => creators[i]!.noteCompetitor(id, height))
+    clock.advance(def.constants.blockStakeAging + 1)
+    const start = clock.t
+    // cut off from each other, each makes 3 blocks on its own
+    for (const i of [0, 1]) {
+      clock.t = start
+      for (let rounds = 0; chains[i]!.height < 3 && rounds < 3000; rounds++) {
+        clock.advance(1)
+        await creators[i]!.createBlock()
+      }
+    }
+    expect(chains.map((c) => c.height)).toEqual([3, 3])
+    clock.t = Math.max(chains[0].tip.timestamp, chains[1].tip.timestamp)
+    // healed: each receives the other's branch, which does not outweigh its own by a fifth of a block
+    for (const i of [0, 1])
+      for (let h = 1; h <= 3; h++)
+        expect((await chains[i]!.addBlock((await chains[1 - i]!.blockAt(h))!)).status).toBe('side')
+    // each second, a creator whose second has come makes a block and the other node receives it
+    let ties = 0
+    for (let s = 0; s < 600 && toHex(chains[0].tip.id) !== toHex(chains[1].tip.id); s++) {
+      clock.advance(1)
+      const made = [await creators[0]!.createDueBlock(clock.t), await creators[1]!.createDueBlock(clock.t)]
+      if (made[0] && 'block' in made[0] && made[1] && 'block' in made[1]) ties++
+      for (const i of [0, 1]) {
+        const out = made[i]
+        if (out && 'block' in out) await chains[1 - i]!.addBlock(out.block)
+      }
+    }
+    expect(ties).toBe(0)
+    expect(toHex(chains[0].tip.id)).toBe(toHex(chains[1].tip.id))
+    expect(chains[0].height).toBe(4)
+    for (const chain of chains) await chain.close()
+  })
+
   it('lets a pool transaction that moves its stake be the block respend (stake send from its own wallet)', async () => {
     const [key, other] = [devKey(0), devKey(1)]
     const clock = new SimClock(1_800_000_000)
