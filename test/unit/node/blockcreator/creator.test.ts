@@ -10,6 +10,64 @@ import { buildTransaction, keyring, signInputs } from '../../../../wallet/tx/bui
 import { devKey, devnetWithStakers, openChain, SimClock } from '../../../utils/devchain.js'
 import { MemoryChain } from '../../../utils/replay.js'
 
+/**
+ * Two stakers with a chain and a creator each, on one simulated clock; each creator hears of the side
+ * blocks of its chain, as the node wires them.
+ */
+async function twoStakers() {
+  const [a, b] = [devKey(0), devKey(1)]
+  const clock = new SimClock(1_800_000_000)
+  const def = devnetWithStakers([a, b], clock.t)
+  const chains = [await openChain(def, clock), await openChain(def, clock)] as const
+  const creators = chains.map(
+    (chain, i) => new BlockCreator({ chain, keys: [[a, b][i]!], ed: nodeEd25519, now: clock.now }),
+  )
+  for (const i of [0, 1]) chains[i]!.on('side', (id, height) => creators[i]!.noteCompetitor(id, height))
+  clock.advance(def.constants.blockStakeAging + 1)
+  const start = clock.t
+  return {
+    clock,
+    chains,
+    creators,
+    /** Each creates blocks on its own (cut off from the other) from the same second up to `height`. */
+    async apart(height: number) {
+      for (const i of [0, 1]) {
+        clock.t = start
+        for (let rounds = 0; chains[i]!.height < height && rounds < 3000; rounds++) {
+          clock.advance(1)
+          await creators[i]!.createBlock()
+        }
+      }
+      expect(chains.map((c) => c.height)).toEqual([height, height])
+    },
+    /** Each receives the other's block at `height`, and keeps it beside its own. */
+    async exchange(height: number) {
+      for (const i of [0, 1]) {
+        const theirs = (await chains[1 - i]!.blockAt(height))!
+        expect((await chains[i]!.addBlock(theirs)).status).toBe('side')
+      }
+    },
+    /**
+     * Connected: each second, a creator whose second has come makes a block and the other receives it,
+     * until both follow one tip (bounded). Returns how many seconds both made a block (a tie again).
+     */
+    async together() {
+      let ties = 0
+      for (let s = 0; s < 600 && toHex(chains[0].tip.id) !== toHex(chains[1].tip.id); s++) {
+        clock.advance(1)
+        const made = [await creators[0]!.createDueBlock(clock.t), await creators[1]!.createDueBlock(clock.t)]
+        if (made.every((m) => m && 'block' in m)) ties++
+        for (const i of [0, 1]) {
+          const out = made[i]
+          if (out && 'block' in out) await chains[1 - i]!.addBlock(out.block)
+        }
+      }
+      expect(toHex(chains[0].tip.id)).toBe(toHex(chains[1].tip.id))
+      return ties
+    },
+  }
+}
+
 describe('block creator', () => {
   it('creates a valid chain of 60 blocks on the devnet preset with a simulated clock', async () => {
     const key = devKey(0)
@@ -201,28 +259,10 @@ describe('block creator', () => {
   })
 
   it('two tied creators alone (cut off together) end the tie at the first second their respends win', async () => {
-    const [a, b] = [devKey(0), devKey(1)]
-    const clock = new SimClock(1_800_000_000)
-    const def = devnetWithStakers([a, b], clock.t)
-    const chains = [await openChain(def, clock), await openChain(def, clock)] as const
-    const creators = chains.map(
-      (chain, i) => new BlockCreator({ chain, keys: [[a, b][i]!], ed: nodeEd25519, now: clock.now }),
-    )
-    clock.advance(def.constants.blockStakeAging + 1)
-    const start = clock.t
-    for (const i of [0, 1]) {
-      clock.t = start
-      for (let rounds = 0; chains[i]!.height < 1 && rounds < 1000; rounds++) {
-        clock.advance(1)
-        await creators[i]!.createBlock()
-      }
-    }
-    // each node receives the other's block 1: a tie, noted by both creators (the node does so for a side block)
-    for (const i of [0, 1]) {
-      const theirs = (await chains[1 - i]!.blockAt(1))!
-      expect((await chains[i]!.addBlock(theirs)).status).toBe('side')
-      creators[i]!.noteCompetitor(chains[1 - i]!.tip.id, 1)
-    }
+    const { clock, chains, creators, apart, exchange, together } = await twoStakers()
+    await apart(1)
+    // each node receives the other's block 1: a tie, which both creators hear of from their chain
+    await exchange(1)
     const lower = toHex(chains[0].tip.id) < toHex(chains[1].tip.id) ? 0 : 1
     const lowerTip = toHex(chains[lower]!.tip.id)
     // the first second their respends win: both would extend their own branch then, and again after
@@ -230,21 +270,7 @@ describe('block creator', () => {
     for (let from = clock.t + 1; firstWin === undefined && from < clock.t + 600; from += 10)
       firstWin = (await creators[lower]!.findSolution(from))?.timestamp
     expect(firstWin).toBeDefined()
-    // each second, a creator whose second has come makes a block and the other node receives it
-    let ties = 0
-    for (let s = 0; s < 600 && toHex(chains[0].tip.id) !== toHex(chains[1].tip.id); s++) {
-      clock.advance(1)
-      const made = [await creators[0]!.createDueBlock(clock.t), await creators[1]!.createDueBlock(clock.t)]
-      if (made[0] && 'block' in made[0] && made[1] && 'block' in made[1]) ties++
-      for (const i of [0, 1]) {
-        const out = made[i]
-        if (!out || !('block' in out)) continue
-        const result = await chains[1 - i]!.addBlock(out.block)
-        if (result.status === 'side') creators[1 - i]!.noteCompetitor(result.id, result.height)
-      }
-    }
-    expect(ties).toBe(0)
-    expect(toHex(chains[0].tip.id)).toBe(toHex(chains[1].tip.id))
+    expect(await together()).toBe(0)
     // the lower-ID branch's creator won that second alone, and its block ended the tie
     expect(chains[0].height).toBe(2)
     expect(toHex(chains[0].idAt(1)!)).toBe(lowerTip)
@@ -253,44 +279,12 @@ describe('block creator', () => {
   })
 
   it('two branches grown apart to about the same work (a healed partition) stop extending at the same seconds', async () => {
-    const [a, b] = [devKey(0), devKey(1)]
-    const clock = new SimClock(1_800_000_000)
-    const def = devnetWithStakers([a, b], clock.t)
-    const chains = [await openChain(def, clock), await openChain(def, clock)] as const
-    const creators = chains.map(
-      (chain, i) => new BlockCreator({ chain, keys: [[a, b][i]!], ed: nodeEd25519, now: clock.now }),
-    )
-    // as the node does: every block stored beside the main chain, whatever brought it, is noted
-    for (const i of [0, 1]) chains[i]!.on('side', (id, height) => creators[i]!.noteCompetitor(id, height))
-    clock.advance(def.constants.blockStakeAging + 1)
-    const start = clock.t
-    // cut off from each other, each makes 3 blocks on its own
-    for (const i of [0, 1]) {
-      clock.t = start
-      for (let rounds = 0; chains[i]!.height < 3 && rounds < 3000; rounds++) {
-        clock.advance(1)
-        await creators[i]!.createBlock()
-      }
-    }
-    expect(chains.map((c) => c.height)).toEqual([3, 3])
+    const { clock, chains, apart, exchange, together } = await twoStakers()
+    await apart(3)
     clock.t = Math.max(chains[0].tip.timestamp, chains[1].tip.timestamp)
     // healed: each receives the other's branch, which does not outweigh its own by a fifth of a block
-    for (const i of [0, 1])
-      for (let h = 1; h <= 3; h++)
-        expect((await chains[i]!.addBlock((await chains[1 - i]!.blockAt(h))!)).status).toBe('side')
-    // each second, a creator whose second has come makes a block and the other node receives it
-    let ties = 0
-    for (let s = 0; s < 600 && toHex(chains[0].tip.id) !== toHex(chains[1].tip.id); s++) {
-      clock.advance(1)
-      const made = [await creators[0]!.createDueBlock(clock.t), await creators[1]!.createDueBlock(clock.t)]
-      if (made[0] && 'block' in made[0] && made[1] && 'block' in made[1]) ties++
-      for (const i of [0, 1]) {
-        const out = made[i]
-        if (out && 'block' in out) await chains[1 - i]!.addBlock(out.block)
-      }
-    }
-    expect(ties).toBe(0)
-    expect(toHex(chains[0].tip.id)).toBe(toHex(chains[1].tip.id))
+    for (let h = 1; h <= 3; h++) await exchange(h)
+    expect(await together()).toBe(0)
     expect(chains[0].height).toBe(4)
     for (const chain of chains) await chain.close()
   })
