@@ -28,9 +28,9 @@ export const SEARCH_WINDOW_SECONDS = 10
 export const PUBLISH_SPREAD_MS = 500
 
 /**
- * After a tie, the seconds the creator of the higher-ID tip leaves its respend out for: from the first
- * second it would win (the competitor's creator wins it too), this long for the competitor's block to
- * reach us. Should none come, the competitor's creator is gone and the respend creates blocks again.
+ * After a tie, the seconds the creator of the higher-ID tip leaves its outputs made above the fork out
+ * for: from the first second one of them would win (its twin on the other branch wins it too), this long
+ * for the competitor's block to reach us. Should none come, the outputs create blocks again.
  */
 export const TIE_SIT_OUT_SECONDS = 5
 
@@ -92,10 +92,17 @@ export interface BlockCreatorOptions {
   readonly onBuilding?: (at: { readonly height: number; readonly timestamp: number }) => void
 }
 
-/** A block that tied with our tip; `firstWin`: the first second our sat-out respend would have won. */
+/** How far below the tip a tie's fork is looked for (a deeper one is not yielded to). */
+const MAX_TIE_DEPTH = 64
+
+/**
+ * A block that tied with our tip. `forkHeight`: where its branch leaves ours; `firstWin`: the first second
+ * one of our outputs made above the fork would have won.
+ */
 interface Competitor {
   readonly id: Uint8Array
   readonly height: number
+  forkHeight?: number
   firstWin?: number
 }
 
@@ -223,10 +230,9 @@ export class BlockCreator {
   async findSolution(from = this.now()): Promise<Solution | undefined> {
     await this.refresh()
     const tip = this.chain.tip
-    // our respend in the tip block wins the same seconds as the respend in a tied competitor (see
-    // `noteCompetitor`): it sits out while that competitor's branch is the one to extend
+    // our outputs made above the fork with a tied competitor's branch win the same seconds as their
+    // twins there (see `noteCompetitor`): they sit out while that branch is the one to extend
     const yielding = await this.yieldingTo()
-    const sitsOut = yielding ? tip.height : -1
     const c = this.chain.def.constants
     const height = tip.height + 1
     const modifier = stakeModifier(height, c.stakeModifierDelay, (h) => this.chain.idAt(h)!)
@@ -243,8 +249,8 @@ export class BlockCreator {
         if (!respend && stake.blockTimestamp + c.blockStakeAging > t) continue
         const hash = kernelHash(modifier, p, t)
         if (!kernelMeetsTarget(hash, stake.value, tip.childTarget)) continue
-        if (yielding && respend && p.blockHeight === sitsOut) {
-          // the competitor's creator wins this second too: leave it the first one (and a grace period)
+        if (yielding && p.blockHeight > yielding.forkHeight!) {
+          // the twin on the competitor's branch wins this second too: leave it the first one (and a grace)
           yielding.firstWin ??= t
           if (t < yielding.firstWin + TIE_SIT_OUT_SECONDS) continue
         }
@@ -351,14 +357,15 @@ export class BlockCreator {
    * Notes a block stored beside the main chain (the chain's `side` event). One at the tip's height that
    * the tip does not outweigh either (spec §6.6: a block must outweigh the tip by a fifth of a block to
    * replace it) is a tie: a same-second win on one parent, or two branches of a healed partition grown
-   * to about the same work. The creators of two tied blocks each respend to position (height, 0, 0) of
-   * their own branch, and with the same stake modifier (it comes from blocks `StakeModifierDelay` back)
-   * equal outputs there win the same seconds again and again: each extends its own branch at the same
-   * second, and the tie goes on block after block (two nodes cut off together did so for 36 s, and two
-   * healed halves for 25 s). So the creator of the tip with the higher ID leaves that output out for the
-   * first second it wins (`TIE_SIT_OUT_SECONDS`): the lower-ID branch's creator wins that second, and its
-   * block ends the tie. Every other output keeps creating blocks on the branch its node follows. The
-   * note goes when the tip moves on.
+   * to about the same work. Each block's creator respends to position (height, 0, 0) of its own branch,
+   * so above the fork both branches hold outputs at the same positions, and with the same stake modifier
+   * (it comes from blocks `StakeModifierDelay` back) equal outputs there win the same seconds again and
+   * again: each extends its own branch at the same second, and the tie goes on block after block (two
+   * nodes cut off together did so for 30 s, two healed halves for 25 s). So the creator of the tip with
+   * the higher ID leaves its outputs made above the fork out for the first second one of them wins
+   * (`TIE_SIT_OUT_SECONDS`): the twin on the lower-ID branch wins that second, and its block ends the tie.
+   * Outputs from below the fork (the same outputs on both branches) keep creating blocks on the branch
+   * their node follows. The note goes when the tip moves on.
    */
   noteCompetitor(id: Uint8Array, height: number): void {
     if (height !== this.chain.height) return
@@ -379,7 +386,21 @@ export class BlockCreator {
       // a tip that outweighs the competitor replaces it wherever it arrives: no tie to break
       if (meta && !isHeavier(tip.depth, meta.depth, meta.childTarget)) lowest = c
     }
-    return lowest
+    if (lowest && lowest.forkHeight === undefined) lowest.forkHeight = await this.forkHeight(lowest.id)
+    return lowest && lowest.forkHeight !== undefined && lowest.forkHeight >= 0 ? lowest : undefined
+  }
+
+  /** The height where the branch of side block `id` leaves the main chain; -1 when deeper than MAX_TIE_DEPTH. */
+  private async forkHeight(id: Uint8Array): Promise<number> {
+    let at = id
+    for (let steps = 0; steps <= MAX_TIE_DEPTH; steps++) {
+      const meta = await this.chain.meta(at)
+      if (!meta) return -1
+      const main = this.chain.idAt(meta.height)
+      if (main && equalBytes(main, at)) return meta.height
+      at = meta.parentId
+    }
+    return -1
   }
 
   /** Runs a round at once (e.g. when the node becomes synced); no-op when stopped. */

@@ -11,16 +11,18 @@ import { devKey, devnetWithStakers, openChain, SimClock } from '../../../utils/d
 import { MemoryChain } from '../../../utils/replay.js'
 
 /**
- * Two stakers with a chain and a creator each, on one simulated clock; each creator hears of the side
- * blocks of its chain, as the node wires them.
+ * Two nodes with a chain and a creator each, on one simulated clock, each staking `perNode` of the
+ * devnet's equal genesis stakes; each creator hears of the side blocks of its chain, as the node wires
+ * them.
  */
-async function twoStakers() {
-  const [a, b] = [devKey(0), devKey(1)]
+async function twoStakers(perNode = 1) {
+  const keys = Array.from({ length: 2 * perNode }, (_, i) => devKey(i))
   const clock = new SimClock(1_800_000_000)
-  const def = devnetWithStakers([a, b], clock.t)
+  const def = devnetWithStakers(keys, clock.t)
   const chains = [await openChain(def, clock), await openChain(def, clock)] as const
   const creators = chains.map(
-    (chain, i) => new BlockCreator({ chain, keys: [[a, b][i]!], ed: nodeEd25519, now: clock.now }),
+    (chain, i) =>
+      new BlockCreator({ chain, keys: keys.filter((_, k) => k % 2 === i), ed: nodeEd25519, now: clock.now }),
   )
   for (const i of [0, 1]) chains[i]!.on('side', (id, height) => creators[i]!.noteCompetitor(id, height))
   clock.advance(def.constants.blockStakeAging + 1)
@@ -286,6 +288,16 @@ describe('block creator', () => {
     for (let h = 1; h <= 3; h++) await exchange(h)
     expect(await together()).toBe(0)
     expect(chains[0].height).toBe(4)
+    for (const chain of chains) await chain.close()
+  })
+
+  it('healed branches whose outputs below the tips are twins too stop extending at the same seconds', async () => {
+    // two stakes per node: each branch's blocks 1..4 put outputs at (1..4, 0, 0), twins of the other's
+    const { clock, chains, apart, exchange, together } = await twoStakers(2)
+    await apart(4)
+    clock.t = Math.max(chains[0].tip.timestamp, chains[1].tip.timestamp)
+    for (let h = 1; h <= 4; h++) await exchange(h)
+    expect(await together()).toBe(0)
     for (const chain of chains) await chain.close()
   })
 
