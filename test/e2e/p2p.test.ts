@@ -325,25 +325,36 @@ describe('p2p', () => {
     expect(a.p2p.isBanned(b.p2p.peerId)).toBe(false)
   })
 
-  it('(f) a gossiped orphan brings its parents: by ID when close, by a locator sync when far', async () => {
+  it('(f) a gossiped orphan brings its parents: in one locator request when close, by a locator sync when far', async () => {
     const quiet = { statusIntervalMs: 60_000 }
-    const a = await startNode('a', { height: 20, ...quiet })
-    const b = await startNode('b', { peers: [a], ...quiet })
-    await until(() => b.chain.height === 20 && b.p2p.synced, 10_000, 'b to sync')
-    await until(() => subscribed(a, b), 10_000, "a to see b's subscription")
+    // b's debug log tells how the parents came
+    const logged: { event?: string; fetched?: number; via?: string }[] = []
+    const capture = pino({ level: 'debug' }, { write: (line: string) => void logged.push(JSON.parse(line)) })
+    const local = new TestNetwork(def, () => blocks, capture)
+    try {
+      const a = await startNode('a', { height: 20, ...quiet })
+      const b = await local.start('b', { peers: [a], ...quiet })
+      await until(() => b.chain.height === 20 && b.p2p.synced, 10_000, 'b to sync')
+      await until(() => subscribed(a, b), 10_000, "a to see b's subscription")
 
-    // four blocks b has not seen, then the fifth by gossip: its four parents are fetched by ID
-    expect((await a.chain.addBlocks(blocks.slice(20, 24))).error).toBeUndefined()
-    expect((await a.chain.addBlock(blocks[24]!)).status).toBe('tip')
-    await a.p2p.publishBlock(blocks[24]!)
-    await until(() => b.chain.height === 25, 10_000, 'b to fetch the orphan parents')
+      // four blocks b has not seen, then the fifth by gossip: its four parents come in one request
+      expect((await a.chain.addBlocks(blocks.slice(20, 24))).error).toBeUndefined()
+      expect((await a.chain.addBlock(blocks[24]!)).status).toBe('tip')
+      await a.p2p.publishBlock(blocks[24]!)
+      await until(() => b.chain.height === 25, 10_000, 'b to fetch the orphan parents')
+      expect(logged.filter((l) => l.event === 'gossip:parents')).toEqual([
+        expect.objectContaining({ fetched: 4, via: 'locator' }),
+      ])
 
-    // 40 more: after 32 fetched by ID b falls back to a status round and a locator sync
-    expect((await a.chain.addBlocks(blocks.slice(25, 65))).error).toBeUndefined()
-    expect(a.chain.height).toBe(65)
-    await a.p2p.publishBlock(blocks[64]!)
-    await until(() => b.chain.height === 65 && b.p2p.synced, 10_000, 'b to catch up with a')
-    expect(tipHex(b)).toBe(tipHex(a))
+      // 40 more: beyond what one request brings, b falls back to a status round and a locator sync
+      expect((await a.chain.addBlocks(blocks.slice(25, 65))).error).toBeUndefined()
+      expect(a.chain.height).toBe(65)
+      await a.p2p.publishBlock(blocks[64]!)
+      await until(() => b.chain.height === 65 && b.p2p.synced, 10_000, 'b to catch up with a')
+      expect(tipHex(b)).toBe(tipHex(a))
+    } finally {
+      await local.stopAll()
+    }
   })
 
   it('(g) a bootstrap peer lost while another stays connected is dialled again (a partition heals)', async () => {
