@@ -264,13 +264,8 @@ export class Gossip {
       }
       // the peer's branch from where it leaves ours, in one request: the orphan's parents when the peer
       // follows the orphan's branch (blocks we missed; the other half of a healed partition); else one
-      // block per request (at 150 ms each way, 5 parents by ID took 9 s)
+      // block per request, as many as MAX_ANCESTORS (at 150 ms each way, 5 parents by ID took 9 s)
       const branch = await this.branchUpTo(peer, parentId)
-      if (branch === 'far') {
-        // more than one request brings: a status refresh starts a locator sync
-        await this.opts.refreshStatus(peer)
-        return
-      }
       const missing = branch ?? (await this.parentsById(peer, parentId))
       if (!missing || missing.length === 0) return
       const { error } = await chain.addBlocks(missing)
@@ -325,20 +320,19 @@ export class Gossip {
 
   /**
    * The peer's main-chain blocks after where its chain leaves ours, up to `parentId`, from one locator
-   * request (at most MAX_ANCESTORS); 'far' when a full answer does not reach it, undefined when a shorter
-   * one does not (the peer follows another branch than the orphan's).
+   * request (at most MAX_ANCESTORS); undefined when they do not reach it: the peer follows another branch
+   * than the orphan's, or the locator's sparse part put the common ancestor far below a deep fork.
    */
-  private async branchUpTo(peer: PeerId, parentId: Uint8Array): Promise<Block[] | 'far' | undefined> {
+  private async branchUpTo(peer: PeerId, parentId: Uint8Array): Promise<Block[] | undefined> {
     const { chain } = this.ctx
     const locator = locatorHeights(chain.height).map((h) => chain.idAt(h)!)
     const request = { kind: 'locator', ids: locator, count: MAX_ANCESTORS } as const
-    const { blocks, more } = (await this.ctx.host.services.chain.blocksLater(peer, request))()
+    const { blocks } = (await this.ctx.host.services.chain.blocksLater(peer, request))()
     if (blocks.length === 0) return undefined
     if (!locator.some((id) => equalBytes(id, blocks[0]!.parentId)))
       throw new ProtocolViolation('the locator answer does not start after a locator block')
     const end = blocks.findIndex((b) => equalBytes(chain.codec.id(b), parentId))
-    if (end >= 0) return blocks.slice(0, end + 1)
-    return more || blocks.length >= MAX_ANCESTORS ? 'far' : undefined
+    return end < 0 ? undefined : blocks.slice(0, end + 1)
   }
 
   /**

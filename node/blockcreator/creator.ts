@@ -29,8 +29,8 @@ export const PUBLISH_SPREAD_MS = 500
 
 /**
  * After a tie, the seconds the creator of the higher-ID tip leaves its outputs made above the fork out
- * for: from the first second one of them would win (its twin on the other branch wins it too), this long
- * for the competitor's block to reach us. Should none come, the outputs create blocks again.
+ * for, from the first second one of them would win (its twin on the other branch wins it too): that
+ * second and the time for the competitor's block to reach us. Should none come, they create again.
  */
 export const TIE_SIT_OUT_SECONDS = 5
 
@@ -95,14 +95,23 @@ export interface BlockCreatorOptions {
 /** How far below the tip a tie's fork is looked for (a deeper one is not yielded to). */
 const MAX_TIE_DEPTH = 64
 
-/**
- * A block that tied with our tip. `forkHeight`: where its branch leaves ours; `firstWin`: the first second
- * one of our outputs made above the fork would have won.
- */
+/** Competitors remembered at the tip's height (the lowest IDs: only a lower ID than the tip's counts). */
+const MAX_COMPETITORS = 8
+
+/** A block at the tip's height beside it; `fork`: where its branch leaves the main chain (for `tipId`). */
 interface Competitor {
   readonly id: Uint8Array
   readonly height: number
-  forkHeight?: number
+  fork?: { readonly tipId: Uint8Array; readonly height: number }
+}
+
+/**
+ * The tie of the tip `tipId` with lower-ID competitors: the lowest height where one of their branches
+ * leaves ours, and the first second one of our outputs made above it would have won (set once per tip).
+ */
+interface Tie {
+  readonly tipId: Uint8Array
+  forkHeight: number
   firstWin?: number
 }
 
@@ -125,8 +134,9 @@ export class BlockCreator {
   private timer: NodeJS.Timeout | undefined
   private onTip: (() => void) | undefined
   private wakeNow: (() => void) | undefined
-  /** Blocks at the tip height that tied with our tip (see `noteCompetitor`). */
+  /** Blocks at the tip height beside our tip (see `noteCompetitor`). */
   private competitors: Competitor[] = []
+  private tie: Tie | undefined
   /** True when `now` is the wall clock (wake-ups can use milliseconds). */
   private readonly realClock: boolean
   private running = false
@@ -249,7 +259,7 @@ export class BlockCreator {
         if (!respend && stake.blockTimestamp + c.blockStakeAging > t) continue
         const hash = kernelHash(modifier, p, t)
         if (!kernelMeetsTarget(hash, stake.value, tip.childTarget)) continue
-        if (yielding && p.blockHeight > yielding.forkHeight!) {
+        if (yielding && p.blockHeight > yielding.forkHeight) {
           // the twin on the competitor's branch wins this second too: leave it the first one (and a grace)
           yielding.firstWin ??= t
           if (t < yielding.firstWin + TIE_SIT_OUT_SECONDS) continue
@@ -363,31 +373,47 @@ export class BlockCreator {
    * again: each extends its own branch at the same second, and the tie goes on block after block (two
    * nodes cut off together did so for 30 s, two healed halves for 25 s). So the creator of the tip with
    * the higher ID leaves its outputs made above the fork out for the first second one of them wins
-   * (`TIE_SIT_OUT_SECONDS`): the twin on the lower-ID branch wins that second, and its block ends the tie.
+   * (for `TIE_SIT_OUT_SECONDS` from it): the twin on the lower-ID branch wins that second, and its block
+   * ends the tie.
    * Outputs from below the fork (the same outputs on both branches) keep creating blocks on the branch
    * their node follows. The note goes when the tip moves on.
    */
   noteCompetitor(id: Uint8Array, height: number): void {
     if (height !== this.chain.height) return
     this.competitors = this.competitors.filter((c) => c.height >= height)
-    if (this.competitors.length >= 8 || this.competitors.some((c) => equalBytes(c.id, id))) return
+    if (this.competitors.some((c) => equalBytes(c.id, id))) return
     this.competitors.push({ id, height })
+    // full: the highest ID goes (blocks ground for IDs cannot push out a real competitor with a lower one)
+    if (this.competitors.length > MAX_COMPETITORS) {
+      this.competitors.sort((a, b) => compareBytes(a.id, b.id))
+      this.competitors.length = MAX_COMPETITORS
+    }
   }
 
-  /** A competitor tied with the tip (neither outweighs the other) with a lower ID (the lowest), if any. */
-  private async yieldingTo(): Promise<Competitor | undefined> {
-    if (this.competitors.length === 0) return undefined
+  /**
+   * The tip's tie with competitors of a lower ID that it does not outweigh (nor they it), if any: one per
+   * tip, so its first win is skipped once however many competitors come (a new one cannot restart it),
+   * at the deepest of their forks.
+   */
+  private async yieldingTo(): Promise<Tie | undefined> {
     const tip = this.chain.tip
+    if (this.tie && !equalBytes(this.tie.tipId, tip.id)) this.tie = undefined
     this.competitors = this.competitors.filter((c) => c.height === tip.height)
-    let lowest: Competitor | undefined
+    let fork: number | undefined
     for (const c of this.competitors) {
-      if (compareBytes(c.id, tip.id) >= 0 || (lowest && compareBytes(c.id, lowest.id) >= 0)) continue
+      if (compareBytes(c.id, tip.id) >= 0) continue
       const meta = await this.chain.meta(c.id)
       // a tip that outweighs the competitor replaces it wherever it arrives: no tie to break
-      if (meta && !isHeavier(tip.depth, meta.depth, meta.childTarget)) lowest = c
+      if (!meta || isHeavier(tip.depth, meta.depth, meta.childTarget)) continue
+      if (!c.fork || !equalBytes(c.fork.tipId, tip.id))
+        c.fork = { tipId: tip.id, height: await this.forkHeight(c.id) }
+      if (c.fork.height >= 0) fork = Math.min(fork ?? c.fork.height, c.fork.height)
     }
-    if (lowest && lowest.forkHeight === undefined) lowest.forkHeight = await this.forkHeight(lowest.id)
-    return lowest && lowest.forkHeight !== undefined && lowest.forkHeight >= 0 ? lowest : undefined
+    // the tip moved on meanwhile: the round searches again on the new one
+    if (fork === undefined || !equalBytes(tip.id, this.chain.tip.id)) return undefined
+    if (!this.tie) this.tie = { tipId: tip.id, forkHeight: fork }
+    else this.tie.forkHeight = Math.min(this.tie.forkHeight, fork)
+    return this.tie
   }
 
   /** The height where the branch of side block `id` leaves the main chain; -1 when deeper than MAX_TIE_DEPTH. */

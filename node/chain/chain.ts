@@ -95,7 +95,10 @@ export interface ChainEvents {
   applied: [block: Block, id: Uint8Array, height: number]
   reverted: [block: Block, id: Uint8Array, height: number]
   tip: [tip: TipInfo]
-  /** A valid block was stored beside the main chain: it did not outweigh the tip (from any source). */
+  /**
+   * A valid block was stored beside the main chain: it did not outweigh the tip (from any source).
+   * Emitted inside the write queue: a listener must not wait for a chain write.
+   */
   side: [id: Uint8Array, height: number]
 }
 

@@ -346,7 +346,7 @@ describe('p2p', () => {
         expect.objectContaining({ fetched: 4, via: 'locator' }),
       ])
 
-      // 40 more: beyond what one request brings, b falls back to a status round and a locator sync
+      // 40 more: beyond what one request brings, and 32 by ID, b falls back to a status round and a sync
       expect((await a.chain.addBlocks(blocks.slice(25, 65))).error).toBeUndefined()
       expect(a.chain.height).toBe(65)
       await a.p2p.publishBlock(blocks[64]!)
