@@ -11,8 +11,8 @@ import { ProtocolViolation } from './chain-protocols.js'
 import { errorText, type P2PContext } from './context.js'
 import { PENALTY } from './penalties.js'
 import type { GossipTopics } from './protocols/ids.js'
-import { locatorHeights } from './protocols/locator.js'
 import { MAX_GOSSIP_SETS, type Status, type WireMessages } from './protocols/messages.js'
+import { chainLocator, checkLocatorAnswer } from './sync.js'
 import type { PoolLike, PoolRefusal } from './types.js'
 
 export interface GossipOptions {
@@ -325,12 +325,10 @@ export class Gossip {
    */
   private async branchUpTo(peer: PeerId, parentId: Uint8Array): Promise<Block[] | undefined> {
     const { chain } = this.ctx
-    const locator = locatorHeights(chain.height).map((h) => chain.idAt(h)!)
+    const locator = chainLocator(chain)
     const request = { kind: 'locator', ids: locator, count: MAX_ANCESTORS } as const
     const { blocks } = (await this.ctx.host.services.chain.blocksLater(peer, request))()
-    if (blocks.length === 0) return undefined
-    if (!locator.some((id) => equalBytes(id, blocks[0]!.parentId)))
-      throw new ProtocolViolation('the locator answer does not start after a locator block')
+    checkLocatorAnswer(locator, blocks)
     const end = blocks.findIndex((b) => equalBytes(chain.codec.id(b), parentId))
     return end < 0 ? undefined : blocks.slice(0, end + 1)
   }

@@ -89,6 +89,16 @@ class Stop extends Error {
   }
 }
 
+/** The locator of our main chain: its newest IDs dense, then exponentially sparser, down to genesis. */
+export const chainLocator = (chain: ChainLike): Uint8Array[] =>
+  locatorHeights(chain.height).map((h) => chain.idAt(h)!)
+
+/** A locator answer's blocks follow the common ancestor: the first one's parent is a block of the locator. */
+export function checkLocatorAnswer(locator: readonly Uint8Array[], blocks: readonly Block[]): void {
+  if (blocks.length > 0 && !locator.some((id) => equalBytes(id, blocks[0]!.parentId)))
+    throw new ProtocolViolation('the locator answer does not start after a locator block')
+}
+
 export class Syncer {
   constructor(private readonly opts: SyncOptions) {}
 
@@ -108,7 +118,7 @@ export class Syncer {
     const runSignal = AbortSignal.any([signal, run.signal])
     try {
       // 1. the common ancestor, and the first blocks after it
-      const locator = locatorHeights(chain.height).map((h) => chain.idAt(h)!)
+      const locator = chainLocator(chain)
       const first = (
         await this.fetch(peer, { kind: 'locator', ids: locator, count: batchSize }, runSignal, counts)
       )()
@@ -117,9 +127,8 @@ export class Syncer {
         empty = true
         return { kind: 'done', ...stats() }
       }
+      checkLocatorAnswer(locator, first.blocks)
       const ancestorId = first.blocks[0]!.parentId
-      if (!locator.some((id) => equalBytes(id, ancestorId)))
-        throw new Stop('misbehaved', 'the locator answer does not start after a locator block')
       const ancestor = await chain.meta(ancestorId)
       if (!ancestor) throw new Stop('failed', 'the common ancestor disappeared')
       /** The last height to request (inclusive). */
