@@ -105,14 +105,10 @@ interface Competitor {
   fork?: { readonly tipId: Uint8Array; readonly height: number }
 }
 
-/**
- * The tie of the tip `tipId` with lower-ID competitors: the lowest height where one of their branches
- * leaves ours, and the first second one of our outputs made above it would have won (set once per tip).
- */
-interface Tie {
+/** The first second one of our outputs made above a tie's fork would have won, set once per tip `tipId`. */
+interface FirstWin {
   readonly tipId: Uint8Array
-  forkHeight: number
-  firstWin?: number
+  second?: number
 }
 
 export class BlockCreator {
@@ -136,7 +132,7 @@ export class BlockCreator {
   private wakeNow: (() => void) | undefined
   /** Blocks at the tip height beside our tip (see `noteCompetitor`). */
   private competitors: Competitor[] = []
-  private tie: Tie | undefined
+  private firstWin: FirstWin | undefined
   /** True when `now` is the wall clock (wake-ups can use milliseconds). */
   private readonly realClock: boolean
   private running = false
@@ -261,8 +257,8 @@ export class BlockCreator {
         if (!kernelMeetsTarget(hash, stake.value, tip.childTarget)) continue
         if (yielding && p.blockHeight > yielding.forkHeight) {
           // the twin on the competitor's branch wins this second too: leave it the first one (and a grace)
-          yielding.firstWin ??= t
-          if (t < yielding.firstWin + TIE_SIT_OUT_SECONDS) continue
+          yielding.firstWin.second ??= t
+          if (t < yielding.firstWin.second + TIE_SIT_OUT_SECONDS) continue
         }
         return { stake, timestamp: t, quality: kernelQuality(hash, stake.value, tip.childTarget) }
       }
@@ -391,13 +387,12 @@ export class BlockCreator {
   }
 
   /**
-   * The tip's tie with competitors of a lower ID that it does not outweigh (nor they it), if any: one per
-   * tip, so its first win is skipped once however many competitors come (a new one cannot restart it),
-   * at the deepest of their forks.
+   * The tip's tie with competitors of a lower ID that it does not outweigh (nor they it), if any: the
+   * deepest of their forks, and the tip's first win (one per tip, so however many competitors come, the
+   * first win is skipped once: a new one cannot restart it).
    */
-  private async yieldingTo(): Promise<Tie | undefined> {
+  private async yieldingTo(): Promise<{ forkHeight: number; firstWin: FirstWin } | undefined> {
     const tip = this.chain.tip
-    if (this.tie && !equalBytes(this.tie.tipId, tip.id)) this.tie = undefined
     this.competitors = this.competitors.filter((c) => c.height === tip.height)
     let fork: number | undefined
     for (const c of this.competitors) {
@@ -411,9 +406,8 @@ export class BlockCreator {
     }
     // the tip moved on meanwhile: the round searches again on the new one
     if (fork === undefined || !equalBytes(tip.id, this.chain.tip.id)) return undefined
-    if (!this.tie) this.tie = { tipId: tip.id, forkHeight: fork }
-    else this.tie.forkHeight = Math.min(this.tie.forkHeight, fork)
-    return this.tie
+    if (!this.firstWin || !equalBytes(this.firstWin.tipId, tip.id)) this.firstWin = { tipId: tip.id }
+    return { forkHeight: fork, firstWin: this.firstWin }
   }
 
   /** The height where the branch of side block `id` leaves the main chain; -1 when deeper than MAX_TIE_DEPTH. */
